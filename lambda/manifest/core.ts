@@ -1,0 +1,64 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { GetJobManifestCommand, type SnowballClient } from '@aws-sdk/client-snowball';
+import { manifestDownloadFailed } from '../shared/errors';
+import { callSnowball } from '../shared/snowball';
+import { downloadManifest, type DownloadPolicy } from './download';
+import { readManifest, storeIfChanged, type StoredManifest } from './store';
+
+export interface ManifestClients {
+  readonly snowball: SnowballClient;
+  readonly s3: S3Client;
+}
+
+export interface ManifestSettings {
+  readonly bucket: string;
+  readonly readerRoleArn: string;
+  readonly download: DownloadPolicy;
+}
+
+/** The write-path answer of `POST /jobs/{jobId}/manifest`. */
+export interface BrokeredManifest {
+  readonly jobId: string;
+  readonly bucket: string;
+  readonly key: string;
+  readonly versionId: string;
+  readonly sha256: string;
+  readonly sizeBytes: number;
+  readonly fetchedAt: string;
+  readonly unchanged: boolean;
+}
+
+/** Fetches a job's manifest from Snowball and stores it in the vault unless it is already there. */
+export async function brokerManifest(
+  clients: ManifestClients,
+  settings: ManifestSettings,
+  jobId: string,
+  now: () => Date = () => new Date(),
+): Promise<BrokeredManifest> {
+  const { snowball, s3 } = clients;
+  const answer = await callSnowball(snowball, jobId, () =>
+    snowball.send(new GetJobManifestCommand({ JobId: jobId })),
+  );
+  if (!answer.ManifestURI) throw manifestDownloadFailed('Snowball returned no URL');
+  const download = await downloadManifest(answer.ManifestURI, settings.download);
+  const stored = await storeIfChanged(s3, settings.bucket, jobId, download, now().toISOString());
+  return {
+    jobId,
+    bucket: settings.bucket,
+    key: stored.key,
+    versionId: stored.versionId,
+    sha256: stored.sha256,
+    sizeBytes: stored.sizeBytes,
+    fetchedAt: stored.fetchedAt,
+    unchanged: stored.unchanged,
+  };
+}
+
+/** Reads a job's stored manifest bytes. */
+export function getManifest(
+  clients: Pick<ManifestClients, 's3'>,
+  settings: Pick<ManifestSettings, 'bucket'>,
+  jobId: string,
+): Promise<StoredManifest & { bytes: Uint8Array }> {
+  return readManifest(clients.s3, settings.bucket, jobId);
+}

@@ -1,0 +1,88 @@
+import { ERROR_STATUS, type ErrorCode } from '../../lib/contract';
+
+/**
+ * The closed set of failures the broker reports. Each carries its HTTP status and a message that
+ * is safe to show a caller: no unlock code, presigned URL, manifest bytes or internal detail.
+ */
+export class BrokerError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BrokerError';
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+export const invalidJobId = () =>
+  new BrokerError(
+    'InvalidJobId',
+    'The job id is not valid: expected JID followed by a lowercase UUID, e.g. JID123e4567-e89b-12d3-a456-426655440000.',
+  );
+
+export const accessDenied = () =>
+  new BrokerError('AccessDenied', 'Your role is not allowed to call this route.');
+
+export const jobNotFound = (jobId: string) =>
+  new BrokerError('JobNotFound', `Snowball knows no job ${jobId} in this account and region.`);
+
+export const nothingStored = (jobId: string, what: string) =>
+  new BrokerError(
+    'NothingStored',
+    `No ${what} is stored for job ${jobId} yet: broker it first with POST.`,
+  );
+
+export const jobNotWithCustomer = (jobId: string, state: string) =>
+  new BrokerError(
+    'JobNotWithCustomer',
+    `Job ${jobId} is in state ${state}; Snowball hands out its credentials only while it is WithCustomer.`,
+  );
+
+export const throttled = () =>
+  new BrokerError('Throttled', 'AWS throttled the request; retry after a short wait.');
+
+export const upstreamUnavailable = () =>
+  new BrokerError('UpstreamUnavailable', 'An AWS service the broker depends on did not answer; retry later.');
+
+export const methodNotAllowed = () =>
+  new BrokerError('MethodNotAllowed', 'This route answers GET and POST only.');
+
+export const internalError = () =>
+  new BrokerError('InternalError', 'The broker failed unexpectedly; see its logs by request id.');
+
+export function isBrokerError(err: unknown): err is BrokerError {
+  return err instanceof BrokerError;
+}
+
+export const manifestDownloadFailed = (why: string) =>
+  new BrokerError(
+    'ManifestDownloadFailed',
+    `Downloading the manifest from Snowball's presigned URL failed (${why}); nothing was stored. Retry the POST.`,
+  );
+
+export const manifestTooLarge = (maxBytes: number) =>
+  new BrokerError(
+    'ManifestTooLarge',
+    `The manifest is larger than the ${maxBytes}-byte limit; nothing was stored.`,
+  );
+
+export const manifestTruncated = () =>
+  new BrokerError(
+    'ManifestTruncated',
+    'The manifest download ended before all its bytes arrived; nothing was stored. Retry the POST.',
+  );
+
+export const malformedUnlockCode = () =>
+  new BrokerError(
+    'MalformedUnlockCode',
+    'Snowball returned an unlock code that is not 5 groups of 5 alphanumerics; nothing was stored.',
+  );
+
+export const scheduledForDeletion = (jobId: string) =>
+  new BrokerError(
+    'ScheduledForDeletion',
+    `The unlock code of job ${jobId} is scheduled for deletion; POST /jobs/${jobId}/unlock-code restores it.`,
+  );

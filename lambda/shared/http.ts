@@ -1,0 +1,77 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { JOB_ID_PATTERN } from '../../lib/contract';
+import { BrokerError, internalError, invalidJobId, isBrokerError } from './errors';
+import { log } from './log';
+
+/** What a route handler needs from an API Gateway proxy event. */
+export interface BrokerRequest {
+  readonly method: string;
+  readonly jobId: string;
+  readonly caller: string;
+  readonly route: string;
+}
+
+/** Reads the method, the validated job id and the SigV4 caller's ARN from a proxy event. */
+export function parseRequest(event: APIGatewayProxyEvent): BrokerRequest {
+  const jobId = event.pathParameters?.jobId ?? '';
+  const caller = event.requestContext?.identity?.userArn ?? 'unknown';
+  const route = `${event.httpMethod} ${event.resource}`;
+  if (!JOB_ID_PATTERN.test(jobId)) throw invalidJobId();
+  return { method: event.httpMethod, jobId, caller, route };
+}
+
+const SECURITY_HEADERS = {
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+export function json(status: number, body: unknown): APIGatewayProxyResult {
+  return {
+    statusCode: status,
+    headers: { 'Content-Type': 'application/json', ...SECURITY_HEADERS },
+    body: JSON.stringify(body),
+  };
+}
+
+export function binary(bytes: Uint8Array, headers: Record<string, string>): APIGatewayProxyResult {
+  return {
+    statusCode: 200,
+    headers: { 'Content-Type': 'application/octet-stream', ...SECURITY_HEADERS, ...headers },
+    body: Buffer.from(bytes).toString('base64'),
+    isBase64Encoded: true,
+  };
+}
+
+function errorResponse(err: BrokerError): APIGatewayProxyResult {
+  return json(err.status, { error: { code: err.code, message: err.message } });
+}
+
+/**
+ * Runs a route and maps its outcome to HTTP. A BrokerError becomes its own status and safe
+ * message; anything else is logged by name only (SDK messages can quote request data) and
+ * answered with a bare 500.
+ */
+export async function respond(
+  event: APIGatewayProxyEvent,
+  route: (request: BrokerRequest) => Promise<APIGatewayProxyResult>,
+): Promise<APIGatewayProxyResult> {
+  let request: BrokerRequest | undefined;
+  try {
+    request = parseRequest(event);
+    return await route(request);
+  } catch (err) {
+    const known = isBrokerError(err) ? err : internalError();
+    const fields = {
+      event: 'request-failed',
+      route: request?.route ?? `${event.httpMethod} ${event.resource}`,
+      jobId: request?.jobId,
+      caller: request?.caller ?? event.requestContext?.identity?.userArn ?? undefined,
+      status: known.status,
+      code: known.code,
+      errorName: err instanceof Error ? err.name : typeof err,
+    };
+    if (known.status >= 500 && !isBrokerError(err)) log.error(fields);
+    else log.warn(fields);
+    return errorResponse(known);
+  }
+}

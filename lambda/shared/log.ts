@@ -1,0 +1,30 @@
+/**
+ * Structured logging. Every line is one JSON object (Lambda's JSON log format adds the request
+ * id). Callers pass only the fields below: there is deliberately no free-form payload, so an unlock
+ * code, presigned URL or manifest bytes cannot ride along by accident.
+ */
+export interface LogFields {
+  readonly event: string;
+  readonly jobId?: string;
+  readonly caller?: string;
+  readonly route?: string;
+  readonly status?: number;
+  readonly code?: string;
+  readonly unchanged?: boolean;
+  readonly versionId?: string;
+  readonly sha256?: string;
+  readonly sizeBytes?: number;
+  readonly errorName?: string;
+  readonly at?: string;
+}
+
+export const log = {
+  info: (fields: LogFields) => console.info(JSON.stringify({ level: 'INFO', ...fields })),
+  warn: (fields: LogFields) => console.warn(JSON.stringify({ level: 'WARN', ...fields })),
+  error: (fields: LogFields) => console.error(JSON.stringify({ level: 'ERROR', ...fields })),
+};
+
+/** One audit line per read of either secret: who, which job, when. */
+export function audit(action: 'read-manifest' | 'read-unlock-code', jobId: string, caller: string): void {
+  log.info({ event: `audit:${action}`, jobId, caller, at: new Date().toISOString() });
+}

@@ -1,0 +1,177 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  AuthorizationType,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  RequestValidator,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { GATEWAY_ERRORS, OPERATOR_KINDS, ROUTE_METHODS, ROUTE_SEGMENT, type OperatorKind } from './contract';
+import type { BrokerFunction } from './broker-function';
+
+export interface BrokerApiProps {
+  /** The function behind each vault's routes. */
+  readonly functions: Record<OperatorKind, BrokerFunction>;
+  /** The one role admitted to each vault's routes. */
+  readonly operators: Record<OperatorKind, IRole>;
+  /** Steady-state requests per second for the whole stage. Default: 10. */
+  readonly rateLimit?: number;
+  /** Burst of requests for the whole stage. Default: 20. */
+  readonly burstLimit?: number;
+}
+
+/** `execute-api:/STAGE/METHOD/PATH` patterns of one vault's routes, for resource policies. */
+function routeResources(kind: OperatorKind): string[] {
+  return ROUTE_METHODS.map((method) => `execute-api:/*/${method}/jobs/*/${ROUTE_SEGMENT[kind]}`);
+}
+
+/** JSON access log line; `caller` is the SigV4 caller's ARN. */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    caller: '$context.identity.userArn',
+    callerAccount: '$context.identity.accountId',
+    sourceIp: '$context.identity.sourceIp',
+    userAgent: '$context.identity.userAgent',
+    method: '$context.httpMethod',
+    resource: '$context.resourcePath',
+    path: '$context.path',
+    status: '$context.status',
+    responseLength: '$context.responseLength',
+    integrationStatus: '$context.integration.status',
+    latencyMs: '$context.responseLatency',
+    error: '$context.error.responseType',
+  }),
+);
+
+/**
+ * The broker API. Default settings: a regional REST API; `AWS_IAM` (SigV4) on every method; a
+ * resource policy that admits each operator role to its own vault's routes only and denies every
+ * other principal; the job id required by a request validator (its pattern is checked by the
+ * functions); JSON access logs with the caller's ARN; execution logs at ERROR without data
+ * tracing (bodies hold secrets); stage throttling; X-Ray tracing; errors in the broker's JSON shape.
+ */
+export class BrokerApi extends Construct {
+  readonly api: RestApi;
+
+  constructor(scope: Construct, id: string, props: BrokerApiProps) {
+    super(scope, id);
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.THIRTEEN_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.api = new RestApi(this, 'Api', {
+      description: 'Snowball credential broker: brokers job manifests and unlock codes into their vaults',
+      endpointTypes: [EndpointType.REGIONAL],
+      binaryMediaTypes: ['application/octet-stream'],
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      policy: this.resourcePolicy(props.operators),
+      defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
+      deployOptions: {
+        stageName: 'v1',
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: ACCESS_LOG_FORMAT,
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        tracingEnabled: true,
+        throttlingRateLimit: props.rateLimit ?? 10,
+        throttlingBurstLimit: props.burstLimit ?? 20,
+      },
+    });
+    this.addGatewayResponses();
+    const validator = new RequestValidator(this, 'JobIdRequired', {
+      restApi: this.api,
+      validateRequestParameters: true,
+    });
+    const job = this.api.root.addResource('jobs').addResource('{jobId}');
+    for (const kind of OPERATOR_KINDS) {
+      const resource = job.addResource(ROUTE_SEGMENT[kind]);
+      const integration = new LambdaIntegration(props.functions[kind]);
+      for (const method of ROUTE_METHODS) {
+        resource.addMethod(method, integration, {
+          requestParameters: { 'method.request.path.jobId': true },
+          requestValidator: validator,
+        });
+      }
+      this.grantInvoke(kind, props.operators[kind]);
+    }
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-APIG3',
+      reason: 'Every method is SigV4-authorised for two named roles and throttled; a WAF adds no control over signed callers.',
+    });
+  }
+
+  private resourcePolicy(operators: Record<OperatorKind, IRole>): PolicyDocument {
+    const policy = new PolicyDocument();
+    for (const kind of OPERATOR_KINDS) {
+      const role = operators[kind];
+      const resources = routeResources(kind);
+      policy.addStatements(
+        new PolicyStatement({ sid: `Admit${kind}Operator`, principals: [role], actions: ['execute-api:Invoke'], resources }),
+        new PolicyStatement({
+          sid: `Deny${kind}RoutesToOthers`,
+          effect: Effect.DENY,
+          principals: [new AnyPrincipal()],
+          actions: ['execute-api:Invoke'],
+          resources,
+          conditions: { ArnNotEquals: { 'aws:PrincipalArn': role.roleArn } },
+        }),
+      );
+    }
+    policy.addStatements(
+      new PolicyStatement({
+        sid: 'DenyAllButOperators',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+        conditions: { ArnNotEquals: { 'aws:PrincipalArn': OPERATOR_KINDS.map((k) => operators[k].roleArn) } },
+      }),
+    );
+    return policy;
+  }
+
+  /** Lets an operator role invoke its own vault's routes, on the identity side too. */
+  private grantInvoke(kind: OperatorKind, role: IRole): void {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'InvokeOwnVaultRoutes',
+        actions: ['execute-api:Invoke'],
+        resources: ROUTE_METHODS.map((method) =>
+          this.api.arnForExecuteApi(method, `/jobs/*/${ROUTE_SEGMENT[kind]}`, '*'),
+        ),
+      }),
+    );
+  }
+
+  /** Gives the front door's own refusals the broker's JSON error shape. */
+  private addGatewayResponses(): void {
+    const answers: [ResponseType, string, { code: string; message: string }][] = [
+      [ResponseType.ACCESS_DENIED, '403', GATEWAY_ERRORS.accessDenied],
+      [ResponseType.MISSING_AUTHENTICATION_TOKEN, '403', GATEWAY_ERRORS.notSigned],
+      [ResponseType.INVALID_SIGNATURE, '403', GATEWAY_ERRORS.invalidSignature],
+      [ResponseType.EXPIRED_TOKEN, '403', GATEWAY_ERRORS.invalidSignature],
+      [ResponseType.UNAUTHORIZED, '403', GATEWAY_ERRORS.invalidSignature],
+      [ResponseType.BAD_REQUEST_PARAMETERS, '400', GATEWAY_ERRORS.badJobId],
+      [ResponseType.THROTTLED, '429', GATEWAY_ERRORS.throttled],
+      [ResponseType.DEFAULT_5XX, '500', GATEWAY_ERRORS.internal],
+    ];
+    for (const [type, statusCode, error] of answers) {
+      this.api.addGatewayResponse(type.responseType, {
+        type,
+        statusCode,
+        templates: { 'application/json': JSON.stringify({ error }) },
+      });
+    }
+  }
+}

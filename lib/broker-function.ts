@@ -1,0 +1,88 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import * as path from 'node:path';
+
+const PROJECT_ROOT = path.join(__dirname, '..');
+
+/**
+ * esbuild bundles the AWS SDK into ESM; some of its CommonJS dependencies call `require`, which
+ * ESM lacks ("Dynamic require of … is not supported", aws-cdk#29310). The banner provides one.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __brokerCreateRequire } from 'node:module'; const require = __brokerCreateRequire(import.meta.url);";
+
+export interface BrokerFunctionProps {
+  /** Handler file, relative to the project root, e.g. `lambda/manifest/handler.ts`. */
+  readonly entry: string;
+  readonly description: string;
+  /** Memory in MB. Default: 256. */
+  readonly memorySize?: number;
+  /** Reserved concurrency, which also caps what a flood of requests can cost. Default: 5. */
+  readonly reservedConcurrency?: number;
+}
+
+/**
+ * The house defaults for the broker's Lambda functions, set once:
+ * - Node.js 24 on arm64, a minified ESM bundle with the AWS SDK inside (the version the tests ran);
+ * - a 25 s timeout, inside API Gateway's 29 s integration limit;
+ * - its own role with no managed policies: it may write to its own log group, nothing else until a vault grants it;
+ * - its own log group, JSON logs at INFO, kept 13 months (beyond the 360-day credential window) and retained;
+ * - active X-Ray tracing and reserved concurrency.
+ */
+export class BrokerFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: BrokerFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: RetentionDays.THIRTEEN_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of the ${id} (snowball-credential-broker)`,
+    });
+    super(scope, id, {
+      entry: path.join(PROJECT_ROOT, props.entry),
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: Duration.seconds(25),
+      reservedConcurrentExecutions: props.reservedConcurrency ?? 5,
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      tracing: Tracing.ACTIVE,
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: false,
+        bundleAwsSDK: true,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+      },
+    });
+    logGroup.grantWrite(role);
+  }
+
+  /**
+   * Lets the function call one Snowball action, plus DescribeJob to name a job's state. Snowball
+   * supports no resource-level permissions, so the resource is `*`.
+   */
+  grantSnowball(action: 'snowball:GetJobManifest' | 'snowball:GetJobUnlockCode'): void {
+    this.addToRolePolicy(
+      new PolicyStatement({ sid: 'SnowballCredentialOfJob', actions: [action, 'snowball:DescribeJob'], resources: ['*'] }),
+    );
+    Validations.of(this.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Snowball job actions take no resource-level permissions (Resource must be "*"); the action list is the boundary.',
+    });
+  }
+}

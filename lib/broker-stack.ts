@@ -1,0 +1,81 @@
+import { CfnOutput, DefaultStackSynthesizer, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccountRootPrincipal, ArnPrincipal, type IPrincipal } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { BrokerApi } from './broker-api';
+import { BrokerFunction } from './broker-function';
+import type { BrokerConfig } from './config';
+import { OUTPUTS } from './contract';
+import { ManifestVault } from './manifest-vault';
+import { OperatorRoles } from './operator-roles';
+import { UnlockCodeVault } from './unlock-code-vault';
+
+export interface BrokerStackProps extends StackProps {
+  readonly config: BrokerConfig;
+}
+
+/**
+ * Key administrators: the configured ones (else the account's IAM administrators), plus the CDK
+ * deployment role, so later deploys can still update the key policies (no lock-out).
+ */
+function keyAdmins(stack: Stack, config: BrokerConfig): IPrincipal[] {
+  const admins: IPrincipal[] = config.keyAdminPrincipals.length
+    ? config.keyAdminPrincipals.map((arn) => new ArnPrincipal(arn))
+    : [new AccountRootPrincipal()];
+  if (stack.synthesizer instanceof DefaultStackSynthesizer) {
+    admins.push(new ArnPrincipal(Fn.sub(stack.synthesizer.cloudFormationExecutionRoleArn)));
+  }
+  return admins;
+}
+
+/** The Snowball credential broker: two vaults, two functions, two operator roles and one API. */
+export class BrokerStack extends Stack {
+  constructor(scope: Construct, id: string, props: BrokerStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const admins = keyAdmins(this, config);
+
+    const operators = new OperatorRoles(this, 'Operators', {
+      manifestPrincipals: config.manifestOperatorPrincipals,
+      unlockCodePrincipals: config.unlockCodeOperatorPrincipals,
+    });
+    const manifestVault = new ManifestVault(this, 'ManifestVault', { retentionDays: config.retentionDays, keyAdmins: admins });
+    const unlockCodeVault = new UnlockCodeVault(this, 'UnlockCodeVault', { secretPrefix: config.secretPrefix, keyAdmins: admins });
+
+    const manifestFunction = new BrokerFunction(this, 'ManifestFunction', {
+      entry: 'lambda/manifest/handler.ts',
+      description: 'Brokers Snowball job manifests into the manifest vault and serves them to manifest operators',
+      memorySize: 512,
+    });
+    const unlockCodeFunction = new BrokerFunction(this, 'UnlockCodeFunction', {
+      entry: 'lambda/unlock-code/handler.ts',
+      description: 'Brokers Snowball unlock codes into the unlock-code vault and serves them to unlock-code operators',
+    });
+    manifestFunction.grantSnowball('snowball:GetJobManifest');
+    unlockCodeFunction.grantSnowball('snowball:GetJobUnlockCode');
+
+    manifestVault.grantBroker(manifestFunction, operators.manifest);
+    manifestVault.grantRead(operators.manifest);
+    manifestVault.denyTo(operators.unlockCode);
+    unlockCodeVault.grantBroker(unlockCodeFunction, operators.unlockCode);
+    unlockCodeVault.grantRead(operators.unlockCode);
+    unlockCodeVault.denyTo(operators.manifest);
+
+    const api = new BrokerApi(this, 'BrokerApi', {
+      functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
+      operators: { manifest: operators.manifest, unlockCode: operators.unlockCode },
+    });
+
+    const outputs: Record<keyof typeof OUTPUTS, string> = {
+      apiUrl: api.api.url,
+      manifestBucketName: manifestVault.bucket.bucketName,
+      manifestKeyArn: manifestVault.key.key.keyArn,
+      unlockCodeKeyArn: unlockCodeVault.key.key.keyArn,
+      unlockCodeSecretPrefix: config.secretPrefix,
+      manifestOperatorRoleArn: operators.manifest.roleArn,
+      unlockCodeOperatorRoleArn: operators.unlockCode.roleArn,
+    };
+    for (const [name, value] of Object.entries(outputs)) {
+      new CfnOutput(this, OUTPUTS[name as keyof typeof OUTPUTS], { value });
+    }
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The broker's contract: the one place that names routes, patterns, error codes, environment
+ * variables and stack outputs. Imported by the stack, the handlers, the sandbox and the CLI, so it
+ * must stay free of CDK and SDK imports (it is bundled into every function).
+ */
+
+/** Snowball job ids: `JID` followed by a lowercase UUID. */
+export const JOB_ID_PATTERN = /^JID[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Unlock codes: 25 alphanumerics in five groups of five, joined by hyphens (29 characters). */
+export const UNLOCK_CODE_PATTERN = /^[A-Za-z0-9]{5}(?:-[A-Za-z0-9]{5}){4}$/;
+
+/** The two kinds of operator, one per vault. */
+export type OperatorKind = 'manifest' | 'unlockCode';
+export const OPERATOR_KINDS: readonly OperatorKind[] = ['manifest', 'unlockCode'];
+
+/** The path segment under `/jobs/{jobId}/` that each vault is served on. */
+export const ROUTE_SEGMENT: Record<OperatorKind, string> = {
+  manifest: 'manifest',
+  unlockCode: 'unlock-code',
+};
+
+/** API Gateway style route templates, e.g. `/jobs/{jobId}/manifest`. */
+export function routeTemplate(kind: OperatorKind): string {
+  return `/jobs/{jobId}/${ROUTE_SEGMENT[kind]}`;
+}
+
+/** The concrete path of a route for one job. */
+export function routePath(kind: OperatorKind, jobId: string): string {
+  return `/jobs/${encodeURIComponent(jobId)}/${ROUTE_SEGMENT[kind]}`;
+}
+
+/** Methods every route serves: POST brokers from Snowball into the vault, GET reads the vault. */
+export const ROUTE_METHODS = ['GET', 'POST'] as const;
+
+/** Where manifests live in the manifest bucket: one object (with versions) per job. */
+export const MANIFEST_KEY_PREFIX = 'manifests/';
+
+export function manifestObjectKey(jobId: string): string {
+  return `${MANIFEST_KEY_PREFIX}${jobId}/manifest.bin`;
+}
+
+/** Default name prefix of the unlock-code secrets; the secret of a job is `prefix + jobId`. */
+export const DEFAULT_SECRET_PREFIX = 'snowball/unlock-code/';
+export const SECRET_PREFIX_PATTERN = /^[A-Za-z0-9/_+=.@-]{1,200}\/$/;
+
+export function unlockCodeSecretName(prefix: string, jobId: string): string {
+  return `${prefix}${jobId}`;
+}
+
+/** Response headers of `GET /jobs/{jobId}/manifest`. */
+export const MANIFEST_HEADERS = {
+  sha256: 'x-manifest-sha256',
+  versionId: 'x-manifest-version-id',
+} as const;
+
+/** Object metadata the manifest function writes beside each manifest. */
+export const MANIFEST_METADATA = {
+  jobId: 'job-id',
+  fetchedAt: 'fetched-at',
+  sha256: 'sha256',
+} as const;
+
+/** Largest manifest accepted. A GET returns it base64-encoded inside Lambda's 6 MB payload limit. */
+export const DEFAULT_MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
+
+/** Environment variables the constructs set and the handlers read. */
+export const ENV = {
+  manifestBucket: 'MANIFEST_BUCKET_NAME',
+  manifestReaderRoleArn: 'MANIFEST_READER_ROLE_ARN',
+  manifestMaxBytes: 'MANIFEST_MAX_BYTES',
+  manifestDownloadTimeoutMs: 'MANIFEST_DOWNLOAD_TIMEOUT_MS',
+  /** One extra origin (scheme://host:port) manifests may be downloaded from; the sandbox's loopback. */
+  manifestExtraOrigin: 'MANIFEST_EXTRA_ORIGIN',
+  unlockCodeSecretPrefix: 'UNLOCK_CODE_SECRET_PREFIX',
+  unlockCodeKeyArn: 'UNLOCK_CODE_KEY_ARN',
+  unlockCodeReaderRoleArn: 'UNLOCK_CODE_READER_ROLE_ARN',
+  unlockCodeBrokerRoleArn: 'UNLOCK_CODE_BROKER_ROLE_ARN',
+} as const;
+
+/** Error codes of the JSON error body `{ "error": { "code", "message" } }`, with their status. */
+export const ERROR_STATUS = {
+  InvalidJobId: 400,
+  AccessDenied: 403,
+  NotSigned: 403,
+  InvalidSignature: 403,
+  MethodNotAllowed: 405,
+  JobNotFound: 404,
+  NothingStored: 404,
+  ScheduledForDeletion: 404,
+  JobNotWithCustomer: 409,
+  Throttled: 429,
+  UpstreamUnavailable: 503,
+  ManifestDownloadFailed: 502,
+  ManifestTooLarge: 502,
+  ManifestTruncated: 502,
+  MalformedUnlockCode: 502,
+  InternalError: 500,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * Answers the API front door gives before any function runs (API Gateway gateway responses; the
+ * sandbox's signature check), in the same JSON error shape as the functions' answers.
+ */
+export const GATEWAY_ERRORS = {
+  accessDenied: { code: 'AccessDenied', message: 'Your role is not allowed to call this route.' },
+  notSigned: {
+    code: 'NotSigned',
+    message: 'The request is not signed with SigV4 for execute-api, or no such route exists.',
+  },
+  invalidSignature: {
+    code: 'InvalidSignature',
+    message: 'The SigV4 signature is not valid or has expired; check your credentials and clock.',
+  },
+  badJobId: {
+    code: 'InvalidJobId',
+    message: 'The job id is missing or not valid: expected JID followed by a lowercase UUID.',
+  },
+  throttled: { code: 'Throttled', message: 'Too many requests; retry after a short wait.' },
+  internal: { code: 'InternalError', message: 'The broker failed unexpectedly.' },
+} as const satisfies Record<string, { code: ErrorCode; message: string }>;
+
+/** Names of the stack outputs; operators' tools read them. */
+export const OUTPUTS = {
+  apiUrl: 'ApiUrl',
+  manifestBucketName: 'ManifestBucketName',
+  manifestKeyArn: 'ManifestKeyArn',
+  unlockCodeKeyArn: 'UnlockCodeKeyArn',
+  unlockCodeSecretPrefix: 'UnlockCodeSecretPrefix',
+  manifestOperatorRoleArn: 'ManifestOperatorRoleArn',
+  unlockCodeOperatorRoleArn: 'UnlockCodeOperatorRoleArn',
+} as const;
+
+/** The Snowball job state in which AWS hands out a job's manifest and unlock code. */
+export const UNLOCKABLE_STATE = 'WithCustomer';

@@ -1,0 +1,137 @@
+import { Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AnyPrincipal, Effect, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ENV, MANIFEST_KEY_PREFIX } from './contract';
+import type { BrokerFunction } from './broker-function';
+import { VaultKey } from './vault-key';
+
+export interface ManifestVaultProps {
+  /** Days a manifest version is kept after it was written. */
+  readonly retentionDays: number;
+  /** Principals that administer the vault's key (never use it). */
+  readonly keyAdmins: IPrincipal[];
+}
+
+/** Object-level actions the bucket policy reserves to the roles this vault names. */
+const OBJECT_DATA_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'];
+
+/**
+ * The manifest vault: ONE bucket for every job's manifest. Default settings:
+ * SSE-KMS with its own rotating key and a bucket key; versioned; all public access blocked; ACLs
+ * disabled; TLS 1.2+ only; server access logs to a separate log bucket; manifests expire after the
+ * retention window, old versions after 30 days, incomplete uploads after 1 day; retained on stack
+ * deletion. The bucket policy denies object reads and writes to every principal but the roles
+ * granted through `grantBroker` and `grantRead`.
+ */
+export class ManifestVault extends Construct {
+  readonly bucket: Bucket;
+  readonly key: VaultKey;
+  private readonly named: IRole[] = [];
+
+  constructor(scope: Construct, id: string, props: ManifestVaultProps) {
+    super(scope, id);
+    this.key = new VaultKey(this, 'Key', {
+      description: 'snowball-credential-broker: encrypts Snowball job manifests',
+      service: 's3',
+      admins: props.keyAdmins,
+    });
+    const accessLogs = new Bucket(this, 'AccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(400) }],
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket of the manifest vault; logging it to itself would loop.',
+    });
+    this.bucket = new Bucket(this, 'Bucket', {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.key.key,
+      bucketKeyEnabled: true,
+      versioned: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'manifest-vault/',
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        {
+          id: 'ExpireAfterCredentialWindow',
+          expiration: Duration.days(props.retentionDays),
+          noncurrentVersionExpiration: Duration.days(Math.min(30, props.retentionDays)),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+        { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
+      ],
+    });
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyNamedRolesReadOrWriteManifests',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: OBJECT_DATA_ACTIONS,
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: {
+          ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.named.map((r) => r.roleArn) }) },
+        },
+      }),
+    );
+  }
+
+  private manifestsArn(): string {
+    return this.bucket.arnForObjects(`${MANIFEST_KEY_PREFIX}*`);
+  }
+
+  /** Lets the manifest function write and read manifests, and tells it which bucket and reader role. */
+  grantBroker(fn: BrokerFunction, reader: IRole): void {
+    const role = fn.role as IRole;
+    this.named.push(role);
+    fn.addEnvironment(ENV.manifestBucket, this.bucket.bucketName);
+    fn.addEnvironment(ENV.manifestReaderRoleArn, reader.roleArn);
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'ReadWriteManifests', actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'], resources: [this.manifestsArn()] }),
+    );
+    // Without ListBucket, S3 answers a HEAD of a missing manifest with 403 instead of 404.
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'TellMissingManifests',
+        actions: ['s3:ListBucket'],
+        resources: [this.bucket.bucketArn],
+      }),
+    );
+    this.key.allow(role, 'ManifestFunctionUsesKeyThroughS3', ['kms:Decrypt', 'kms:GenerateDataKey']);
+  }
+
+  /** Lets an operator role read manifests (and decrypt them, through S3 only). */
+  grantRead(role: IRole): void {
+    this.named.push(role);
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'ReadManifests', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [this.manifestsArn()] }),
+    );
+    this.key.allow(role, 'ManifestOperatorDecryptsThroughS3', ['kms:Decrypt']);
+  }
+
+  /** Denies a role every read of this vault, whatever else it is granted later. */
+  denyTo(role: IRole): void {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'NeverReadManifests',
+        effect: Effect.DENY,
+        actions: ['s3:GetObject', 's3:GetObjectVersion', 'kms:Decrypt'],
+        resources: [this.bucket.arnForObjects('*'), this.key.key.keyArn],
+      }),
+    );
+  }
+}

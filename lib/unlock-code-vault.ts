@@ -1,0 +1,88 @@
+import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { ENV } from './contract';
+import type { BrokerFunction } from './broker-function';
+import { VaultKey } from './vault-key';
+
+export interface UnlockCodeVaultProps {
+  /** Name prefix of the secrets; a job's secret is `prefix + jobId`. */
+  readonly secretPrefix: string;
+  /** Principals that administer the vault's key (never use it). */
+  readonly keyAdmins: IPrincipal[];
+}
+
+/**
+ * The unlock-code vault: one Secrets Manager secret per job under a fixed prefix, encrypted with
+ * its own rotating key. The secrets are created at run time by the unlock-code function, which
+ * puts a resource policy on each (see `lambda/unlock-code/secret-policy.ts`) before any value.
+ */
+export class UnlockCodeVault extends Construct {
+  readonly key: VaultKey;
+  readonly secretPrefix: string;
+
+  constructor(scope: Construct, id: string, props: UnlockCodeVaultProps) {
+    super(scope, id);
+    this.secretPrefix = props.secretPrefix;
+    this.key = new VaultKey(this, 'Key', {
+      description: 'snowball-credential-broker: encrypts Snowball unlock codes',
+      service: 'secretsmanager',
+      admins: props.keyAdmins,
+    });
+  }
+
+  /** ARN pattern of every secret in the vault (Secrets Manager appends a random 6-character suffix). */
+  get secretsArn(): string {
+    return Arn.format({ service: 'secretsmanager', resource: 'secret', resourceName: `${this.secretPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, Stack.of(this));
+  }
+
+  /** Lets the unlock-code function create, fill, restore and read the vault's secrets. */
+  grantBroker(fn: BrokerFunction, reader: IRole): void {
+    const role = fn.role as IRole;
+    fn.addEnvironment(ENV.unlockCodeSecretPrefix, this.secretPrefix);
+    fn.addEnvironment(ENV.unlockCodeKeyArn, this.key.key.keyArn);
+    fn.addEnvironment(ENV.unlockCodeReaderRoleArn, reader.roleArn);
+    fn.addEnvironment(ENV.unlockCodeBrokerRoleArn, role.roleArn);
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'KeepUnlockCodeSecrets',
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:PutResourcePolicy',
+          'secretsmanager:RestoreSecret',
+          'secretsmanager:DeleteSecret',
+          'secretsmanager:TagResource',
+        ],
+        resources: [this.secretsArn],
+      }),
+    );
+    this.key.allow(role, 'UnlockCodeFunctionUsesKeyThroughSecretsManager', ['kms:Decrypt', 'kms:GenerateDataKey']);
+  }
+
+  /** Lets an operator role read unlock codes (and decrypt them, through Secrets Manager only). */
+  grantRead(role: IRole): void {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReadUnlockCodes',
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: [this.secretsArn],
+      }),
+    );
+    this.key.allow(role, 'UnlockCodeOperatorDecryptsThroughSecretsManager', ['kms:Decrypt']);
+  }
+
+  /** Denies a role every read of this vault, whatever else it is granted later. */
+  denyTo(role: IRole): void {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'NeverReadUnlockCodes',
+        effect: Effect.DENY,
+        actions: ['secretsmanager:GetSecretValue', 'kms:Decrypt'],
+        resources: [this.secretsArn, this.key.key.keyArn],
+      }),
+    );
+  }
+}
