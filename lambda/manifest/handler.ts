@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { DEFAULT_MANIFEST_MAX_BYTES, ENV, MANIFEST_HEADERS } from '../../lib/contract';
 import { assertCallerIsRole } from '../shared/caller';
-import { positiveIntEnv, requireEnv } from '../shared/env';
+import { once, positiveIntEnv, requireEnv } from '../shared/env';
 import { methodNotAllowed } from '../shared/errors';
 import { binary, json, respond, type BrokerRequest } from '../shared/http';
 import { audit, log } from '../shared/log';
@@ -25,19 +25,20 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ManifestSettings {
   };
 }
 
-const settings = settingsFromEnv(process.env);
+const settings = once(() => settingsFromEnv(process.env));
 
 async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
   const { jobId, caller } = request;
-  assertCallerIsRole(caller, settings.readerRoleArn);
+  const { readerRoleArn } = settings();
+  assertCallerIsRole(caller, readerRoleArn);
   if (request.method === 'POST') {
-    const result = await brokerManifest(clients, settings, jobId);
+    const result = await brokerManifest(clients, settings(), jobId);
     const { versionId, sha256, sizeBytes, unchanged } = result;
     log.info({ event: 'manifest-brokered', jobId, caller, versionId, sha256, sizeBytes, unchanged });
     return json(unchanged ? 200 : 201, result);
   }
   if (request.method === 'GET') {
-    const stored = await getManifest(clients, settings, jobId);
+    const stored = await getManifest(clients, settings(), jobId);
     audit('read-manifest', jobId, caller);
     return binary(stored.bytes, {
       [MANIFEST_HEADERS.sha256]: stored.sha256,

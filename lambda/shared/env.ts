@@ -12,3 +12,9 @@ export function positiveIntEnv(env: NodeJS.ProcessEnv, name: string, fallback: n
   if (!Number.isInteger(value) || value <= 0) throw new Error(`environment variable ${name} must be a positive integer`);
   return value;
 }
+
+/** Reads settings once, at the first request, so a test can set the environment before it. */
+export function once<T>(read: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= read());
+}

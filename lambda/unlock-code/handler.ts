@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ENV, SECRET_PREFIX_PATTERN } from '../../lib/contract';
 import { assertCallerIsRole } from '../shared/caller';
-import { requireEnv } from '../shared/env';
+import { once, requireEnv } from '../shared/env';
 import { methodNotAllowed } from '../shared/errors';
 import { json, respond, type BrokerRequest } from '../shared/http';
 import { audit, log } from '../shared/log';
@@ -19,19 +19,20 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): UnlockCodeSettings {
   };
 }
 
-const settings = settingsFromEnv(process.env);
+const settings = once(() => settingsFromEnv(process.env));
 
 async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
   const { jobId, caller } = request;
-  assertCallerIsRole(caller, settings.readerRoleArn);
+  const { readerRoleArn } = settings();
+  assertCallerIsRole(caller, readerRoleArn);
   if (request.method === 'POST') {
-    const result = await brokerUnlockCode(clients, settings, jobId);
+    const result = await brokerUnlockCode(clients, settings(), jobId);
     const { versionId, unchanged } = result;
     log.info({ event: 'unlock-code-brokered', jobId, caller, versionId, unchanged });
     return json(unchanged ? 200 : 201, result);
   }
   if (request.method === 'GET') {
-    const unlockCode = await getUnlockCode(clients, settings, jobId);
+    const unlockCode = await getUnlockCode(clients, settings(), jobId);
     audit('read-unlock-code', jobId, caller);
     return json(200, { jobId, unlockCode });
   }

@@ -1,0 +1,260 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  DescribeJobCommand,
+  GetJobManifestCommand,
+  InvalidJobStateException,
+  InvalidResourceException,
+  SnowballClient,
+} from '@aws-sdk/client-snowball';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createHash } from 'node:crypto';
+import { ENV, MANIFEST_HEADERS, manifestObjectKey } from '../../lib/contract';
+import { handler } from '../../lambda/manifest/handler';
+import { apiEvent, errorOf, JOB_ID, MANIFEST_CALLER, MANIFEST_ROLE_ARN, UNLOCK_CALLER } from '../helpers/events';
+import { captureLogs } from '../helpers/log-capture';
+import { ManifestServer } from '../helpers/manifest-server';
+
+const logs = captureLogs();
+const snowball = mockClient(SnowballClient);
+const s3 = mockClient(S3Client);
+const server = new ManifestServer();
+const MAX_BYTES = 1024;
+const BUCKET = 'manifest-vault-bucket';
+const MANIFEST = Buffer.from('encrypted-manifest-bytes-7f3a9c1e');
+const sha = (b: Buffer) => createHash('sha256').update(b).digest();
+const awsError = (name: string, status: number, fault: 'client' | 'server' = 'client') =>
+  new S3ServiceException({ name, $fault: fault, $metadata: { httpStatusCode: status }, message: `${name} happened` });
+let presignedUrl: string;
+
+const post = (jobId = JOB_ID, caller = MANIFEST_CALLER) => handler(apiEvent('manifest', 'POST', jobId, caller));
+const get = (jobId = JOB_ID, caller = MANIFEST_CALLER) => handler(apiEvent('manifest', 'GET', jobId, caller));
+
+function storedHead(body: Buffer, etag = '"etag-1"') {
+  return {
+    VersionId: 'v-existing',
+    ETag: etag,
+    ContentLength: body.length,
+    Metadata: { sha256: sha(body).toString('hex'), 'fetched-at': '2026-11-01T00:00:00.000Z', 'job-id': JOB_ID },
+  };
+}
+
+beforeAll(async () => {
+  const origin = await server.start();
+  presignedUrl = `${origin}/${BUCKET}/manifest.bin?X-Amz-Signature=deadbeefcafe0123456789presigned`;
+  Object.assign(process.env, {
+    [ENV.manifestBucket]: BUCKET,
+    [ENV.manifestReaderRoleArn]: MANIFEST_ROLE_ARN,
+    [ENV.manifestExtraOrigin]: origin,
+    [ENV.manifestMaxBytes]: String(MAX_BYTES),
+    [ENV.manifestDownloadTimeoutMs]: '500',
+  });
+});
+afterAll(() => server.stop());
+
+beforeEach(() => {
+  snowball.reset();
+  s3.reset();
+  server.fault = 'none';
+  server.body = MANIFEST;
+  snowball.on(GetJobManifestCommand).resolves({ ManifestURI: presignedUrl });
+  s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+  s3.on(PutObjectCommand).resolves({ VersionId: 'v-new' });
+});
+
+describe('POST /jobs/{jobId}/manifest', () => {
+  it('stores a first manifest create-only, with its SHA-256 as checksum and metadata, and answers 201', async () => {
+    const result = await post();
+    expect(result.statusCode).toBe(201);
+    const body = JSON.parse(result.body);
+    expect(body).toEqual({
+      jobId: JOB_ID,
+      bucket: BUCKET,
+      key: manifestObjectKey(JOB_ID),
+      versionId: 'v-new',
+      sha256: sha(MANIFEST).toString('hex'),
+      sizeBytes: MANIFEST.length,
+      fetchedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      unchanged: false,
+    });
+    const put = s3.commandCalls(PutObjectCommand)[0].args[0].input;
+    expect(put).toMatchObject({
+      Bucket: BUCKET,
+      Key: manifestObjectKey(JOB_ID),
+      ChecksumSHA256: sha(MANIFEST).toString('base64'),
+      IfNoneMatch: '*',
+      Metadata: { 'job-id': JOB_ID, sha256: sha(MANIFEST).toString('hex'), 'fetched-at': body.fetchedAt },
+    });
+    expect(Buffer.from(put.Body as Uint8Array)).toEqual(MANIFEST);
+  });
+
+  it('writes nothing when the stored manifest has the same bytes, and answers 200 unchanged', async () => {
+    s3.on(HeadObjectCommand).resolves(storedHead(MANIFEST));
+    const result = await post();
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toMatchObject({ unchanged: true, versionId: 'v-existing', fetchedAt: '2026-11-01T00:00:00.000Z' });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it('replaces a different stored manifest only if it is still the one it read (If-Match)', async () => {
+    s3.on(HeadObjectCommand).resolves(storedHead(Buffer.from('older manifest'), '"etag-old"'));
+    const result = await post();
+    expect(result.statusCode).toBe(201);
+    expect(s3.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ IfMatch: '"etag-old"' });
+    expect(s3.commandCalls(PutObjectCommand)[0].args[0].input.IfNoneMatch).toBeUndefined();
+  });
+
+  it('reports unchanged when a concurrent broker stored the same bytes first', async () => {
+    s3.on(HeadObjectCommand).rejectsOnce(awsError('NotFound', 404)).resolves(storedHead(MANIFEST));
+    s3.on(PutObjectCommand).rejects(awsError('PreconditionFailed', 412));
+    const result = await post();
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toMatchObject({ unchanged: true, versionId: 'v-existing' });
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
+  });
+
+  it('answers 404 for a job Snowball does not know', async () => {
+    snowball.on(GetJobManifestCommand).rejects(new InvalidResourceException({ message: 'no job', $metadata: {} }));
+    const result = await post();
+    expect(result.statusCode).toBe(404);
+    expect(errorOf(result)).toMatchObject({ code: 'JobNotFound' });
+    expect(errorOf(result).message).toContain(JOB_ID);
+  });
+
+  it('refuses a job that is not WithCustomer with 409 naming its state', async () => {
+    snowball.on(GetJobManifestCommand).rejects(new InvalidJobStateException({ message: 'bad state', $metadata: {} }));
+    snowball.on(DescribeJobCommand).resolves({ JobMetadata: { JobId: JOB_ID, JobState: 'InTransitToCustomer' } });
+    const result = await post();
+    expect(result.statusCode).toBe(409);
+    expect(errorOf(result)).toMatchObject({ code: 'JobNotWithCustomer' });
+    expect(errorOf(result).message).toContain('InTransitToCustomer');
+  });
+
+  it('answers 429 when Snowball throttles, and 503 when it fails', async () => {
+    snowball.on(GetJobManifestCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    expect((await post()).statusCode).toBe(429);
+    snowball.on(GetJobManifestCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500 } }));
+    expect((await post()).statusCode).toBe(503);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['an expired or refused URL', 'status403' as const, 'ManifestDownloadFailed'],
+    ['a download cut short', 'truncate' as const, 'ManifestTruncated'],
+    ['a download slower than the timeout', 'slow' as const, 'ManifestDownloadFailed'],
+    ['a redirect away from S3', 'redirect' as const, 'ManifestDownloadFailed'],
+  ])('answers 502 and stores nothing for %s', async (_what, fault, code) => {
+    server.fault = fault;
+    const result = await post();
+    expect(result.statusCode).toBe(502);
+    expect(errorOf(result).code).toBe(code);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['a declared length over the cap', 'none' as const],
+    ['an undeclared length that grows over the cap', 'noLength' as const],
+  ])('answers 502 ManifestTooLarge and stores nothing for %s', async (_what, fault) => {
+    server.fault = fault;
+    server.body = Buffer.alloc(MAX_BYTES + 1, 7);
+    const result = await post();
+    expect(result.statusCode).toBe(502);
+    expect(errorOf(result).code).toBe('ManifestTooLarge');
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    'http://bucket.s3.amazonaws.com/manifest?sig=1',
+    'https://evil.example.com/bucket.s3.amazonaws.com/manifest',
+    'https://s3.amazonaws.com.evil.example.com/manifest',
+    'https://bucket.s3.amazonaws.com:8443/manifest',
+    'https://user:pw@bucket.s3.amazonaws.com/manifest',
+  ])('never fetches a manifest URL that is not https on an S3 host: %s', async (url) => {
+    snowball.on(GetJobManifestCommand).resolves({ ManifestURI: url });
+    const before = server.requests;
+    const result = await post();
+    expect(result.statusCode).toBe(502);
+    expect(server.requests).toBe(before);
+    expect(result.body).not.toContain(url);
+  });
+
+  it.each([
+    ['lower-case prefix', 'jid123e4567-e89b-12d3-a456-426655440000'],
+    ['upper-case UUID', 'JID123E4567-E89B-12D3-A456-426655440000'],
+    ['a cluster id', 'CID123e4567-e89b-12d3-a456-426655440000'],
+    ['path traversal', '../../etc/passwd'],
+    ['an oversized id', `JID${'a'.repeat(5000)}`],
+    ['an empty id', ''],
+  ])('answers 400 without calling AWS for %s', async (_what, jobId) => {
+    const result = await post(jobId);
+    expect(result.statusCode).toBe(400);
+    expect(errorOf(result).code).toBe('InvalidJobId');
+    expect(snowball.calls()).toHaveLength(0);
+  });
+
+  it('answers 403 to a caller that is not the manifest operator role, before calling AWS', async () => {
+    const result = await post(JOB_ID, UNLOCK_CALLER);
+    expect(result.statusCode).toBe(403);
+    expect(snowball.calls()).toHaveLength(0);
+  });
+
+  it('answers a bare 500 when S3 refuses the write, without internals', async () => {
+    s3.on(PutObjectCommand).rejects(awsError('AccessDenied', 403));
+    const result = await post();
+    expect(result.statusCode).toBe(500);
+    expect(errorOf(result)).toEqual({ code: 'InternalError', message: expect.not.stringContaining('AccessDenied') });
+  });
+});
+
+describe('GET /jobs/{jobId}/manifest', () => {
+  const storedObject = (body: Buffer, recordedSha = sha(body).toString('hex')) => ({
+    VersionId: 'v-existing',
+    Metadata: { sha256: recordedSha, 'fetched-at': '2026-11-01T00:00:00.000Z' },
+    Body: { transformToByteArray: async () => new Uint8Array(body) },
+  });
+
+  it('returns the stored bytes with their SHA-256 in a header, not cacheable, and leaves an audit line', async () => {
+    s3.on(GetObjectCommand).resolves(storedObject(MANIFEST) as never);
+    const result = await get();
+    expect(result.statusCode).toBe(200);
+    expect(result.isBase64Encoded).toBe(true);
+    expect(Buffer.from(result.body, 'base64')).toEqual(MANIFEST);
+    expect(result.headers).toMatchObject({
+      'Content-Type': 'application/octet-stream',
+      'Cache-Control': 'no-store',
+      [MANIFEST_HEADERS.sha256]: sha(MANIFEST).toString('hex'),
+      [MANIFEST_HEADERS.versionId]: 'v-existing',
+    });
+    const audit = logs.text().split('\n').filter((l) => l.includes('audit:read-manifest')).pop()!;
+    expect(JSON.parse(audit)).toMatchObject({ jobId: JOB_ID, caller: MANIFEST_CALLER, at: expect.any(String) });
+  });
+
+  it('answers 404 NothingStored when no manifest was brokered yet', async () => {
+    s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404));
+    const result = await get();
+    expect(result.statusCode).toBe(404);
+    expect(errorOf(result).code).toBe('NothingStored');
+  });
+
+  it('answers 500 rather than serve bytes that do not match their recorded SHA-256', async () => {
+    s3.on(GetObjectCommand).resolves(storedObject(MANIFEST, sha(Buffer.from('other')).toString('hex')) as never);
+    const result = await get();
+    expect(result.statusCode).toBe(500);
+    expect(result.isBase64Encoded).toBeFalsy();
+  });
+
+  it('answers 403 to the unlock-code operator', async () => {
+    expect((await get(JOB_ID, UNLOCK_CALLER)).statusCode).toBe(403);
+    expect(s3.calls()).toHaveLength(0);
+  });
+});
+
+describe('log hygiene of the manifest function', () => {
+  it('never logged the presigned URL or the manifest bytes', () => {
+    const text = logs.text();
+    expect(text).toContain('manifest-brokered');
+    expect(text).not.toContain('X-Amz-Signature');
+    expect(text).not.toContain('deadbeefcafe0123456789presigned');
+    expect(text).not.toContain(MANIFEST.toString());
+    expect(text).not.toContain(MANIFEST.toString('base64'));
+  });
+});

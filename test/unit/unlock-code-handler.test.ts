@@ -1,0 +1,224 @@
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  PutResourcePolicyCommand,
+  PutSecretValueCommand,
+  RestoreSecretCommand,
+  SecretsManagerClient,
+  SecretsManagerServiceException,
+} from '@aws-sdk/client-secrets-manager';
+import {
+  DescribeJobCommand,
+  GetJobUnlockCodeCommand,
+  InvalidJobStateException,
+  InvalidResourceException,
+  SnowballClient,
+} from '@aws-sdk/client-snowball';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ENV } from '../../lib/contract';
+import { handler } from '../../lambda/unlock-code/handler';
+import { apiEvent, errorOf, JOB_ID, MANIFEST_CALLER, UNLOCK_CALLER, UNLOCK_ROLE_ARN } from '../helpers/events';
+import { captureLogs } from '../helpers/log-capture';
+
+const logs = captureLogs();
+const snowball = mockClient(SnowballClient);
+const secrets = mockClient(SecretsManagerClient);
+const CODE = '7Kq2M-x9PzA-b4RtE-Lm83n-Q0wYs';
+const NEW_CODE = 'Hd72k-PPq0z-1mXvB-rT5aa-9Zc3E';
+const PREFIX = 'snowball/unlock-code/';
+const NAME = `${PREFIX}${JOB_ID}`;
+const ARN = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${NAME}-AbCdEf`;
+const KEY_ARN = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
+const BROKER_ROLE_ARN = 'arn:aws:iam::123456789012:role/Broker-UnlockCodeFunctionRole-9Z8Y7X';
+const smError = (name: string, status = 400) =>
+  new SecretsManagerServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: `${name}: details` });
+
+const post = (jobId = JOB_ID, caller = UNLOCK_CALLER) => handler(apiEvent('unlockCode', 'POST', jobId, caller));
+const get = (jobId = JOB_ID, caller = UNLOCK_CALLER) => handler(apiEvent('unlockCode', 'GET', jobId, caller));
+
+beforeAll(() => {
+  Object.assign(process.env, {
+    [ENV.unlockCodeSecretPrefix]: PREFIX,
+    [ENV.unlockCodeKeyArn]: KEY_ARN,
+    [ENV.unlockCodeReaderRoleArn]: UNLOCK_ROLE_ARN,
+    [ENV.unlockCodeBrokerRoleArn]: BROKER_ROLE_ARN,
+  });
+});
+
+beforeEach(() => {
+  snowball.reset();
+  secrets.reset();
+  snowball.on(GetJobUnlockCodeCommand).resolves({ UnlockCode: CODE });
+  secrets.on(DescribeSecretCommand).rejects(smError('ResourceNotFoundException'));
+  secrets.on(CreateSecretCommand).resolves({ ARN: ARN, Name: NAME });
+  secrets.on(GetSecretValueCommand).rejects(smError('ResourceNotFoundException'));
+  secrets.on(PutResourcePolicyCommand).resolves({ ARN });
+  secrets.on(PutSecretValueCommand).resolves({ ARN, VersionId: 'ver-1' });
+});
+
+const existingSecret = (value: string, deleted = false) => {
+  secrets.on(DescribeSecretCommand).resolves({ ARN, Name: NAME, ...(deleted ? { DeletedDate: new Date() } : {}) });
+  secrets.on(GetSecretValueCommand).resolves({ ARN, SecretString: value, VersionId: 'ver-0', CreatedDate: new Date('2026-11-01T00:00:00Z') });
+};
+
+describe('POST /jobs/{jobId}/unlock-code', () => {
+  it('creates the secret empty with its own key and tags, guards it with a resource policy, then stores the code', async () => {
+    const result = await post();
+    expect(result.statusCode).toBe(201);
+    expect(JSON.parse(result.body)).toEqual({
+      jobId: JOB_ID, secretArn: ARN, versionId: 'ver-1', fetchedAt: expect.any(String), unchanged: false, restored: false,
+    });
+    const create = secrets.commandCalls(CreateSecretCommand)[0].args[0].input;
+    expect(create).toMatchObject({ Name: NAME, KmsKeyId: KEY_ARN, Tags: expect.arrayContaining([{ Key: 'snowball-job-id', Value: JOB_ID }]) });
+    expect(create.SecretString).toBeUndefined();
+    const policyCall = secrets.commandCalls(PutResourcePolicyCommand)[0];
+    const putCall = secrets.commandCalls(PutSecretValueCommand)[0];
+    const order = secrets.calls().map((c) => c.args[0].constructor.name);
+    expect(order.indexOf('PutResourcePolicyCommand')).toBeLessThan(order.indexOf('PutSecretValueCommand'));
+    const policy = JSON.parse(policyCall.args[0].input.ResourcePolicy!);
+    expect(policy.Statement[0]).toMatchObject({
+      Effect: 'Deny',
+      Action: expect.arrayContaining(['secretsmanager:GetSecretValue']),
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': [UNLOCK_ROLE_ARN, BROKER_ROLE_ARN] } },
+    });
+    expect(putCall.args[0].input).toMatchObject({ SecretId: ARN, SecretString: CODE, ClientRequestToken: expect.any(String) });
+  });
+
+  it('never returns the code in the write-path answer', async () => {
+    const result = await post();
+    expect(result.body).not.toContain(CODE);
+  });
+
+  it('puts no new version when the stored code is the same, and answers 200 unchanged', async () => {
+    existingSecret(CODE);
+    const result = await post();
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toMatchObject({ unchanged: true, versionId: 'ver-0', fetchedAt: '2026-11-01T00:00:00.000Z' });
+    expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(secrets.commandCalls(CreateSecretCommand)).toHaveLength(0);
+  });
+
+  it('puts a new version when the code changed, with a token derived from the version it replaces', async () => {
+    existingSecret(CODE);
+    snowball.on(GetJobUnlockCodeCommand).resolves({ UnlockCode: NEW_CODE });
+    const first = await post();
+    expect(first.statusCode).toBe(201);
+    const again = await post();
+    const tokens = secrets.commandCalls(PutSecretValueCommand).map((c) => c.args[0].input.ClientRequestToken);
+    expect(tokens[0]).toBe(tokens[1]);
+    expect(tokens[0]).not.toContain(NEW_CODE);
+    expect(again.statusCode).toBe(201);
+  });
+
+  it('continues when a concurrent broker created the secret first (ResourceExistsException)', async () => {
+    secrets.on(DescribeSecretCommand).rejectsOnce(smError('ResourceNotFoundException')).resolves({ ARN, Name: NAME });
+    secrets.on(CreateSecretCommand).rejects(smError('ResourceExistsException'));
+    const result = await post();
+    expect(result.statusCode).toBe(201);
+    expect(secrets.commandCalls(PutSecretValueCommand)[0].args[0].input.SecretId).toBe(ARN);
+  });
+
+  it('restores a secret scheduled for deletion, then stores the code, and says so', async () => {
+    existingSecret('Old00-Old00-Old00-Old00-Old00', true);
+    secrets.on(RestoreSecretCommand).resolves({ ARN });
+    const result = await post();
+    expect(result.statusCode).toBe(201);
+    expect(JSON.parse(result.body)).toMatchObject({ restored: true, unchanged: false });
+    expect(secrets.commandCalls(RestoreSecretCommand)).toHaveLength(1);
+    expect(secrets.commandCalls(CreateSecretCommand)).toHaveLength(0);
+  });
+
+  it('deletes the secret it just created when storing the code fails, so nothing half-written stays', async () => {
+    secrets.on(PutSecretValueCommand).rejects(smError('AccessDeniedException'));
+    secrets.on(DeleteSecretCommand).resolves({});
+    const result = await post();
+    expect(result.statusCode).toBe(500);
+    expect(secrets.commandCalls(DeleteSecretCommand)[0].args[0].input).toEqual({ SecretId: ARN, ForceDeleteWithoutRecovery: true });
+  });
+
+  it('never deletes a secret it did not create when a write fails', async () => {
+    existingSecret('Old00-Old00-Old00-Old00-Old00');
+    secrets.on(PutSecretValueCommand).rejects(smError('ThrottlingException'));
+    const result = await post();
+    expect(result.statusCode).toBe(429);
+    expect(secrets.commandCalls(DeleteSecretCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['too short', '7Kq2M-x9PzA-b4RtE-Lm83n'],
+    ['wrong separators', '7Kq2M_x9PzA_b4RtE_Lm83n_Q0wYs'],
+    ['non-alphanumerics', '7Kq2M-x9P!A-b4RtE-Lm83n-Q0wYs'],
+    ['empty', ''],
+  ])('rejects a malformed unlock code (%s) with 502 and stores nothing', async (_what, code) => {
+    snowball.on(GetJobUnlockCodeCommand).resolves({ UnlockCode: code });
+    const result = await post();
+    expect(result.statusCode).toBe(502);
+    expect(errorOf(result).code).toBe('MalformedUnlockCode');
+    if (code) expect(result.body).not.toContain(code);
+    expect(secrets.calls()).toHaveLength(0);
+  });
+
+  it('answers 404 for an unknown job and 409 naming the state of a job not WithCustomer', async () => {
+    snowball.on(GetJobUnlockCodeCommand).rejects(new InvalidResourceException({ message: 'x', $metadata: {} }));
+    expect((await post()).statusCode).toBe(404);
+    snowball.on(GetJobUnlockCodeCommand).rejects(new InvalidJobStateException({ message: 'x', $metadata: {} }));
+    snowball.on(DescribeJobCommand).resolves({ JobMetadata: { JobState: 'Complete' } });
+    const result = await post();
+    expect(result.statusCode).toBe(409);
+    expect(errorOf(result).message).toContain('Complete');
+    expect(secrets.calls()).toHaveLength(0);
+  });
+
+  it('answers 403 to the manifest operator before calling AWS', async () => {
+    const result = await post(JOB_ID, MANIFEST_CALLER);
+    expect(result.statusCode).toBe(403);
+    expect(snowball.calls()).toHaveLength(0);
+  });
+
+  it('answers 400 to a malformed job id without calling AWS', async () => {
+    expect((await post('JID../../x')).statusCode).toBe(400);
+    expect(snowball.calls()).toHaveLength(0);
+  });
+});
+
+describe('GET /jobs/{jobId}/unlock-code', () => {
+  it('returns {jobId, unlockCode}, not cacheable, and leaves an audit line with the caller', async () => {
+    existingSecret(CODE);
+    const result = await get();
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({ jobId: JOB_ID, unlockCode: CODE });
+    expect(result.headers).toMatchObject({ 'Cache-Control': 'no-store' });
+    expect(secrets.commandCalls(GetSecretValueCommand)[0].args[0].input.SecretId).toBe(NAME);
+    const audit = logs.text().split('\n').filter((l) => l.includes('audit:read-unlock-code')).pop()!;
+    expect(JSON.parse(audit)).toMatchObject({ jobId: JOB_ID, caller: UNLOCK_CALLER });
+  });
+
+  it('answers 404 NothingStored before any code was brokered', async () => {
+    const result = await get();
+    expect(result.statusCode).toBe(404);
+    expect(errorOf(result).code).toBe('NothingStored');
+  });
+
+  it('answers 404 ScheduledForDeletion, saying how to restore, for a secret scheduled for deletion', async () => {
+    secrets.on(GetSecretValueCommand).rejects(smError('InvalidRequestException'));
+    secrets.on(DescribeSecretCommand).resolves({ ARN, DeletedDate: new Date() });
+    const result = await get();
+    expect(result.statusCode).toBe(404);
+    expect(errorOf(result)).toMatchObject({ code: 'ScheduledForDeletion', message: expect.stringContaining('POST') });
+  });
+
+  it('answers 403 to the manifest operator', async () => {
+    expect((await get(JOB_ID, MANIFEST_CALLER)).statusCode).toBe(403);
+    expect(secrets.calls()).toHaveLength(0);
+  });
+});
+
+describe('log hygiene of the unlock-code function', () => {
+  it('never logged an unlock code', () => {
+    const text = logs.text();
+    expect(text).toContain('unlock-code-brokered');
+    for (const code of [CODE, NEW_CODE, '7Kq2M', 'Hd72k']) expect(text).not.toContain(code);
+  });
+});
