@@ -1,0 +1,58 @@
+import { ConfigError, parseConfig } from '../../lib/config';
+import { synthBroker } from '../helpers/synth';
+
+const ROLE_A = 'arn:aws:iam::111122223333:role/field-team';
+const ROLE_B = 'arn:aws:iam::111122223333:role/security-team';
+const parse = (context: Record<string, unknown>) => parseConfig((key) => context[key]);
+
+describe('configuration', () => {
+  it('defaults to empty principal lists, 360 days and the standard secret prefix', () => {
+    expect(parse({})).toEqual({
+      manifestOperatorPrincipals: [],
+      unlockCodeOperatorPrincipals: [],
+      keyAdminPrincipals: [],
+      retentionDays: 360,
+      secretPrefix: 'snowball/unlock-code/',
+    });
+  });
+
+  it('accepts JSON arrays and comma-separated strings, as -c passes them', () => {
+    const config = parse({
+      manifestOperatorPrincipals: `["${ROLE_A}"]`,
+      unlockCodeOperatorPrincipals: `${ROLE_B}, arn:aws:iam::111122223333:user/ops`,
+      retentionDays: '30',
+    });
+    expect(config.manifestOperatorPrincipals).toEqual([ROLE_A]);
+    expect(config.unlockCodeOperatorPrincipals).toEqual([ROLE_B, 'arn:aws:iam::111122223333:user/ops']);
+    expect(config.retentionDays).toBe(30);
+  });
+
+  it('refuses the same principal as both a manifest and an unlock-code operator, naming it', () => {
+    const context = { manifestOperatorPrincipals: [ROLE_A], unlockCodeOperatorPrincipals: [ROLE_B, 'arn:aws:iam::111122223333:role/Field-Team'] };
+    expect(() => parse(context)).toThrow(ConfigError);
+    expect(() => parse(context)).toThrow(/named in both manifestOperatorPrincipals and unlockCodeOperatorPrincipals.*remove it from one list/);
+  });
+
+  it.each([
+    ['a bare account id', '111122223333'],
+    ['an S3 ARN', 'arn:aws:s3:::bucket'],
+    ['a role ARN without account', 'arn:aws:iam:::role/x'],
+    ['an assumed-role session', 'arn:aws:sts::111122223333:assumed-role/x/y'],
+  ])('refuses %s as a principal and says which entry and what form to use', (_what, arn) => {
+    expect(() => parse({ keyAdminPrincipals: [ROLE_A, arn] })).toThrow(
+      new RegExp(`keyAdminPrincipals\\[1\\] "${arn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" is not an IAM principal ARN: use arn:aws:iam::123456789012:role/NAME`),
+    );
+  });
+
+  it.each([0, -1, 3651, 1.5, 'soon'])('refuses retentionDays %p', (days) => {
+    expect(() => parse({ retentionDays: days })).toThrow(/retentionDays must be a whole number of days from 1 to 3650/);
+  });
+
+  it.each(['no-trailing-slash', 'bad prefix/', '/'.repeat(0)])('refuses secretPrefix %p', (prefix) => {
+    expect(() => parse({ secretPrefix: prefix })).toThrow(/secretPrefix must end in "\/"/);
+  });
+
+  it('fails synth of the stack itself on a shared principal', () => {
+    expect(() => synthBroker({ manifestOperatorPrincipals: [ROLE_A], unlockCodeOperatorPrincipals: [ROLE_A] })).toThrow(ConfigError);
+  });
+});
