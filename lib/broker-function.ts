@@ -70,6 +70,10 @@ export class BrokerFunction extends NodejsFunction {
       },
     });
     logGroup.grantWrite(role);
+    Validations.of(this).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Invoked synchronously by API Gateway only; a failure is answered to the caller, there is no async event to dead-letter.',
+    });
   }
 
   /**

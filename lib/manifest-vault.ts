@@ -9,6 +9,7 @@ import {
 import { Construct } from 'constructs';
 import { ENV, MANIFEST_KEY_PREFIX } from './contract';
 import type { BrokerFunction } from './broker-function';
+import { acknowledgeWildcardResource } from './nag';
 import { VaultKey } from './vault-key';
 
 export interface ManifestVaultProps {
@@ -94,15 +95,22 @@ export class ManifestVault extends Construct {
     return this.bucket.arnForObjects(`${MANIFEST_KEY_PREFIX}*`);
   }
 
+  private grantObjects(role: IRole, sid: string, actions: string[]): void {
+    role.addToPrincipalPolicy(new PolicyStatement({ sid, actions, resources: [this.manifestsArn()] }));
+    acknowledgeWildcardResource(
+      role,
+      this.manifestsArn(),
+      'One object per Snowball job under manifests/; job ids are not known at deploy time.',
+    );
+  }
+
   /** Lets the manifest function write and read manifests, and tells it which bucket and reader role. */
   grantBroker(fn: BrokerFunction, reader: IRole): void {
     const role = fn.role as IRole;
     this.named.push(role);
     fn.addEnvironment(ENV.manifestBucket, this.bucket.bucketName);
     fn.addEnvironment(ENV.manifestReaderRoleArn, reader.roleArn);
-    role.addToPrincipalPolicy(
-      new PolicyStatement({ sid: 'ReadWriteManifests', actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'], resources: [this.manifestsArn()] }),
-    );
+    this.grantObjects(role, 'ReadWriteManifests', ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject']);
     // Without ListBucket, S3 answers a HEAD of a missing manifest with 403 instead of 404.
     role.addToPrincipalPolicy(
       new PolicyStatement({
@@ -117,9 +125,7 @@ export class ManifestVault extends Construct {
   /** Lets an operator role read manifests (and decrypt them, through S3 only). */
   grantRead(role: IRole): void {
     this.named.push(role);
-    role.addToPrincipalPolicy(
-      new PolicyStatement({ sid: 'ReadManifests', actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [this.manifestsArn()] }),
-    );
+    this.grantObjects(role, 'ReadManifests', ['s3:GetObject', 's3:GetObjectVersion']);
     this.key.allow(role, 'ManifestOperatorDecryptsThroughS3', ['kms:Decrypt']);
   }
 

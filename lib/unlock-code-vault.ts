@@ -3,6 +3,7 @@ import { Effect, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-li
 import { Construct } from 'constructs';
 import { ENV } from './contract';
 import type { BrokerFunction } from './broker-function';
+import { acknowledgeWildcardResource } from './nag';
 import { VaultKey } from './vault-key';
 
 export interface UnlockCodeVaultProps {
@@ -36,6 +37,14 @@ export class UnlockCodeVault extends Construct {
     return Arn.format({ service: 'secretsmanager', resource: 'secret', resourceName: `${this.secretPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, Stack.of(this));
   }
 
+  private acknowledgePrefix(role: IRole): void {
+    acknowledgeWildcardResource(
+      role,
+      this.secretsArn,
+      'One secret per Snowball job under the vault prefix; job ids (and the random ARN suffix) are not known at deploy time.',
+    );
+  }
+
   /** Lets the unlock-code function create, fill, restore and read the vault's secrets. */
   grantBroker(fn: BrokerFunction, reader: IRole): void {
     const role = fn.role as IRole;
@@ -59,6 +68,7 @@ export class UnlockCodeVault extends Construct {
         resources: [this.secretsArn],
       }),
     );
+    this.acknowledgePrefix(role);
     this.key.allow(role, 'UnlockCodeFunctionUsesKeyThroughSecretsManager', ['kms:Decrypt', 'kms:GenerateDataKey']);
   }
 
@@ -71,6 +81,7 @@ export class UnlockCodeVault extends Construct {
         resources: [this.secretsArn],
       }),
     );
+    this.acknowledgePrefix(role);
     this.key.allow(role, 'UnlockCodeOperatorDecryptsThroughSecretsManager', ['kms:Decrypt']);
   }
 

@@ -11,7 +11,7 @@ export class ManifestServer {
   private server?: Server;
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => {
+    this.server = createServer((_req, res) => {
       this.requests++;
       switch (this.fault) {
         case 'status403':

@@ -4,7 +4,6 @@ import {
   GetJobManifestCommand,
   InvalidJobStateException,
   InvalidResourceException,
-  SnowballClient,
 } from '@aws-sdk/client-snowball';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
@@ -12,10 +11,11 @@ import { ENV, MANIFEST_HEADERS, manifestObjectKey } from '../../lib/contract';
 import { handler } from '../../lambda/manifest/handler';
 import { apiEvent, errorOf, JOB_ID, MANIFEST_CALLER, MANIFEST_ROLE_ARN, UNLOCK_CALLER } from '../helpers/events';
 import { captureLogs } from '../helpers/log-capture';
+import { mockSnowball } from '../helpers/snowball-mock';
 import { ManifestServer } from '../helpers/manifest-server';
 
 const logs = captureLogs();
-const snowball = mockClient(SnowballClient);
+const snowball = mockSnowball();
 const s3 = mockClient(S3Client);
 const server = new ManifestServer();
 const MAX_BYTES = 1024;

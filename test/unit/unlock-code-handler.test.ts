@@ -14,16 +14,16 @@ import {
   GetJobUnlockCodeCommand,
   InvalidJobStateException,
   InvalidResourceException,
-  SnowballClient,
 } from '@aws-sdk/client-snowball';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ENV } from '../../lib/contract';
 import { handler } from '../../lambda/unlock-code/handler';
 import { apiEvent, errorOf, JOB_ID, MANIFEST_CALLER, UNLOCK_CALLER, UNLOCK_ROLE_ARN } from '../helpers/events';
 import { captureLogs } from '../helpers/log-capture';
+import { mockSnowball } from '../helpers/snowball-mock';
 
 const logs = captureLogs();
-const snowball = mockClient(SnowballClient);
+const snowball = mockSnowball();
 const secrets = mockClient(SecretsManagerClient);
 const CODE = '7Kq2M-x9PzA-b4RtE-Lm83n-Q0wYs';
 const NEW_CODE = 'Hd72k-PPq0z-1mXvB-rT5aa-9Zc3E';
