@@ -11,7 +11,7 @@ import { TemplateResolver } from '../helpers/template-resolver';
  */
 const { template } = synthBroker();
 const raw = template.toJSON();
-const resolver = new TemplateResolver(raw, TEST_ENV);
+const resolver = new TemplateResolver(raw as { Resources: Record<string, any> }, TEST_ENV);
 const { account, region } = TEST_ENV;
 const JOB = 'JID123e4567-e89b-12d3-a456-426655440000';
 
