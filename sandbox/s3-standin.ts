@@ -1,0 +1,122 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listen, readBody } from './http-util';
+
+/** One stored version of an object. */
+export interface ObjectVersion {
+  readonly versionId: string;
+  readonly body: Buffer;
+  readonly etag: string;
+  readonly contentType: string;
+  readonly metadata: Record<string, string>;
+  readonly checksumSha256: string;
+  readonly lastModified: Date;
+}
+
+export interface S3StandIn {
+  readonly endpoint: string;
+  readonly bucket: string;
+  /** Versions of each key, oldest first: the vault state the tests inspect. */
+  readonly objects: Map<string, ObjectVersion[]>;
+  close(): Promise<void>;
+}
+
+function xmlError(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message><RequestId>${randomUUID()}</RequestId></Error>`;
+  res.writeHead(status, { 'Content-Type': 'application/xml', 'x-amz-request-id': randomUUID() }).end(body);
+}
+
+/** Decodes an `aws-chunked` body (`hex-size[;chunk-signature=…]\r\n data \r\n … 0\r\n trailers`). */
+function decodeAwsChunked(raw: Buffer): Buffer {
+  const out: Buffer[] = [];
+  let at = 0;
+  for (;;) {
+    const eol = raw.indexOf('\r\n', at);
+    const size = parseInt(raw.subarray(at, eol).toString().split(';')[0], 16);
+    if (!size) return Buffer.concat(out);
+    out.push(raw.subarray(eol + 2, eol + 2 + size));
+    at = eol + 2 + size + 2;
+  }
+}
+
+function objectHeaders(v: ObjectVersion): Record<string, string | number> {
+  const headers: Record<string, string | number> = {
+    'Content-Type': v.contentType,
+    'Content-Length': v.body.length,
+    ETag: v.etag,
+    'Last-Modified': v.lastModified.toUTCString(),
+    'x-amz-version-id': v.versionId,
+    'x-amz-server-side-encryption': 'aws:kms',
+    'x-amz-checksum-sha256': v.checksumSha256,
+  };
+  for (const [k, value] of Object.entries(v.metadata)) headers[`x-amz-meta-${k}`] = value;
+  return headers;
+}
+
+/**
+ * A stand-in for the S3 REST API, path-style, for the one manifest bucket: versioned PutObject
+ * with conditional writes (If-None-Match / If-Match) and SHA-256 checksum validation, HeadObject
+ * and GetObject. Enough for the real `@aws-sdk/client-s3` to run the manifest function unchanged.
+ */
+export async function startS3(bucket: string): Promise<S3StandIn> {
+  const objects = new Map<string, ObjectVersion[]>();
+  const server = await listen(async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://s3');
+    const [, bucketName, ...keyParts] = url.pathname.split('/');
+    const key = decodeURIComponent(keyParts.join('/'));
+    if (!/\/s3\/aws4_request/.test(String(req.headers.authorization ?? ''))) {
+      return xmlError(res, 403, 'AccessDenied', 'Request must be SigV4-signed for service s3.');
+    }
+    if (bucketName !== bucket) return xmlError(res, 404, 'NoSuchBucket', 'The specified bucket does not exist');
+    if (!key) return xmlError(res, 501, 'NotImplemented', 'The sandbox emulates object operations only.');
+    const versions = objects.get(key) ?? [];
+    const wanted = url.searchParams.get('versionId');
+    const current = wanted ? versions.find((v) => v.versionId === wanted) : versions.at(-1);
+    if (req.method === 'PUT') return putObject(req, res, key, objects);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return xmlError(res, 405, 'MethodNotAllowed', 'Not emulated.');
+    if (!current) {
+      if (req.method === 'HEAD') return void res.writeHead(404).end();
+      return xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
+    }
+    res.writeHead(200, objectHeaders(current));
+    res.end(req.method === 'GET' ? current.body : undefined);
+  });
+  return { endpoint: server.url, bucket, objects, close: server.close };
+}
+
+async function putObject(
+  req: IncomingMessage,
+  res: ServerResponse,
+  key: string,
+  objects: Map<string, ObjectVersion[]>,
+): Promise<void> {
+  const raw = await readBody(req);
+  const chunked = String(req.headers['content-encoding'] ?? '').includes('aws-chunked');
+  const body = chunked ? decodeAwsChunked(raw) : raw;
+  const checksum = createHash('sha256').update(body).digest('base64');
+  const claimed = req.headers['x-amz-checksum-sha256'];
+  if (claimed !== undefined && claimed !== checksum) {
+    return xmlError(res, 400, 'BadDigest', 'The SHA256 you specified did not match the calculated checksum.');
+  }
+  // Decide and write in one synchronous step: Node runs it without interleaving, like S3's atomic conditional write.
+  const versions = objects.get(key) ?? [];
+  const current = versions.at(-1);
+  const ifNoneMatch = req.headers['if-none-match'];
+  const ifMatch = req.headers['if-match'];
+  if ((ifNoneMatch === '*' && current) || (ifMatch !== undefined && current?.etag !== ifMatch)) {
+    return xmlError(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+  }
+  const metadata: Record<string, string> = {};
+  for (const [h, v] of Object.entries(req.headers)) if (h.startsWith('x-amz-meta-')) metadata[h.slice(11)] = String(v);
+  const version: ObjectVersion = {
+    versionId: randomUUID().replace(/-/g, ''),
+    body,
+    etag: `"${createHash('md5').update(body).digest('hex')}"`,
+    contentType: String(req.headers['content-type'] ?? 'binary/octet-stream'),
+    metadata,
+    checksumSha256: checksum,
+    lastModified: new Date(),
+  };
+  objects.set(key, [...versions, version]);
+  res.writeHead(200, { ETag: version.etag, 'x-amz-version-id': version.versionId, 'x-amz-checksum-sha256': checksum }).end();
+}

@@ -1,0 +1,130 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DEFAULT_MANIFEST_MAX_BYTES, UNLOCKABLE_STATE } from '../lib/contract';
+import type { FaultSwitch } from './faults';
+import { listen, readBody, sendAwsJsonError, sendJson, sleep } from './http-util';
+import type { DemoJob } from './jobs';
+
+const TARGET_PREFIX = 'AWSIESnowballJobManagementService.';
+/** Presigned manifest URLs work for 60 minutes, as Snowball's do. */
+const URL_LIFETIME_S = 3600;
+
+export interface SnowballStandIn {
+  readonly endpoint: string;
+  /** Origin of the presigned-style manifest URLs: the broker's one extra allowed origin. */
+  readonly manifestOrigin: string;
+  readonly jobs: Map<string, DemoJob>;
+  close(): Promise<void>;
+}
+
+/**
+ * A stand-in for the Snowball job-management API speaking the real JSON 1.1 protocol
+ * (`X-Amz-Target: AWSIESnowballJobManagementService.*`), plus the host its presigned-style
+ * manifest URLs point to, which refuses a URL after its expiry or with a wrong signature.
+ */
+export async function startSnowball(jobs: DemoJob[], faults: FaultSwitch, downloadTimeoutMs: number): Promise<SnowballStandIn> {
+  const byId = new Map(jobs.map((j) => [j.jobId, j]));
+  const urlKey = randomBytes(32);
+  const sign = (jobId: string, date: string, expires: string) =>
+    createHmac('sha256', urlKey).update(`${jobId}\n${date}\n${expires}`).digest('hex');
+
+  const manifestHost = await listen((req, res) => serveManifest(req, res, byId, faults, sign, downloadTimeoutMs));
+  const api = await listen(async (req, res) => {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const body = JSON.parse((await readBody(req)).toString() || '{}');
+    if (!/Credential=[^/]+\/\d{8}\/[\w-]+\/snowball\/aws4_request/.test(String(req.headers.authorization ?? ''))) {
+      return sendAwsJsonError(res, 403, 'IncompleteSignatureException', 'Request must be SigV4-signed for service snowball.');
+    }
+    if (faults.has('slowSnowball')) await sleep(1500);
+    if (faults.has('throttle')) return sendAwsJsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
+    if (faults.has('snowball5xx')) return sendAwsJsonError(res, 500, 'InternalFailure', 'The service failed.');
+    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+    answer(res, operation, body, byId, faults, (jobId) => presignedUrl(manifestHost.url, jobId, faults, sign));
+  });
+  return {
+    endpoint: api.url,
+    manifestOrigin: manifestHost.url,
+    jobs: byId,
+    close: async () => {
+      await api.close();
+      await manifestHost.close();
+    },
+  };
+}
+
+function metadata(job: DemoJob) {
+  return { JobId: job.jobId, JobState: job.state, JobType: 'IMPORT', SnowballType: 'EDGE', IsMaster: false, CreationDate: 1_780_000_000, Description: 'sandbox demo job' };
+}
+
+function answer(
+  res: ServerResponse,
+  operation: string,
+  body: { JobId?: string },
+  jobs: Map<string, DemoJob>,
+  faults: FaultSwitch,
+  urlFor: (jobId: string) => string,
+): void {
+  if (operation === 'ListJobs') return sendJson(res, 200, { JobListEntries: [...jobs.values()].map(metadata) });
+  if (!['DescribeJob', 'GetJobManifest', 'GetJobUnlockCode'].includes(operation)) {
+    return sendAwsJsonError(res, 400, 'UnknownOperationException', `The sandbox does not emulate ${operation || 'that operation'}.`);
+  }
+  const job = jobs.get(body.JobId ?? '');
+  if (!job) return sendAwsJsonError(res, 400, 'InvalidResourceException', `The specified job ${body.JobId} does not exist.`);
+  if (operation === 'DescribeJob') return sendJson(res, 200, { JobMetadata: metadata(job) });
+  if (job.state !== UNLOCKABLE_STATE) {
+    return sendAwsJsonError(res, 400, 'InvalidJobStateException', `The job is in the ${job.state} state, not WithCustomer.`);
+  }
+  if (operation === 'GetJobManifest') return sendJson(res, 200, { ManifestURI: urlFor(job.jobId) });
+  const unlockCode = faults.has('malformedUnlockCode') ? job.unlockCode.replace(/-/g, '_') : job.unlockCode;
+  sendJson(res, 200, { UnlockCode: unlockCode });
+}
+
+function amzDate(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+function presignedUrl(origin: string, jobId: string, faults: FaultSwitch, sign: (j: string, d: string, e: string) => string): string {
+  const issued = Date.now() - (faults.has('expiredUrl') ? 2 * URL_LIFETIME_S * 1000 : 0);
+  const date = amzDate(issued);
+  const expires = String(URL_LIFETIME_S);
+  const query = new URLSearchParams({
+    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+    'X-Amz-Date': date,
+    'X-Amz-Expires': expires,
+    'X-Amz-SignedHeaders': 'host',
+    'X-Amz-Signature': sign(jobId, date, expires),
+  });
+  return `${origin}/snowball-manifests/${jobId}/manifest.bin?${query}`;
+}
+
+function s3Error(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'application/xml' }).end(`<Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+}
+
+async function serveManifest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  jobs: Map<string, DemoJob>,
+  faults: FaultSwitch,
+  sign: (j: string, d: string, e: string) => string,
+  downloadTimeoutMs: number,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://manifest-host');
+  const job = jobs.get(/^\/snowball-manifests\/([^/]+)\/manifest\.bin$/.exec(url.pathname)?.[1] ?? '');
+  const [date, expires, signature] = ['X-Amz-Date', 'X-Amz-Expires', 'X-Amz-Signature'].map((k) => url.searchParams.get(k) ?? '');
+  const expected = job ? Buffer.from(sign(job.jobId, date, expires)) : Buffer.alloc(0);
+  if (!job || expected.length !== signature.length || !timingSafeEqual(expected, Buffer.from(signature))) {
+    return s3Error(res, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+  }
+  const issued = Date.parse(date.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+  if (Date.now() > issued + Number(expires) * 1000) return s3Error(res, 403, 'AccessDenied', 'Request has expired');
+  const body = faults.has('oversizedManifest') ? Buffer.alloc(DEFAULT_MANIFEST_MAX_BYTES + 1, 1) : job.manifest;
+  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
+  if (faults.has('truncatedManifest')) {
+    res.write(body.subarray(0, body.length >> 1));
+    setTimeout(() => res.destroy(), 20);
+    return;
+  }
+  if (faults.has('slowManifest')) await sleep(downloadTimeoutMs * 2);
+  res.end(body);
+}
