@@ -134,3 +134,6 @@ export const OUTPUTS = {
 
 /** The Snowball job state in which AWS hands out a job's manifest and unlock code. */
 export const UNLOCKABLE_STATE = 'WithCustomer';
+
+/** The operator CLI reads the API URL from here when `--api-url` is not given. */
+export const CLI_API_URL_ENV = 'SNOWBALL_BROKER_API_URL';

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, renameSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { MANIFEST_HEADERS } from '../lib/contract';
+import { callBroker, type AwsCredentialIdentity, type Connection } from './client';
+import { CliError, EXIT } from './errors';
+
+export interface CommandContext {
+  readonly connection: Connection;
+  readonly credentials: AwsCredentialIdentity;
+  readonly jobId: string;
+  readonly json: boolean;
+  readonly out?: string;
+  readonly force: boolean;
+  /** Where results go; only what the command is for. */
+  readonly stdout: (text: string) => void;
+}
+
+const parse = (body: Buffer) => JSON.parse(body.toString());
+
+export async function fetchManifest(ctx: CommandContext): Promise<void> {
+  const reply = await callBroker(ctx.connection, ctx.credentials, 'POST', 'manifest', ctx.jobId);
+  const stored = parse(reply.body);
+  if (ctx.json) return ctx.stdout(JSON.stringify(stored));
+  const what = stored.unchanged ? 'already stored, unchanged' : 'stored';
+  ctx.stdout(`Manifest of ${stored.jobId} ${what}: s3://${stored.bucket}/${stored.key} version ${stored.versionId}, sha256 ${stored.sha256}, ${stored.sizeBytes} bytes`);
+}
+
+/** Writes the file with mode 0600; without --force it never replaces an existing file. */
+function writePrivate(file: string, bytes: Buffer, force: boolean): void {
+  if (!force) {
+    try {
+      writeFileSync(file, bytes, { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError(`${file} exists: choose another --out or pass --force to replace it.`, EXIT.usage);
+      throw new CliError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code}`);
+    }
+    return;
+  }
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  writeFileSync(temp, bytes, { mode: 0o600 });
+  chmodSync(temp, 0o600);
+  renameSync(temp, file);
+}
+
+export async function getManifest(ctx: CommandContext): Promise<void> {
+  if (!ctx.out) throw new CliError('get-manifest needs --out FILE.', EXIT.usage);
+  const reply = await callBroker(ctx.connection, ctx.credentials, 'GET', 'manifest', ctx.jobId, 'application/octet-stream');
+  const expected = reply.headers.get(MANIFEST_HEADERS.sha256);
+  const actual = createHash('sha256').update(reply.body).digest('hex');
+  if (!expected || expected !== actual) {
+    throw new CliError('the downloaded manifest does not match the SHA-256 the broker sent; nothing was written. Retry.');
+  }
+  writePrivate(ctx.out, reply.body, ctx.force);
+  const result = { jobId: ctx.jobId, file: ctx.out, sha256: actual, sizeBytes: reply.body.length, versionId: reply.headers.get(MANIFEST_HEADERS.versionId) };
+  ctx.stdout(ctx.json ? JSON.stringify(result) : `Wrote the manifest of ${ctx.jobId} to ${ctx.out} (${result.sizeBytes} bytes, sha256 ${actual} verified, mode 0600)`);
+}
+
+export async function fetchUnlockCode(ctx: CommandContext): Promise<void> {
+  const reply = await callBroker(ctx.connection, ctx.credentials, 'POST', 'unlockCode', ctx.jobId);
+  const { jobId, secretArn, versionId, fetchedAt, unchanged, restored } = parse(reply.body);
+  const stored = { jobId, secretArn, versionId, fetchedAt, unchanged, restored };
+  if (ctx.json) return ctx.stdout(JSON.stringify(stored));
+  const what = restored ? 'restored from scheduled deletion' : unchanged ? 'already stored, unchanged' : 'stored';
+  ctx.stdout(`Unlock code of ${jobId} ${what}: ${secretArn} version ${versionId}`);
+}
+
+export async function getUnlockCode(ctx: CommandContext): Promise<void> {
+  const reply = await callBroker(ctx.connection, ctx.credentials, 'GET', 'unlockCode', ctx.jobId);
+  const { jobId, unlockCode } = parse(reply.body);
+  ctx.stdout(ctx.json ? JSON.stringify({ jobId, unlockCode }) : unlockCode);
+}
+
+export const COMMANDS = {
+  'fetch-manifest': { run: fetchManifest, summary: 'broker the manifest from Snowball into the manifest vault (POST)' },
+  'get-manifest': { run: getManifest, summary: 'download the stored manifest to --out FILE, SHA-256 verified, mode 0600' },
+  'fetch-unlock-code': { run: fetchUnlockCode, summary: 'broker the unlock code into the unlock-code vault (POST); never prints it' },
+  'get-unlock-code': { run: getUnlockCode, summary: 'print the stored unlock code alone on stdout' },
+} as const;
+export type CommandName = keyof typeof COMMANDS;

@@ -1,0 +1,161 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
+import type { SandboxPrincipal } from '../../sandbox/identities';
+import { captureLogs } from '../helpers/log-capture';
+
+captureLogs();
+const BIN = path.join(__dirname, '..', '..', 'bin', 'snowball-broker.js');
+let sandbox: Sandbox;
+let job: string;
+let notReady: string;
+let home: string;
+let requests = 0;
+const UNKNOWN = 'JID99999999-9999-4999-8999-999999999999';
+
+interface Run { code: number; stdout: string; stderr: string }
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, accessLog: () => requests++ });
+  job = sandbox.info.jobs[0].jobId;
+  notReady = sandbox.info.jobs.find((j) => j.state === 'Complete')!.jobId;
+  home = mkdtempSync(path.join(tmpdir(), 'cli-home-'));
+});
+afterAll(() => sandbox.stop());
+
+/** Runs the CLI as an operator would: a fresh process, credentials only from its environment or profile files. */
+function cli(args: string[], who?: SandboxPrincipal, extraEnv: Record<string, string> = {}): Promise<Run> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    AWS_CONFIG_FILE: path.join(home, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_REGION: sandbox.info.region,
+    SNOWBALL_BROKER_API_URL: sandbox.info.apiUrl,
+    ...(who ? { AWS_ACCESS_KEY_ID: who.accessKeyId, AWS_SECRET_ACCESS_KEY: who.secretAccessKey } : {}),
+    ...extraEnv,
+  };
+  return new Promise((resolve) =>
+    execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+const secretCode = () => sandbox.snowball.jobs.get(job)!.unlockCode;
+const manifestBytes = () => sandbox.snowball.jobs.get(job)!.manifest;
+const manifestOp = () => sandbox.principals.manifest;
+const unlockOp = () => sandbox.principals.unlockCode;
+
+function expectOneLineFailure(run: Run) {
+  expect(run.code).not.toBe(0);
+  expect(run.stdout).toBe('');
+  expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  expect(run.stderr).toMatch(/^snowball-broker: /);
+  for (const leak of [secretCode(), manifestOp().secretAccessKey, unlockOp().secretAccessKey]) expect(run.stderr).not.toContain(leak);
+}
+
+describe('snowball-broker against the sandbox', () => {
+  it('fetch-manifest brokers and prints what was stored; again, that it is unchanged', async () => {
+    const first = await cli(['fetch-manifest', '--job-id', job], manifestOp());
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(new RegExp(`Manifest of ${job} stored: s3://.*manifests/${job}/manifest.bin .*sha256 [0-9a-f]{64}`));
+    const again = await cli(['fetch-manifest', '--job-id', job, '--json'], manifestOp());
+    expect(JSON.parse(again.stdout)).toMatchObject({ jobId: job, unchanged: true, sha256: createHash('sha256').update(manifestBytes()).digest('hex') });
+  });
+
+  it('get-manifest writes the verified bytes with mode 0600 and refuses to overwrite without --force', async () => {
+    const out = path.join(home, 'manifest.bin');
+    const run = await cli(['get-manifest', '--job-id', job, '--out', out], manifestOp());
+    expect(run.code).toBe(0);
+    expect(readFileSync(out).equals(manifestBytes())).toBe(true);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    writeFileSync(out, 'operator notes');
+    const refused = await cli(['get-manifest', '--job-id', job, '--out', out], manifestOp());
+    expectOneLineFailure(refused);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--force');
+    expect(readFileSync(out, 'utf8')).toBe('operator notes');
+    const forced = await cli(['get-manifest', '--job-id', job, '--out', out, '--force', '--json'], manifestOp());
+    expect(JSON.parse(forced.stdout)).toMatchObject({ file: out, sizeBytes: manifestBytes().length });
+    expect(readFileSync(out).equals(manifestBytes())).toBe(true);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+  });
+
+  it('fetch-unlock-code brokers without ever printing the code', async () => {
+    const run = await cli(['fetch-unlock-code', '--job-id', job], unlockOp());
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`Unlock code of ${job} stored: arn:aws:secretsmanager:`));
+    const json = await cli(['fetch-unlock-code', '--job-id', job, '--json'], unlockOp());
+    expect(JSON.parse(json.stdout)).toMatchObject({ unchanged: true });
+    for (const r of [run, json]) expect(r.stdout + r.stderr).not.toContain(secretCode());
+  });
+
+  it('get-unlock-code prints the code alone on stdout, so $(…) works', async () => {
+    const run = await cli(['get-unlock-code', '--job-id', job], unlockOp());
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${secretCode()}\n`);
+  });
+
+  it('takes credentials from a shared profile (--profile) and the URL from --api-url', async () => {
+    writeFileSync(path.join(home, 'credentials'), `[field]\naws_access_key_id = ${unlockOp().accessKeyId}\naws_secret_access_key = ${unlockOp().secretAccessKey}\n`);
+    const run = await cli(['get-unlock-code', '--job-id', job, '--profile', 'field', '--api-url', sandbox.info.apiUrl], undefined, { SNOWBALL_BROKER_API_URL: '' });
+    expect(run.stdout).toBe(`${secretCode()}\n`);
+  });
+});
+
+describe('snowball-broker failures: one line on stderr, non-zero exit', () => {
+  it('not allowed for your role (403)', async () => {
+    const run = await cli(['get-unlock-code', '--job-id', job], manifestOp());
+    expectOneLineFailure(run);
+    expect(run.stderr).toMatch(/not allowed \(403\).*UnlockCodeOperator role/);
+  });
+
+  it('unknown job', async () => {
+    const run = await cli(['fetch-manifest', '--job-id', UNKNOWN], manifestOp());
+    expectOneLineFailure(run);
+    expect(run.stderr).toMatch(/unknown job \(404\)/);
+  });
+
+  it('job not WithCustomer, naming its state', async () => {
+    const run = await cli(['fetch-unlock-code', '--job-id', notReady], unlockOp());
+    expectOneLineFailure(run);
+    expect(run.stderr).toMatch(/job not WithCustomer \(409\).*Complete/);
+  });
+
+  it('no credentials found', async () => {
+    const run = await cli(['get-unlock-code', '--job-id', job]);
+    expectOneLineFailure(run);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('no AWS credentials found');
+  });
+
+  it('API unreachable', async () => {
+    const run = await cli(['get-unlock-code', '--job-id', job, '--api-url', 'http://127.0.0.1:9/v1/'], unlockOp());
+    expectOneLineFailure(run);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('cannot reach the broker API');
+  });
+
+  it('bad job id, checked before any call', async () => {
+    const before = requests;
+    const run = await cli(['get-unlock-code', '--job-id', 'JID-not-a-uuid'], unlockOp());
+    expectOneLineFailure(run);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('bad job id "JID-not-a-uuid"');
+    expect(requests).toBe(before);
+  });
+
+  it('an existing --out file is never touched when the download fails', async () => {
+    const out = path.join(home, 'kept.bin');
+    writeFileSync(out, 'keep me');
+    const run = await cli(['get-manifest', '--job-id', notReady, '--out', out, '--force'], manifestOp());
+    expectOneLineFailure(run);
+    expect(readFileSync(out, 'utf8')).toBe('keep me');
+    expect(existsSync(path.join(home, `.kept.bin.${process.pid}.tmp`))).toBe(false);
+  });
+});
