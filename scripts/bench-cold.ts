@@ -11,39 +11,22 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BrokerStack } from '../lib/broker-stack';
 import { parseConfig } from '../lib/config';
-import { ENV } from '../lib/contract';
+import { bundlePaths, FAKE_FUNCTION_ENV } from './bundles';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const FAKE_ENV = {
-  AWS_REGION: 'eu-west-1',
-  [ENV.manifestBucket]: 'bucket',
-  [ENV.manifestReaderRoleArn]: 'arn:aws:iam::123456789012:role/reader',
-  [ENV.unlockCodeSecretPrefix]: 'snowball/unlock-code/',
-  [ENV.unlockCodeKeyArn]: 'arn:aws:kms:eu-west-1:123456789012:key/k',
-  [ENV.unlockCodeReaderRoleArn]: 'arn:aws:iam::123456789012:role/reader',
-  [ENV.unlockCodeBrokerRoleArn]: 'arn:aws:iam::123456789012:role/broker',
-};
 
 function bundles(): Record<string, string> {
   const context = JSON.parse(readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context;
   const app = new App({ context, outdir: mkdtempSync(path.join(tmpdir(), 'bench-')) });
   const stack = new BrokerStack(app, 'Bench', { config: parseConfig((k) => app.node.tryGetContext(k)) });
-  const assembly = app.synth();
-  const template = assembly.getStackByName(stack.stackName).template;
-  const out: Record<string, string> = {};
-  for (const [id, r] of Object.entries<any>(template.Resources)) {
-    if (r.Type !== 'AWS::Lambda::Function') continue;
-    const hash = String(r.Properties.Code.S3Key).replace(/\.zip$/, '');
-    out[id.replace(/[A-F0-9]{8}$/, '')] = path.join(assembly.directory, `asset.${hash}`, 'index.mjs');
-  }
-  return out;
+  return bundlePaths(app.synth(), stack.stackName);
 }
 
 /** Milliseconds from process start to the module having loaded, measured inside the process. */
 function loadMs(file: string): number {
   const code = `await import(${JSON.stringify(file)}); console.log(performance.now());`;
   const run = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', code], {
-    env: { ...process.env, ...FAKE_ENV },
+    env: { ...process.env, ...FAKE_FUNCTION_ENV },
     encoding: 'utf8',
   });
   if (run.status !== 0) throw new Error(run.stderr);

@@ -1,0 +1,25 @@
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { ENV } from '../lib/contract';
+
+/** Environment a bundle needs to load outside Lambda: the variables the stack sets, with fake values. */
+export const FAKE_FUNCTION_ENV: Record<string, string> = {
+  AWS_REGION: 'eu-west-1',
+  [ENV.manifestBucket]: 'bucket',
+  [ENV.manifestReaderRoleArn]: 'arn:aws:iam::123456789012:role/reader',
+  [ENV.unlockCodeSecretPrefix]: 'snowball/unlock-code/',
+  [ENV.unlockCodeKeyArn]: 'arn:aws:kms:eu-west-1:123456789012:key/k',
+  [ENV.unlockCodeReaderRoleArn]: 'arn:aws:iam::123456789012:role/reader',
+  [ENV.unlockCodeBrokerRoleArn]: 'arn:aws:iam::123456789012:role/broker',
+};
+
+/** The built `index.mjs` of each function of a synthesized stack, by function logical-id prefix. */
+export function bundlePaths(assembly: CloudAssembly, stackName: string): Record<string, string> {
+  const { template } = assembly.getStackByName(stackName);
+  const out: Record<string, string> = {};
+  for (const [id, r] of Object.entries<any>(template.Resources)) {
+    if (r.Type !== 'AWS::Lambda::Function') continue;
+    const hash = String(r.Properties.Code.S3Key).replace(/\.zip$/, '');
+    out[id.replace(/[A-F0-9]{8}$/, '')] = `${assembly.directory}/asset.${hash}/index.mjs`;
+  }
+  return out;
+}
