@@ -2,7 +2,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetJobUnlockCodeCommand, type SnowballClient } from '@aws-sdk/client-snowball';
 import { UNLOCK_CODE_PATTERN, unlockCodeSecretName } from '../../lib/contract';
 import { errorName } from '../shared/aws-errors';
-import { internalError, malformedUnlockCode, nothingStored, scheduledForDeletion } from '../shared/errors';
+import { internalError, malformedUnlockCode, nothingStored, scheduledForDeletion, upstreamUnavailable } from '../shared/errors';
 import { callSnowball } from '../shared/snowball';
 import type { SecretPolicyPrincipals } from './secret-policy';
 import {
@@ -52,11 +52,13 @@ async function fetchCode(snowball: SnowballClient, jobId: string): Promise<strin
 
 /** Finds or creates the job's secret, restoring it if it was scheduled for deletion. */
 async function ensureSecret(secrets: SecretsManagerClient, at: SecretLocation) {
-  const existing = await describeSecret(secrets, at.name);
+  let existing = await describeSecret(secrets, at.name);
   if (existing === undefined) {
     const arn = await createEmptySecret(secrets, at);
     if (arn !== undefined) return { arn, created: true, restored: false };
-    return ensureSecret(secrets, at);
+    // A concurrent broker created it first; it must be visible now, else give up rather than loop.
+    existing = await describeSecret(secrets, at.name);
+    if (existing === undefined) throw upstreamUnavailable();
   }
   if (existing.scheduledForDeletion) await restoreSecret(secrets, existing.arn, at.jobId);
   return { arn: existing.arn, created: false, restored: existing.scheduledForDeletion };

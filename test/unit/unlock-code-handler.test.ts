@@ -120,6 +120,14 @@ describe('POST /jobs/{jobId}/unlock-code', () => {
     expect(secrets.commandCalls(PutSecretValueCommand)[0].args[0].input.SecretId).toBe(ARN);
   });
 
+  it('answers 503 rather than loop when a secret that "already exists" cannot be found', async () => {
+    secrets.on(CreateSecretCommand).rejects(smError('ResourceExistsException'));
+    const result = await post();
+    expect(result.statusCode).toBe(503);
+    expect(secrets.commandCalls(DescribeSecretCommand)).toHaveLength(2);
+    expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+  });
+
   it('restores a secret scheduled for deletion, then stores the code, and says so', async () => {
     existingSecret('Old00-Old00-Old00-Old00-Old00', true);
     secrets.on(RestoreSecretCommand).resolves({ ARN });
