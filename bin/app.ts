@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { BrokerStack } from '../lib/broker-stack';
 import { ConfigError, parseConfig } from '../lib/config';
 
 const app = new App();
+// Compliance is part of every synth: an unacknowledged AwsSolutions or Serverless finding fails it.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
 try {
   const config = parseConfig((key) => app.node.tryGetContext(key));
   new BrokerStack(app, 'SnowballCredentialBroker', {
