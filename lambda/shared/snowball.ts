@@ -1,7 +1,7 @@
 import { DescribeJobCommand, type SnowballClient } from '@aws-sdk/client-snowball';
 import { UNLOCKABLE_STATE } from '../../lib/contract';
 import { retryableAwsError, errorName } from './aws-errors';
-import { BrokerError, jobNotFound, jobNotWithCustomer } from './errors';
+import { jobNotFound, jobNotWithCustomer } from './errors';
 
 async function currentState(snowball: SnowballClient, jobId: string): Promise<string> {
   try {
@@ -17,7 +17,7 @@ async function currentState(snowball: SnowballClient, jobId: string): Promise<st
  * not WithCustomer (409, naming the state from DescribeJob), throttled (429) or unavailable (503).
  * Returns the error unchanged when it is none of these.
  */
-export async function snowballFailure(
+async function snowballFailure(
   err: unknown,
   snowball: SnowballClient,
   jobId: string,
@@ -41,7 +41,6 @@ export async function callSnowball<T>(
   try {
     return await call();
   } catch (err) {
-    const mapped = await snowballFailure(err, snowball, jobId);
-    throw mapped instanceof BrokerError ? mapped : err;
+    throw await snowballFailure(err, snowball, jobId);
   }
 }
