@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import {
   BlockPublicAccess,
@@ -33,7 +33,6 @@ const OBJECT_DATA_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObjec
 export class ManifestVault extends Construct {
   readonly bucket: Bucket;
   readonly key: VaultKey;
-  private readonly named: IRole[] = [];
 
   constructor(scope: Construct, id: string, props: ManifestVaultProps) {
     super(scope, id);
@@ -85,7 +84,8 @@ export class ManifestVault extends Construct {
         actions: OBJECT_DATA_ACTIONS,
         resources: [this.bucket.arnForObjects('*')],
         conditions: {
-          ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.named.map((r) => r.roleArn) }) },
+          // Whoever may decrypt manifests is exactly whoever may read or write them.
+          ArnNotEquals: { 'aws:PrincipalArn': this.key.userArns() },
         },
       }),
     );
@@ -107,7 +107,6 @@ export class ManifestVault extends Construct {
   /** Lets the manifest function write and read manifests, and tells it which bucket and reader role. */
   grantBroker(fn: BrokerFunction, reader: IRole): void {
     const role = fn.role as IRole;
-    this.named.push(role);
     fn.addEnvironment(ENV.manifestBucket, this.bucket.bucketName);
     fn.addEnvironment(ENV.manifestReaderRoleArn, reader.roleArn);
     this.grantObjects(role, 'ReadWriteManifests', ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject']);
@@ -124,7 +123,6 @@ export class ManifestVault extends Construct {
 
   /** Lets an operator role read manifests (and decrypt them, through S3 only). */
   grantRead(role: IRole): void {
-    this.named.push(role);
     this.grantObjects(role, 'ReadManifests', ['s3:GetObject', 's3:GetObjectVersion']);
     this.key.allow(role, 'ManifestOperatorDecryptsThroughS3', ['kms:Decrypt']);
   }

@@ -73,11 +73,16 @@ export class VaultKey extends Construct {
       new PolicyStatement({ sid: 'KeyAdministration', principals: props.admins, actions: KEY_ADMIN_ACTIONS, resources: ['*'] }),
     );
     key.addToResourcePolicy(this.denyStatement('DenyUseToAllOthers', {
-      ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.users.map((r) => r.roleArn) }) },
+      ArnNotEquals: { 'aws:PrincipalArn': this.userArns() },
     }));
     key.addToResourcePolicy(this.denyStatement('DenyUseOutsideVaultService', {
       StringNotEquals: { 'kms:ViaService': this.viaService() },
     }));
+  }
+
+  /** ARNs of the roles allowed to use the key, resolved at synth (after every `allow`). */
+  userArns(): string[] {
+    return Lazy.list({ produce: () => this.users.map((r) => r.roleArn) });
   }
 
   private viaService(): string {
