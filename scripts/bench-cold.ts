@@ -11,13 +11,12 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { BrokerStack } from '../lib/broker-stack';
 import { parseConfig } from '../lib/config';
-import { bundlePaths, FAKE_FUNCTION_ENV } from './bundles';
+import { bundlePaths, cdkJsonContext, FAKE_FUNCTION_ENV } from './bundles';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 
 function bundles(): Record<string, string> {
-  const context = JSON.parse(readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context;
-  const app = new App({ context, outdir: mkdtempSync(path.join(tmpdir(), 'bench-')) });
+  const app = new App({ context: cdkJsonContext(), outdir: mkdtempSync(path.join(tmpdir(), 'bench-')) });
   const stack = new BrokerStack(app, 'Bench', { config: parseConfig((k) => app.node.tryGetContext(k)) });
   return bundlePaths(app.synth(), stack.stackName);
 }

@@ -1,5 +1,12 @@
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { ENV } from '../lib/contract';
+
+/** The context `cdk synth` sees: cdk.json's defaults and feature flags. */
+export function cdkJsonContext(): Record<string, unknown> {
+  return JSON.parse(readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')).context;
+}
 
 /** Environment a bundle needs to load outside Lambda: the variables the stack sets, with fake values. */
 export const FAKE_FUNCTION_ENV: Record<string, string> = {

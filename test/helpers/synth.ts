@@ -1,16 +1,11 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { BrokerStack } from '../../lib/broker-stack';
 import { parseConfig } from '../../lib/config';
+import { cdkJsonContext } from '../../scripts/bundles';
 
 export const TEST_ENV = { account: '123456789012', region: 'eu-west-1' };
 
-/** The context `cdk synth` would see: cdk.json's defaults and feature flags, plus overrides. */
-export function cdkJsonContext(): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')).context;
-}
 
 export interface Synthesized {
   readonly app: App;
