@@ -13,7 +13,7 @@ import {
 import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { GATEWAY_ERRORS, OPERATOR_KINDS, ROUTE_METHODS, ROUTE_SEGMENT, type OperatorKind } from './contract';
+import { BINARY_MEDIA_TYPES, GATEWAY_ERRORS, OPERATOR_KINDS, ROUTE_METHODS, ROUTE_SEGMENT, type OperatorKind } from './contract';
 import type { BrokerFunction } from './broker-function';
 
 export interface BrokerApiProps {
@@ -71,7 +71,7 @@ export class BrokerApi extends Construct {
     this.api = new RestApi(this, 'Api', {
       description: 'Snowball credential broker: brokers job manifests and unlock codes into their vaults',
       endpointTypes: [EndpointType.REGIONAL],
-      binaryMediaTypes: ['application/octet-stream'],
+      binaryMediaTypes: BINARY_MEDIA_TYPES,
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       policy: this.resourcePolicy(props.operators),
@@ -164,6 +164,7 @@ export class BrokerApi extends Construct {
       [ResponseType.UNAUTHORIZED, '403', GATEWAY_ERRORS.invalidSignature],
       [ResponseType.BAD_REQUEST_PARAMETERS, '400', GATEWAY_ERRORS.badJobId],
       [ResponseType.THROTTLED, '429', GATEWAY_ERRORS.throttled],
+      [ResponseType.REQUEST_TOO_LARGE, '413', GATEWAY_ERRORS.requestTooLarge],
       [ResponseType.DEFAULT_5XX, '500', GATEWAY_ERRORS.internal],
     ];
     for (const [type, statusCode, error] of answers) {

@@ -5,6 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
+import { actionsOf } from './grants';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
@@ -77,12 +78,12 @@ export class BrokerFunction extends NodejsFunction {
   }
 
   /**
-   * Lets the function call one Snowball action, plus DescribeJob to name a job's state. Snowball
+   * Lets the function call its one Snowball action, plus DescribeJob to name a job's state. Snowball
    * supports no resource-level permissions, so the resource is `*`.
    */
-  grantSnowball(action: 'snowball:GetJobManifest' | 'snowball:GetJobUnlockCode'): void {
+  grantSnowball(grant: 'manifestFunctionSnowball' | 'unlockCodeFunctionSnowball'): void {
     this.addToRolePolicy(
-      new PolicyStatement({ sid: 'SnowballCredentialOfJob', actions: [action, 'snowball:DescribeJob'], resources: ['*'] }),
+      new PolicyStatement({ sid: 'SnowballCredentialOfJob', actions: actionsOf(grant), resources: ['*'] }),
     );
     Validations.of(this.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

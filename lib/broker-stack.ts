@@ -50,8 +50,8 @@ export class BrokerStack extends Stack {
       entry: 'lambda/unlock-code/handler.ts',
       description: 'Brokers Snowball unlock codes into the unlock-code vault and serves them to unlock-code operators',
     });
-    manifestFunction.grantSnowball('snowball:GetJobManifest');
-    unlockCodeFunction.grantSnowball('snowball:GetJobUnlockCode');
+    manifestFunction.grantSnowball('manifestFunctionSnowball');
+    unlockCodeFunction.grantSnowball('unlockCodeFunctionSnowball');
 
     manifestVault.grantBroker(manifestFunction, operators.manifest);
     manifestVault.grantRead(operators.manifest);

@@ -85,6 +85,7 @@ export const ERROR_STATUS = {
   NotSigned: 403,
   InvalidSignature: 403,
   MethodNotAllowed: 405,
+  RequestTooLarge: 413,
   JobNotFound: 404,
   NothingStored: 404,
   ScheduledForDeletion: 404,
@@ -118,6 +119,7 @@ export const GATEWAY_ERRORS = {
     message: 'The job id is missing or not valid: expected JID followed by a lowercase UUID.',
   },
   throttled: { code: 'Throttled', message: 'Too many requests; retry after a short wait.' },
+  requestTooLarge: { code: 'RequestTooLarge', message: 'The request body is larger than the broker accepts; its routes take no body.' },
   internal: { code: 'InternalError', message: 'The broker failed unexpectedly.' },
 } as const satisfies Record<string, { code: ErrorCode; message: string }>;
 
@@ -134,6 +136,31 @@ export const OUTPUTS = {
 
 /** The Snowball job state in which AWS hands out a job's manifest and unlock code. */
 export const UNLOCKABLE_STATE = 'WithCustomer';
+
+/** Every state a Snowball job can be in (the `JobState` enum of the Snowball API). */
+export const JOB_STATES = [
+  'New',
+  'PreparingAppliance',
+  'PreparingShipment',
+  'InTransitToCustomer',
+  'WithCustomer',
+  'InTransitToAWS',
+  'WithAWSSortingFacility',
+  'WithAWS',
+  'InProgress',
+  'Complete',
+  'Cancelled',
+  'Listing',
+  'Pending',
+] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+/**
+ * Media types API Gateway treats as binary: all of them, so it decodes every base64-flagged proxy
+ * answer (the manifest bytes) whatever the client's Accept header and a plain `curl -o` gets the
+ * bytes. JSON answers are not base64-flagged and pass through as text.
+ */
+export const BINARY_MEDIA_TYPES = ['*/*'];
 
 /** The operator CLI reads the API URL from here when `--api-url` is not given. */
 export const CLI_API_URL_ENV = 'SNOWBALL_BROKER_API_URL';

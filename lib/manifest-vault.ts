@@ -8,6 +8,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV, MANIFEST_KEY_PREFIX } from './contract';
+import { actionsOf } from './grants';
 import type { BrokerFunction } from './broker-function';
 import { acknowledgeWildcardResource } from './nag';
 import { VaultKey } from './vault-key';
@@ -109,12 +110,12 @@ export class ManifestVault extends Construct {
     const role = fn.role as IRole;
     fn.addEnvironment(ENV.manifestBucket, this.bucket.bucketName);
     fn.addEnvironment(ENV.manifestReaderRoleArn, reader.roleArn);
-    this.grantObjects(role, 'ReadWriteManifests', ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject']);
+    this.grantObjects(role, 'ReadWriteManifests', actionsOf('manifestFunctionObjects'));
     // Without ListBucket, S3 answers a HEAD of a missing manifest with 403 instead of 404.
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'TellMissingManifests',
-        actions: ['s3:ListBucket'],
+        actions: actionsOf('manifestFunctionBucket'),
         resources: [this.bucket.bucketArn],
       }),
     );
@@ -123,7 +124,7 @@ export class ManifestVault extends Construct {
 
   /** Lets an operator role read manifests (and decrypt them, through S3 only). */
   grantRead(role: IRole): void {
-    this.grantObjects(role, 'ReadManifests', ['s3:GetObject', 's3:GetObjectVersion']);
+    this.grantObjects(role, 'ReadManifests', actionsOf('manifestOperatorObjects'));
     this.key.allow(role, 'ManifestOperatorDecryptsThroughS3', ['kms:Decrypt']);
   }
 

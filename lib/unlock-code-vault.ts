@@ -2,6 +2,7 @@ import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ENV } from './contract';
+import { actionsOf } from './grants';
 import type { BrokerFunction } from './broker-function';
 import { acknowledgeWildcardResource } from './nag';
 import { VaultKey } from './vault-key';
@@ -55,16 +56,7 @@ export class UnlockCodeVault extends Construct {
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'KeepUnlockCodeSecrets',
-        actions: [
-          'secretsmanager:CreateSecret',
-          'secretsmanager:DescribeSecret',
-          'secretsmanager:GetSecretValue',
-          'secretsmanager:PutSecretValue',
-          'secretsmanager:PutResourcePolicy',
-          'secretsmanager:RestoreSecret',
-          'secretsmanager:DeleteSecret',
-          'secretsmanager:TagResource',
-        ],
+        actions: actionsOf('unlockCodeFunctionSecrets'),
         resources: [this.secretsArn],
       }),
     );
@@ -77,7 +69,7 @@ export class UnlockCodeVault extends Construct {
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'ReadUnlockCodes',
-        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        actions: actionsOf('unlockCodeOperatorSecrets'),
         resources: [this.secretsArn],
       }),
     );

@@ -191,10 +191,14 @@ describe('broker API', () => {
     template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestParameters: true });
   });
 
-  it('serves GET and POST on /jobs/{jobId}/manifest and /jobs/{jobId}/unlock-code, and binary manifests', () => {
+  it('serves GET and POST on /jobs/{jobId}/manifest and /jobs/{jobId}/unlock-code', () => {
     const paths = all('AWS::ApiGateway::Resource').map(([, r]) => r.Properties.PathPart).sort();
     expect(paths).toEqual(['manifest', 'jobs', 'unlock-code', '{jobId}'].sort());
-    template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['application/octet-stream'] });
+  });
+
+  it('treats every media type as binary, so a plain client (Accept: */*) gets the manifest bytes', () => {
+    // The sandbox's gateway emulates what API Gateway does with exactly this list (test/e2e/sandbox-api.test.ts).
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
   });
 
   it('has a resource policy that admits only the two operator roles, each to its own routes', () => {
@@ -225,6 +229,11 @@ describe('broker API', () => {
       ResponseType: 'ACCESS_DENIED',
       StatusCode: '403',
       ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"AccessDenied"') },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'REQUEST_TOO_LARGE',
+      StatusCode: '413',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('"code":"RequestTooLarge"') },
     });
   });
 });

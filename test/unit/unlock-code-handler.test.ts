@@ -203,6 +203,15 @@ describe('GET /jobs/{jobId}/unlock-code', () => {
     expect(JSON.parse(audit)).toMatchObject({ jobId: JOB_ID, caller: UNLOCK_CALLER });
   });
 
+  it('answers JSON that API Gateway passes through as text whatever binaryMediaTypes says (never base64-flagged)', async () => {
+    existingSecret(CODE);
+    for (const result of [await get(), await post(), await get('bad-id')]) {
+      expect(result.isBase64Encoded).toBeFalsy();
+      expect(result.headers).toMatchObject({ 'Content-Type': 'application/json' });
+      expect(() => JSON.parse(result.body)).not.toThrow();
+    }
+  });
+
   it('answers 404 NothingStored before any code was brokered', async () => {
     const result = await get();
     expect(result.statusCode).toBe(404);
