@@ -6,6 +6,7 @@ module.exports = {
   // Type-checking is `tsc --noEmit`'s job (npm test runs it first); with isolatedModules in
   // tsconfig.json, ts-jest only transpiles.
   transform: { '^.+\\.tsx?$': ['ts-jest', { diagnostics: false }] },
+  setupFiles: ['<rootDir>/test/setup-env.ts'],
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   testTimeout: 60000,
 };

@@ -22,10 +22,10 @@ export class FaultSwitch {
     this.set(initial);
   }
 
-  /** Replaces the active faults; throws on an unknown name. */
+  /** Replaces the active faults; throws on an unknown name (own names only: `constructor` is no fault). */
   set(names: Iterable<string>): void {
     const next = [...names].map((n) => n.trim()).filter(Boolean);
-    const unknown = next.filter((n) => !(n in FAULTS));
+    const unknown = next.filter((n) => !Object.hasOwn(FAULTS, n));
     if (unknown.length) throw new Error(`unknown fault(s) ${unknown.join(', ')}; known: ${Object.keys(FAULTS).join(', ')}`);
     this.on.clear();
     for (const n of next) this.on.add(n as Fault);

@@ -1,15 +1,25 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Largest request body any stand-in accepts. */
+/** Largest request body a stand-in accepts: a manifest of the 4 MiB cap with its aws-chunked framing fits. */
 const MAX_BODY = 16 * 1024 * 1024;
 
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
+/** A request body over the reader's cap; nothing past the cap was read. */
+export class BodyTooLarge extends Error {
+  constructor() {
+    super('request body too large');
+    this.name = 'BodyTooLarge';
+  }
+}
+
+/** Reads a request body, refusing (by Content-Length first, else while reading) one over `maxBytes`. */
+export async function readBody(req: IncomingMessage, maxBytes = MAX_BODY): Promise<Buffer> {
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw new BodyTooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('request body too large');
+    if (size > maxBytes) throw new BodyTooLarge();
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -36,8 +46,9 @@ export interface RunningServer {
 export async function listen(handler: RequestListener, port = 0): Promise<RunningServer> {
   const server = createServer((req, res) => {
     Promise.resolve(handler(req, res)).catch((err: unknown) => {
-      if (!res.headersSent) sendJson(res, 500, { message: err instanceof Error ? err.message : 'error' });
-      else res.destroy();
+      if (res.headersSent) return void res.destroy();
+      if (err instanceof BodyTooLarge) return sendJson(res, 413, { message: err.message }, { Connection: 'close' });
+      sendJson(res, 500, { message: 'the sandbox stand-in failed' });
     });
   });
   await new Promise<void>((resolve, reject) => {

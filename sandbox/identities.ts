@@ -5,34 +5,54 @@ import type { Credentials } from './sigv4';
 /** The sandbox's fake account; every ARN it hands out is in it. */
 export const SANDBOX_ACCOUNT = '000000000000';
 
-/** A principal the sandbox API knows, and which vault's routes (if any) it is admitted to. */
-export interface SandboxPrincipal extends Credentials {
-  readonly name: string;
+/** How long the sandbox's temporary credentials stay valid: a working day, then restart it. */
+export const CREDENTIAL_LIFETIME_MS = 12 * 60 * 60 * 1000;
+
+/** The principals of the sandbox: two operators, the two functions, and an outsider. */
+export type PrincipalName = 'manifest' | 'unlockCode' | 'outsider' | 'manifestFunction' | 'unlockCodeFunction';
+
+/** A principal the sandbox knows, with the temporary credentials of one session of its role. */
+export interface SandboxPrincipal extends Required<Credentials> {
+  readonly name: PrincipalName;
+  /** The vault whose API routes this principal is admitted to, if any. */
   readonly kind?: OperatorKind;
   readonly roleArn: string;
-  /** What API Gateway reports as `requestContext.identity.userArn`: the assumed-role session. */
+  /** The assumed-role session ARN, which API Gateway reports as `requestContext.identity.userArn`. */
   readonly callerArn: string;
 }
 
-function principal(name: string, kind?: OperatorKind): SandboxPrincipal {
-  const role = `sandbox-${name}`;
+function principal(name: PrincipalName, role: string, kind?: OperatorKind): SandboxPrincipal {
+  const roleName = `sandbox-${role}`;
   return {
     name,
     kind,
-    accessKeyId: `AKIASANDBOX${randomBytes(5).toString('hex').toUpperCase()}`,
+    accessKeyId: `ASIASANDBOX${randomBytes(5).toString('hex').toUpperCase()}`,
     secretAccessKey: randomBytes(30).toString('base64'),
-    roleArn: `arn:aws:iam::${SANDBOX_ACCOUNT}:role/${role}`,
-    callerArn: `arn:aws:sts::${SANDBOX_ACCOUNT}:assumed-role/${role}/sandbox-session`,
+    sessionToken: randomBytes(48).toString('base64'),
+    expiration: new Date(Date.now() + CREDENTIAL_LIFETIME_MS),
+    roleArn: `arn:aws:iam::${SANDBOX_ACCOUNT}:role/${roleName}`,
+    callerArn: `arn:aws:sts::${SANDBOX_ACCOUNT}:assumed-role/${roleName}/sandbox-session`,
   };
 }
 
-/** Fresh credentials per start: the two operators, and a third principal admitted to nothing. */
-export function sandboxPrincipals() {
+/** Fresh temporary credentials per start, one session per role. */
+export function sandboxPrincipals(): Record<PrincipalName, SandboxPrincipal> {
   return {
-    manifest: principal('ManifestOperator', 'manifest'),
-    unlockCode: principal('UnlockCodeOperator', 'unlockCode'),
-    outsider: principal('PlatformAdmin'),
-    manifestFunction: principal('ManifestFunction'),
-    unlockCodeFunction: principal('UnlockCodeFunction'),
+    manifest: principal('manifest', 'ManifestOperator', 'manifest'),
+    unlockCode: principal('unlockCode', 'UnlockCodeOperator', 'unlockCode'),
+    outsider: principal('outsider', 'PlatformAdmin'),
+    manifestFunction: principal('manifestFunction', 'ManifestFunction'),
+    unlockCodeFunction: principal('unlockCodeFunction', 'UnlockCodeFunction'),
+  };
+}
+
+/** The credentials as the AWS CLI's `credential_process` / `AssumeRole` report them. */
+export function exportCredentials(p: SandboxPrincipal) {
+  return {
+    accessKeyId: p.accessKeyId,
+    secretAccessKey: p.secretAccessKey,
+    sessionToken: p.sessionToken,
+    expiration: p.expiration.toISOString(),
+    roleArn: p.roleArn,
   };
 }

@@ -1,49 +1,26 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { routePath } from '../lib/contract';
-import { FAULTS } from './faults';
-import { SANDBOX_LABEL, startSandbox, type SandboxInfo } from './sandbox';
+import { banner } from './banner';
+import { assertNoOtherSandbox, claimInfoFile, infoFilePath, releaseInfoFile } from './info-file';
+import { startSandbox } from './sandbox';
 
-const INFO_FILE = path.join(__dirname, '..', '.sandbox', 'sandbox.json');
-
-function banner(info: SandboxInfo): string {
-  const job = info.jobs.find((j) => j.state === 'WithCustomer')!.jobId;
-  const base = info.apiUrl.replace(/\/$/, '');
-  const sign = (kind: 'manifest' | 'unlockCode') =>
-    `curl --aws-sigv4 "aws:amz:${info.region}:execute-api" --user "${info.operators[kind].accessKeyId}:${info.operators[kind].secretAccessKey}"`;
-  return [
-    '',
-    `*** ${SANDBOX_LABEL} ***`,
-    `Broker API: ${info.apiUrl}   (credentials and jobs: .sandbox/sandbox.json)`,
-    `Demo jobs: ${info.jobs.map((j) => `${j.jobId} (${j.state})`).join(', ')}`,
-    '',
-    'Manifest operator:',
-    `  ${sign('manifest')} -X POST ${base}${routePath('manifest', job)}`,
-    `  ${sign('manifest')} -H "Accept: application/octet-stream" -o manifest.bin ${base}${routePath('manifest', job)}`,
-    'Unlock-code operator:',
-    `  ${sign('unlockCode')} -X POST ${base}${routePath('unlockCode', job)}`,
-    `  ${sign('unlockCode')} ${base}${routePath('unlockCode', job)}`,
-    '',
-    `Faults: SANDBOX_FAULTS=a,b at start, or curl -X POST ${info.adminUrl}faults -d '{"faults":["throttle"]}'`,
-    `  known: ${Object.keys(FAULTS).join(', ')}`,
-    `  schedule a job's unlock-code secret for deletion: curl -X POST ${info.adminUrl}jobs/JOB_ID/schedule-deletion`,
-    'Ctrl-C stops it.',
-    '',
-  ].join('\n');
-}
-
+/** `npm start`: one sandbox at a time, its info file owned by it alone. */
 async function main(): Promise<void> {
+  const infoFile = infoFilePath();
+  assertNoOtherSandbox(infoFile);
   const sandbox = await startSandbox({
     port: Number(process.env.PORT ?? 3000),
     faults: (process.env.SANDBOX_FAULTS ?? '').split(','),
     accessLog: (line) => console.log(JSON.stringify({ sandbox: 'access', ...line })),
   });
-  mkdirSync(path.dirname(INFO_FILE), { recursive: true });
-  writeFileSync(INFO_FILE, `${JSON.stringify(sandbox.info, null, 2)}\n`, { mode: 0o600 });
-  console.log(banner(sandbox.info));
+  try {
+    claimInfoFile(infoFile, sandbox.info);
+  } catch (err) {
+    await sandbox.stop();
+    throw err;
+  }
+  console.log(banner(sandbox.info, infoFile));
   const stop = async () => {
     await sandbox.stop();
-    rmSync(INFO_FILE, { force: true });
+    releaseInfoFile(infoFile);
     console.log('sandbox stopped');
     process.exit(0);
   };
@@ -52,6 +29,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(`sandbox failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  const why = inUse ? `port ${process.env.PORT ?? 3000} is in use: stop what uses it, or set PORT to another` : err instanceof Error ? err.message : String(err);
+  console.error(`sandbox failed to start: ${why}`);
   process.exit(1);
 });

@@ -1,6 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MANIFEST_KEY_PREFIX } from '../lib/contract';
+import { deniedMessage, isAllowed } from './access';
 import { listen, readBody } from './http-util';
+import type { SandboxPrincipal } from './identities';
+import { authenticate, type StandInAuth } from './stand-in-auth';
 
 /** One stored version of an object. */
 export interface ObjectVersion {
@@ -53,44 +57,70 @@ function objectHeaders(v: ObjectVersion): Record<string, string | number> {
   return headers;
 }
 
+/** The IAM action a request is, as S3 authorises it. */
+function actionOf(method: string, key: string, versioned: boolean): string {
+  if (!key) return 's3:ListBucket';
+  if (method === 'PUT') return 's3:PutObject';
+  return versioned ? 's3:GetObjectVersion' : 's3:GetObject';
+}
+
+/** S3 checks a literal payload hash the client declared (not UNSIGNED-PAYLOAD or a streaming mode). */
+function payloadHashMismatch(req: IncomingMessage, body: Buffer): boolean {
+  const declared = String(req.headers['x-amz-content-sha256'] ?? '');
+  return /^[0-9a-f]{64}$/.test(declared) && declared !== createHash('sha256').update(body).digest('hex');
+}
+
 /**
- * A stand-in for the S3 REST API, path-style, for the one manifest bucket: versioned PutObject
- * with conditional writes (If-None-Match / If-Match) and SHA-256 checksum validation, HeadObject
- * and GetObject. Enough for the real `@aws-sdk/client-s3` to run the manifest function unchanged.
+ * A stand-in for the S3 REST API, path-style, for the one manifest bucket: SigV4 verified as S3
+ * does, each request admitted by the sandbox's access matrix, versioned PutObject with conditional
+ * writes (If-None-Match / If-Match) and SHA-256 checksum validation, HeadObject and GetObject.
+ * Enough for the real `@aws-sdk/client-s3` to run the manifest function unchanged.
  */
-export async function startS3(bucket: string): Promise<S3StandIn> {
+export async function startS3(bucket: string, auth: StandInAuth): Promise<S3StandIn> {
   const objects = new Map<string, ObjectVersion[]>();
+  const scopeOf = (key: string) => (!key ? 'manifestBucket' : key.startsWith(MANIFEST_KEY_PREFIX) ? 'manifestObjects' : undefined);
   const server = await listen(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://s3');
     const [, bucketName, ...keyParts] = url.pathname.split('/');
     const key = decodeURIComponent(keyParts.join('/'));
-    if (!/\/s3\/aws4_request/.test(String(req.headers.authorization ?? ''))) {
-      return xmlError(res, 403, 'AccessDenied', 'Request must be SigV4-signed for service s3.');
+    const raw = await readBody(req);
+    const who = await authenticate(req, raw, auth, 's3');
+    if ('failure' in who) return xmlError(res, who.failure.status, who.failure.code, who.failure.message);
+    if (payloadHashMismatch(req, raw)) {
+      return xmlError(res, 400, 'XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
     if (bucketName !== bucket) return xmlError(res, 404, 'NoSuchBucket', 'The specified bucket does not exist');
-    if (!key) return xmlError(res, 501, 'NotImplemented', 'The sandbox emulates object operations only.');
-    const versions = objects.get(key) ?? [];
-    const wanted = url.searchParams.get('versionId');
-    const current = wanted ? versions.find((v) => v.versionId === wanted) : versions.at(-1);
-    if (req.method === 'PUT') return putObject(req, res, key, objects);
-    if (req.method !== 'GET' && req.method !== 'HEAD') return xmlError(res, 405, 'MethodNotAllowed', 'Not emulated.');
-    if (!current) {
-      if (req.method === 'HEAD') return void res.writeHead(404).end();
-      return xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
+    const action = actionOf(req.method ?? 'GET', key, url.searchParams.has('versionId'));
+    if (!isAllowed(who.principal, action, scopeOf(key))) {
+      return xmlError(res, 403, 'AccessDenied', deniedMessage(who.principal, action, `arn:aws:s3:::${bucket}${key ? `/${key}` : ''}`));
     }
-    res.writeHead(200, objectHeaders(current));
-    res.end(req.method === 'GET' ? current.body : undefined);
+    if (!key) return xmlError(res, 501, 'NotImplemented', 'The sandbox emulates object operations only.');
+    if (req.method === 'PUT') return putObject(req, res, key, raw, objects);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return xmlError(res, 405, 'MethodNotAllowed', 'Not emulated.');
+    serveObject(req, res, objects.get(key) ?? [], url.searchParams.get('versionId'), who.principal);
   });
   return { endpoint: server.url, bucket, objects, close: server.close };
 }
 
-async function putObject(
+/** GET or HEAD of one object. Like S3, a missing key is 404 only to a caller allowed s3:ListBucket, else 403. */
+function serveObject(req: IncomingMessage, res: ServerResponse, versions: ObjectVersion[], wanted: string | null, principal: SandboxPrincipal): void {
+  const current = wanted ? versions.find((v) => v.versionId === wanted) : versions.at(-1);
+  if (!current) {
+    const mayList = isAllowed(principal, 's3:ListBucket', 'manifestBucket');
+    if (req.method === 'HEAD') return void res.writeHead(mayList ? 404 : 403).end();
+    return mayList ? xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.') : xmlError(res, 403, 'AccessDenied', 'Access Denied');
+  }
+  res.writeHead(200, objectHeaders(current));
+  res.end(req.method === 'GET' ? current.body : undefined);
+}
+
+function putObject(
   req: IncomingMessage,
   res: ServerResponse,
   key: string,
+  raw: Buffer,
   objects: Map<string, ObjectVersion[]>,
-): Promise<void> {
-  const raw = await readBody(req);
+): void {
   const chunked = String(req.headers['content-encoding'] ?? '').includes('aws-chunked');
   const body = chunked ? decodeAwsChunked(raw) : raw;
   const checksum = createHash('sha256').update(body).digest('base64');

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_SECRET_PREFIX, ENV, type OperatorKind } from '../lib/contract';
-import { handler as manifestHandler } from '../lambda/manifest/handler';
-import { handler as unlockCodeHandler } from '../lambda/unlock-code/handler';
-import { FAULTS, FaultSwitch } from './faults';
+import { DEFAULT_SECRET_PREFIX, ENV, MANIFEST_KEY_PREFIX, type OperatorKind } from '../lib/contract';
+import { controlRoutes } from './control';
+import { FaultSwitch } from './faults';
+import { startFunction, type RunningFunction } from './function-runtime';
 import { createGateway } from './gateway';
-import { listen, readBody, sendJson, type RunningServer } from './http-util';
-import { SANDBOX_ACCOUNT, sandboxPrincipals } from './identities';
+import { listen, sendJson, type RunningServer } from './http-util';
+import { exportCredentials, SANDBOX_ACCOUNT, sandboxPrincipals, type PrincipalName, type SandboxPrincipal } from './identities';
 import { seedJobs } from './jobs';
 import { startS3, type S3StandIn } from './s3-standin';
 import { startSecretsManager, type SecretsStandIn } from './secrets-standin';
@@ -19,22 +19,37 @@ export interface SandboxOptions {
   readonly faults?: string[];
   /** The manifest function's download timeout here; short, so the slow-download fault is quick. */
   readonly downloadTimeoutMs?: number;
+  /** One JSON line per answer of the API and the control routes. */
   readonly accessLog?: (line: Record<string, unknown>) => void;
+  /** Each line a function logs. Default: written to this process's stdout. */
+  readonly functionLog?: (functionName: string, line: string) => void;
 }
+
+type ExportedCredentials = ReturnType<typeof exportCredentials>;
 
 /** What `.sandbox/sandbox.json` holds: everything a client needs to call the sandbox. */
 export interface SandboxInfo {
   readonly emulation: string;
+  readonly pid: number;
   readonly apiUrl: string;
   readonly adminUrl: string;
   readonly region: string;
-  readonly operators: Record<OperatorKind, { accessKeyId: string; secretAccessKey: string; roleArn: string }>;
+  /** Temporary credentials of one session of each operator role. */
+  readonly operators: Record<OperatorKind, ExportedCredentials>;
+  /** A principal of the account the matrix admits to nothing, to see refusals with. */
+  readonly outsider: ExportedCredentials;
+  /** The vaults' own addresses, for direct reads with the AWS CLI or SDK, as on AWS. */
+  readonly vaults: {
+    readonly manifest: { readonly s3Endpoint: string; readonly bucket: string; readonly keyPrefix: string };
+    readonly unlockCode: { readonly secretsManagerEndpoint: string; readonly secretPrefix: string };
+  };
+  readonly snowballEndpoint: string;
   readonly jobs: { jobId: string; state: string }[];
 }
 
 export interface Sandbox {
   readonly info: SandboxInfo;
-  readonly principals: ReturnType<typeof sandboxPrincipals>;
+  readonly principals: Record<PrincipalName, SandboxPrincipal>;
   readonly faults: FaultSwitch;
   readonly snowball: SnowballStandIn;
   readonly s3: S3StandIn;
@@ -42,103 +57,137 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-export const SANDBOX_LABEL = 'LOCAL EMULATION of AWS (Snowball, S3, Secrets Manager, API Gateway); no AWS account is involved';
+export const SANDBOX_LABEL = 'LOCAL EMULATION of AWS (Snowball, S3, Secrets Manager, API Gateway, Lambda); no AWS account is involved';
 const BUCKET = 'sandbox-manifest-vault';
-let started = false;
 
-/**
- * Points the handlers at the stand-ins through the standard SDK settings (`AWS_ENDPOINT_URL_*`)
- * and the same environment variables the stack sets: the handler code has no sandbox branches.
- */
-function configureFunctions(sb: Omit<Sandbox, 'info' | 'stop' | 'faults'>, region: string, downloadTimeoutMs: number): void {
-  const { principals } = sb;
-  Object.assign(process.env, {
-    AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: principals.manifestFunction.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: principals.manifestFunction.secretAccessKey,
-    AWS_ENDPOINT_URL_SNOWBALL: sb.snowball.endpoint,
-    AWS_ENDPOINT_URL_S3: sb.s3.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: sb.secrets.endpoint,
-    [ENV.manifestBucket]: BUCKET,
-    [ENV.manifestReaderRoleArn]: principals.manifest.roleArn,
-    [ENV.manifestExtraOrigin]: sb.snowball.manifestOrigin,
-    [ENV.manifestDownloadTimeoutMs]: String(downloadTimeoutMs),
-    [ENV.unlockCodeSecretPrefix]: DEFAULT_SECRET_PREFIX,
-    [ENV.unlockCodeKeyArn]: `arn:aws:kms:${region}:${SANDBOX_ACCOUNT}:key/sandbox-unlock-code-key`,
-    [ENV.unlockCodeReaderRoleArn]: principals.unlockCode.roleArn,
-    [ENV.unlockCodeBrokerRoleArn]: principals.unlockCodeFunction.roleArn,
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
+interface StandIns {
+  readonly snowball: SnowballStandIn;
+  readonly s3: S3StandIn;
+  readonly secrets: SecretsStandIn;
 }
 
-/** Starts the stand-ins and the broker API in this process. Once per process: handlers read their settings once. */
-export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
-  if (started) throw new Error('a sandbox already ran in this process; start another process for another sandbox');
-  started = true;
-  const region = options.region ?? 'us-east-1';
-  const downloadTimeoutMs = options.downloadTimeoutMs ?? 3000;
-  const faults = new FaultSwitch(options.faults ?? []);
-  const principals = sandboxPrincipals();
-  const snowball = await startSnowball(seedJobs(), faults, downloadTimeoutMs);
-  const s3 = await startS3(BUCKET);
-  const secrets = await startSecretsManager(region, SANDBOX_ACCOUNT);
-  configureFunctions({ principals, snowball, s3, secrets }, region, downloadTimeoutMs);
-
-  const gateway = createGateway({
-    region,
-    stage: 'v1',
-    principals: [principals.manifest, principals.unlockCode, principals.outsider],
-    handlers: { manifest: manifestHandler, unlockCode: unlockCodeHandler },
-    accessLog: options.accessLog,
-  });
-  let api: RunningServer | undefined;
-  const admin = adminRoutes(snowball, secrets, faults);
-  api = await listen((req, res) => ((req.url ?? '').startsWith('/__sandbox/') ? admin(req, res) : gateway(req, res)), options.port ?? 3000);
-  const operator = (p: typeof principals.manifest) => ({ accessKeyId: p.accessKeyId, secretAccessKey: p.secretAccessKey, roleArn: p.roleArn });
-  const info: SandboxInfo = {
-    emulation: SANDBOX_LABEL,
-    apiUrl: `${api.url}/v1/`,
-    adminUrl: `${api.url}/__sandbox/`,
-    region,
-    operators: { manifest: operator(principals.manifest), unlockCode: operator(principals.unlockCode) },
-    jobs: [...snowball.jobs.values()].map(({ jobId, state }) => ({ jobId, state })),
-  };
+/** What every function's environment holds, as Lambda's does: region, its own role's credentials. */
+function baseEnv(region: string, self: SandboxPrincipal): Record<string, string> {
   return {
-    info, principals, faults, snowball, s3, secrets,
-    stop: async () => {
-      await api?.close();
-      api = undefined;
-      await Promise.all([snowball.close(), s3.close(), secrets.close()]);
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: self.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: self.secretAccessKey,
+    AWS_SESSION_TOKEN: self.sessionToken,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+/**
+ * Each function's whole environment: the variables the stack sets, its own credentials, and the
+ * standard SDK endpoint settings pointing at the stand-ins. The handler code has no sandbox branches.
+ */
+function functionEnvs(stand: StandIns, principals: Record<PrincipalName, SandboxPrincipal>, region: string, downloadTimeoutMs: number) {
+  return {
+    manifest: {
+      ...baseEnv(region, principals.manifestFunction),
+      AWS_ENDPOINT_URL_SNOWBALL: stand.snowball.endpoint,
+      AWS_ENDPOINT_URL_S3: stand.s3.endpoint,
+      [ENV.manifestBucket]: BUCKET,
+      [ENV.manifestReaderRoleArn]: principals.manifest.roleArn,
+      [ENV.manifestExtraOrigin]: stand.snowball.manifestOrigin,
+      [ENV.manifestDownloadTimeoutMs]: String(downloadTimeoutMs),
+    },
+    unlockCode: {
+      ...baseEnv(region, principals.unlockCodeFunction),
+      AWS_ENDPOINT_URL_SNOWBALL: stand.snowball.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: stand.secrets.endpoint,
+      [ENV.unlockCodeSecretPrefix]: DEFAULT_SECRET_PREFIX,
+      [ENV.unlockCodeKeyArn]: `arn:aws:kms:${region}:${SANDBOX_ACCOUNT}:key/sandbox-unlock-code-key`,
+      [ENV.unlockCodeReaderRoleArn]: principals.unlockCode.roleArn,
+      [ENV.unlockCodeBrokerRoleArn]: principals.unlockCodeFunction.roleArn,
     },
   };
 }
 
-/** Unsigned control routes of the emulation itself, on loopback only. */
-function adminRoutes(snowball: SnowballStandIn, secrets: SecretsStandIn, faults: FaultSwitch) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://admin').pathname;
-    const body = req.method === 'POST' ? JSON.parse((await readBody(req)).toString() || '{}') : {};
-    const job = /^\/__sandbox\/jobs\/([^/]+)\/(state|schedule-deletion)$/.exec(path);
-    if (req.method === 'GET' && path === '/__sandbox/state') {
-      return sendJson(res, 200, { emulation: SANDBOX_LABEL, faults: faults.list(), knownFaults: FAULTS, jobs: [...snowball.jobs.values()].map(({ jobId, state }) => ({ jobId, state })) });
-    }
-    if (req.method === 'POST' && path === '/__sandbox/faults') {
-      try {
-        faults.set(body.faults ?? []);
-      } catch (err) {
-        return sendJson(res, 400, { error: (err as Error).message });
-      }
-      return sendJson(res, 200, { faults: faults.list() });
-    }
-    if (req.method === 'POST' && job && snowball.jobs.has(job[1])) {
-      if (job[2] === 'state') {
-        snowball.jobs.get(job[1])!.state = String(body.state);
-        return sendJson(res, 200, { jobId: job[1], state: body.state });
-      }
-      const done = secrets.scheduleDeletion(`${DEFAULT_SECRET_PREFIX}${job[1]}`);
-      return sendJson(res, done ? 200 : 404, done ? { jobId: job[1], scheduledForDeletion: true } : { error: 'no unlock code stored for that job yet' });
-    }
-    sendJson(res, 404, { error: 'unknown sandbox admin route' });
+const ENTRIES: Record<OperatorKind, { name: string; entry: string }> = {
+  manifest: { name: 'ManifestFunction', entry: 'lambda/manifest/handler.ts' },
+  unlockCode: { name: 'UnlockCodeFunction', entry: 'lambda/unlock-code/handler.ts' },
+};
+
+async function startFunctions(envs: Record<OperatorKind, Record<string, string>>, log: SandboxOptions['functionLog']) {
+  const write = log ?? ((name: string, line: string) => void process.stdout.write(`[${name}] ${line}\n`));
+  const started = await Promise.allSettled(
+    (['manifest', 'unlockCode'] as const).map((kind) => startFunction({ ...ENTRIES[kind], env: envs[kind], log: write })),
+  );
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  const [manifest, unlockCode] = started.map((s) => (s as PromiseFulfilledResult<RunningFunction>).value);
+  return { manifest, unlockCode };
+}
+
+function describe(api: RunningServer, region: string, principals: Record<PrincipalName, SandboxPrincipal>, stand: StandIns): SandboxInfo {
+  return {
+    emulation: SANDBOX_LABEL,
+    pid: process.pid,
+    apiUrl: `${api.url}/v1/`,
+    adminUrl: `${api.url}/__sandbox/`,
+    region,
+    operators: { manifest: exportCredentials(principals.manifest), unlockCode: exportCredentials(principals.unlockCode) },
+    outsider: exportCredentials(principals.outsider),
+    vaults: {
+      manifest: { s3Endpoint: stand.s3.endpoint, bucket: BUCKET, keyPrefix: MANIFEST_KEY_PREFIX },
+      unlockCode: { secretsManagerEndpoint: stand.secrets.endpoint, secretPrefix: DEFAULT_SECRET_PREFIX },
+    },
+    snowballEndpoint: stand.snowball.endpoint,
+    jobs: [...stand.snowball.jobs.values()].map(({ jobId, state }) => ({ jobId, state })),
+  };
+}
+
+/** Starts the stand-ins, the two functions (each in its own runtime) and the broker API. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const region = options.region ?? 'us-east-1';
+  const downloadTimeoutMs = options.downloadTimeoutMs ?? 3000;
+  const faults = new FaultSwitch(options.faults ?? []);
+  const principals = sandboxPrincipals();
+  const auth = { principals: new Map(Object.values(principals).map((p) => [p.accessKeyId, p])), region };
+  const stand: StandIns = {
+    snowball: await startSnowball(seedJobs(), faults, downloadTimeoutMs, auth),
+    s3: await startS3(BUCKET, auth),
+    secrets: await startSecretsManager(SANDBOX_ACCOUNT, DEFAULT_SECRET_PREFIX, auth),
+  };
+  const closeStandIns = () => Promise.all([stand.snowball.close(), stand.s3.close(), stand.secrets.close()]);
+  const functions = await startFunctions(functionEnvs(stand, principals, region, downloadTimeoutMs), options.functionLog).catch(async (err) => {
+    await closeStandIns();
+    throw err;
+  });
+  const stopFunctions = () => Promise.all([functions.manifest.stop(), functions.unlockCode.stop()]);
+  const gateway = createGateway({
+    region,
+    stage: 'v1',
+    principals: Object.values(principals),
+    handlers: { manifest: functions.manifest.invoke, unlockCode: functions.unlockCode.invoke },
+    accessLog: options.accessLog,
+  });
+  const control = controlRoutes({ label: SANDBOX_LABEL, ...stand, secretPrefix: DEFAULT_SECRET_PREFIX, faults });
+  const routeControl = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = Date.now();
+    const status = await control(req, res).catch(() => {
+      sendJson(res, 500, { error: { code: 'InternalError', message: 'the sandbox control route failed' } });
+      return 500;
+    });
+    options.accessLog?.({ control: true, method: req.method, path: (req.url ?? '/').split('?')[0], status, latencyMs: Date.now() - started });
+  };
+  const api = await listen((req, res) => ((req.url ?? '').startsWith('/__sandbox/') ? routeControl(req, res) : gateway(req, res)), options.port ?? 3000).catch(async (err) => {
+    await Promise.all([stopFunctions(), closeStandIns()]);
+    throw err;
+  });
+  return {
+    info: describe(api, region, principals, stand),
+    principals,
+    faults,
+    ...stand,
+    stop: async () => {
+      await api.close();
+      await stopFunctions();
+      await closeStandIns();
+    },
   };
 }

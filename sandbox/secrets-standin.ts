@@ -1,6 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { deniedMessage, isAllowed } from './access';
 import { listen, readBody, sendAwsJsonError, sendJson } from './http-util';
+import type { SandboxPrincipal } from './identities';
+import { authenticate, type StandInAuth } from './stand-in-auth';
 
 interface SecretVersion {
   readonly value: string;
@@ -42,7 +45,8 @@ const seconds = (d: Date) => d.getTime() / 1000;
  * ClientRequestToken), PutResourcePolicy, DeleteSecret (recovery window or forced), RestoreSecret
  * and TagResource.
  */
-export async function startSecretsManager(region: string, account: string): Promise<SecretsStandIn> {
+export async function startSecretsManager(account: string, secretPrefix: string, auth: StandInAuth): Promise<SecretsStandIn> {
+  const { region } = auth;
   const secrets = new Map<string, StoredSecret>();
   const find = (id: string) => secrets.get(id) ?? [...secrets.values()].find((s) => s.arn === id);
   const existing = (id: string) => {
@@ -88,7 +92,11 @@ export async function startSecretsManager(region: string, account: string): Prom
     },
     PutResourcePolicy: (i) => {
       const s = live(i.SecretId);
-      JSON.parse(i.ResourcePolicy);
+      try {
+        JSON.parse(i.ResourcePolicy);
+      } catch {
+        throw new AwsError('MalformedPolicyDocumentException', 'The resource policy is not valid JSON.');
+      }
       s.resourcePolicy = i.ResourcePolicy;
       return { ARN: s.arn, Name: s.name };
     },
@@ -109,13 +117,34 @@ export async function startSecretsManager(region: string, account: string): Prom
     },
   };
 
+  /** The secret a request names, by name or ARN, whether or not it exists: AWS authorises before it looks. */
+  const nameOf = (operation: string, input: Input): string => {
+    const id = String((operation === 'CreateSecret' ? input.Name : input.SecretId) ?? '');
+    return find(id)?.name ?? (/^arn:[^:]+:secretsmanager:[^:]*:\d{12}:secret:(.+)-[A-Za-z0-9]{6}$/.exec(id)?.[1] ?? id);
+  };
+  const authorize = (principal: SandboxPrincipal, operation: string, input: Input): string | undefined => {
+    const name = nameOf(operation, input);
+    const action = `secretsmanager:${operation}`;
+    const inVault = name.startsWith(secretPrefix) && name.length > secretPrefix.length;
+    if (isAllowed(principal, action, inVault ? 'unlockCodeSecrets' : undefined)) return undefined;
+    return deniedMessage(principal, action, `arn:aws:secretsmanager:${region}:${account}:secret:${name}`);
+  };
+
   const server = await listen(async (req, res) => {
     const operation = String(req.headers['x-amz-target'] ?? '').replace(/^secretsmanager\./, '');
-    const input = JSON.parse((await readBody(req)).toString() || '{}');
-    if (!/\/secretsmanager\/aws4_request/.test(String(req.headers.authorization ?? ''))) {
-      return sendAwsJsonError(res, 400, 'IncompleteSignatureException', 'Request must be SigV4-signed for service secretsmanager.');
+    const raw = await readBody(req);
+    const who = await authenticate(req, raw, auth, 'secretsmanager');
+    if ('failure' in who) return sendAwsJsonError(res, who.failure.status, who.failure.code, who.failure.message);
+    let input: Input;
+    try {
+      input = JSON.parse(raw.toString() || '{}');
+    } catch {
+      return sendAwsJsonError(res, 400, 'SerializationException', 'The request body is not valid JSON.');
     }
-    respond(res, operations[operation], input, operation);
+    if (!operations[operation]) return sendAwsJsonError(res, 400, 'UnknownOperationException', `The sandbox does not emulate ${operation || 'that operation'}.`);
+    const denied = authorize(who.principal, operation, input);
+    if (denied) return sendAwsJsonError(res, 400, 'AccessDeniedException', denied);
+    respond(res, operations[operation], input);
   });
   return {
     endpoint: server.url,
@@ -129,8 +158,7 @@ export async function startSecretsManager(region: string, account: string): Prom
   };
 }
 
-function respond(res: ServerResponse, op: ((i: Input) => unknown) | undefined, input: Input, name: string): void {
-  if (!op) return sendAwsJsonError(res, 400, 'UnknownOperationException', `The sandbox does not emulate ${name}.`);
+function respond(res: ServerResponse, op: (i: Input) => unknown, input: Input): void {
   try {
     sendJson(res, 200, op(input), { 'Content-Type': 'application/x-amz-json-1.1' });
   } catch (err) {

@@ -14,12 +14,18 @@ export interface ReceivedRequest {
   readonly body: Buffer;
 }
 
+/** Temporary credentials, as an assumed role's are: key, secret, session token and expiry. */
 export interface Credentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
 }
 
-export type SignatureCheck<T> = { ok: true; principal: T } | { ok: false; reason: 'notSigned' | 'invalidSignature' };
+/** Why a request was not authenticated; each stand-in answers it in its own service's words. */
+export type SignatureFailure = 'notSigned' | 'unknownKey' | 'invalidToken' | 'expiredToken' | 'invalidSignature';
+
+export type SignatureCheck<T> = { ok: true; principal: T } | { ok: false; failure: SignatureFailure };
 
 const AUTHORIZATION =
   /^AWS4-HMAC-SHA256 Credential=([^/\s]+)\/(\d{8})\/([^/\s]+)\/([^/\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
@@ -30,10 +36,52 @@ function parseAmzDate(value: string | undefined): Date | undefined {
   return m ? new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z`) : undefined;
 }
 
+function sameSecret(a: string, b: string): boolean {
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function header(req: ReceivedRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** The session token must be exactly the one issued with the signing key, and not expired. */
+function tokenFailure(req: ReceivedRequest, principal: Credentials): SignatureFailure | undefined {
+  const sent = header(req, 'x-amz-security-token');
+  if (principal.sessionToken === undefined) return sent === undefined ? undefined : 'invalidToken';
+  if (sent === undefined || !sameSecret(sent, principal.sessionToken)) return 'invalidToken';
+  if (principal.expiration && principal.expiration.getTime() <= Date.now()) return 'expiredToken';
+  return undefined;
+}
+
+async function expectedSignature(req: ReceivedRequest, principal: Credentials, scope: { region: string; service: string }, signedHeaders: string[], date: Date): Promise<string> {
+  const headers: Record<string, string> = {};
+  for (const name of signedHeaders) headers[name] = header(req, name)!;
+  const query: Record<string, string | string[]> = {};
+  for (const key of new Set(req.query.keys())) {
+    const all = req.query.getAll(key);
+    query[key] = all.length === 1 ? all[0] : all;
+  }
+  const signer = new SignatureV4({
+    service: scope.service,
+    region: scope.region,
+    credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey, sessionToken: headers['x-amz-security-token'] },
+    sha256: Hash.bind(null, 'sha256'),
+    applyChecksum: false,
+    // S3 signs the path as sent; every other service signs it URI-encoded once more.
+    uriEscapePath: scope.service !== 's3',
+  });
+  const request = new HttpRequest({ method: req.method, protocol: 'http:', hostname: headers.host, path: req.path, query, headers, body: req.body });
+  const signed = await signer.sign(request, { signingDate: date, signableHeaders: new Set(signedHeaders) });
+  return /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? '';
+}
+
 /**
- * Verifies a SigV4 `Authorization` header the way API Gateway does for `AWS_IAM` methods: the
- * key must be known, the scope must name this region and `service`, the time must be within 15
- * minutes, and the signature recomputed over the signed headers, path, query and body must match.
+ * Verifies a SigV4 `Authorization` header the way AWS does: the key must be known, its session
+ * token sent and current, the scope must name this region and `service`, the time must be within
+ * 15 minutes, `host` must be signed, and the signature recomputed over the signed headers, path,
+ * query and body (or the payload hash the client declared) must match.
  */
 export async function verifySigV4<T extends Credentials>(
   req: ReceivedRequest,
@@ -41,37 +89,21 @@ export async function verifySigV4<T extends Credentials>(
   region: string,
   service: string,
 ): Promise<SignatureCheck<T>> {
-  const header = req.headers.authorization;
-  if (!header) return { ok: false, reason: 'notSigned' };
-  const m = AUTHORIZATION.exec(header);
-  const principal = m ? principals.get(m[1]) : undefined;
-  const date = parseAmzDate(req.headers['x-amz-date'] as string | undefined);
-  if (!m || !principal || !date || m[3] !== region || m[4] !== service) return { ok: false, reason: 'invalidSignature' };
-  if (Math.abs(Date.now() - date.getTime()) > MAX_SKEW_MS || !date.toISOString().replace(/-/g, '').startsWith(m[2])) {
-    return { ok: false, reason: 'invalidSignature' };
-  }
+  const authorization = header(req, 'authorization');
+  if (!authorization) return { ok: false, failure: 'notSigned' };
+  const m = AUTHORIZATION.exec(authorization);
+  if (!m) return { ok: false, failure: 'invalidSignature' };
+  const principal = principals.get(m[1]);
+  if (!principal) return { ok: false, failure: 'unknownKey' };
+  const token = tokenFailure(req, principal);
+  if (token) return { ok: false, failure: token };
+  const date = parseAmzDate(header(req, 'x-amz-date'));
   const signedHeaders = m[5].split(';');
-  const headers: Record<string, string> = {};
-  for (const name of signedHeaders) {
-    const value = req.headers[name];
-    if (value === undefined) return { ok: false, reason: 'invalidSignature' };
-    headers[name] = Array.isArray(value) ? value.join(',') : value;
+  const scopeOk = m[3] === region && m[4] === service && signedHeaders.includes('host');
+  const timeOk = date !== undefined && Math.abs(Date.now() - date.getTime()) <= MAX_SKEW_MS && date.toISOString().replace(/-/g, '').startsWith(m[2]);
+  if (!scopeOk || !timeOk || signedHeaders.some((name) => header(req, name) === undefined)) {
+    return { ok: false, failure: 'invalidSignature' };
   }
-  const query: Record<string, string | string[]> = {};
-  for (const key of new Set(req.query.keys())) {
-    const all = req.query.getAll(key);
-    query[key] = all.length === 1 ? all[0] : all;
-  }
-  const signer = new SignatureV4({
-    service,
-    region,
-    credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey, sessionToken: headers['x-amz-security-token'] },
-    sha256: Hash.bind(null, 'sha256'),
-    applyChecksum: false,
-  });
-  const request = new HttpRequest({ method: req.method, protocol: 'http:', hostname: headers.host ?? '', path: req.path, query, headers, body: req.body });
-  const signed = await signer.sign(request, { signingDate: date });
-  const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? '';
-  const same = expected.length === m[6].length && timingSafeEqual(Buffer.from(expected), Buffer.from(m[6]));
-  return same ? { ok: true, principal } : { ok: false, reason: 'invalidSignature' };
+  const expected = await expectedSignature(req, principal, { region, service }, signedHeaders, date);
+  return sameSecret(expected, m[6]) ? { ok: true, principal } : { ok: false, failure: 'invalidSignature' };
 }

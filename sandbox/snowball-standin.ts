@@ -1,9 +1,11 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_MANIFEST_MAX_BYTES, UNLOCKABLE_STATE } from '../lib/contract';
+import { deniedMessage, isAllowed } from './access';
 import type { FaultSwitch } from './faults';
 import { listen, readBody, sendAwsJsonError, sendJson, sleep } from './http-util';
 import type { DemoJob } from './jobs';
+import { authenticate, type StandInAuth } from './stand-in-auth';
 
 const TARGET_PREFIX = 'AWSIESnowballJobManagementService.';
 /** Presigned manifest URLs work for 60 minutes, as Snowball's do. */
@@ -22,7 +24,7 @@ export interface SnowballStandIn {
  * (`X-Amz-Target: AWSIESnowballJobManagementService.*`), plus the host its presigned-style
  * manifest URLs point to, which refuses a URL after its expiry or with a wrong signature.
  */
-export async function startSnowball(jobs: DemoJob[], faults: FaultSwitch, downloadTimeoutMs: number): Promise<SnowballStandIn> {
+export async function startSnowball(jobs: DemoJob[], faults: FaultSwitch, downloadTimeoutMs: number, auth: StandInAuth): Promise<SnowballStandIn> {
   const byId = new Map(jobs.map((j) => [j.jobId, j]));
   const urlKey = randomBytes(32);
   const sign = (jobId: string, date: string, expires: string) =>
@@ -31,14 +33,23 @@ export async function startSnowball(jobs: DemoJob[], faults: FaultSwitch, downlo
   const manifestHost = await listen((req, res) => serveManifest(req, res, byId, faults, sign, downloadTimeoutMs));
   const api = await listen(async (req, res) => {
     const target = String(req.headers['x-amz-target'] ?? '');
-    const body = JSON.parse((await readBody(req)).toString() || '{}');
-    if (!/Credential=[^/]+\/\d{8}\/[\w-]+\/snowball\/aws4_request/.test(String(req.headers.authorization ?? ''))) {
-      return sendAwsJsonError(res, 403, 'IncompleteSignatureException', 'Request must be SigV4-signed for service snowball.');
+    const raw = await readBody(req);
+    const who = await authenticate(req, raw, auth, 'snowball');
+    if ('failure' in who) return sendAwsJsonError(res, who.failure.status, who.failure.code, who.failure.message);
+    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+    const action = `snowball:${operation}`;
+    if (!isAllowed(who.principal, action, 'snowball')) {
+      return sendAwsJsonError(res, 400, 'AccessDeniedException', deniedMessage(who.principal, action, '*'));
+    }
+    let body: { JobId?: string };
+    try {
+      body = JSON.parse(raw.toString() || '{}');
+    } catch {
+      return sendAwsJsonError(res, 400, 'SerializationException', 'The request body is not valid JSON.');
     }
     if (faults.has('slowSnowball')) await sleep(1500);
     if (faults.has('throttle')) return sendAwsJsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
     if (faults.has('snowball5xx')) return sendAwsJsonError(res, 500, 'InternalFailure', 'The service failed.');
-    const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     answer(res, operation, body, byId, faults, (jobId) => presignedUrl(manifestHost.url, jobId, faults, sign));
   });
   return {

@@ -1,0 +1,41 @@
+import { routePath, UNLOCKABLE_STATE, type OperatorKind } from '../lib/contract';
+import { FAULTS } from './faults';
+import { SANDBOX_LABEL, type SandboxInfo } from './sandbox';
+
+/** Copy-paste commands for a second terminal, with the live credentials and addresses. */
+export function banner(info: SandboxInfo, infoFile: string): string {
+  const job = info.jobs.find((j) => j.state === UNLOCKABLE_STATE)!.jobId;
+  const base = info.apiUrl.replace(/\/$/, '');
+  const creds = (kind: OperatorKind) => info.operators[kind];
+  const curl = (kind: OperatorKind) =>
+    `curl --aws-sigv4 "aws:amz:${info.region}:execute-api" --user "${creds(kind).accessKeyId}:${creds(kind).secretAccessKey}" -H "x-amz-security-token: ${creds(kind).sessionToken}"`;
+  const cli = (kind: OperatorKind) =>
+    `SNOWBALL_BROKER_API_URL=${info.apiUrl} AWS_REGION=${info.region} AWS_ACCESS_KEY_ID=${creds(kind).accessKeyId} ` +
+    `AWS_SECRET_ACCESS_KEY='${creds(kind).secretAccessKey}' AWS_SESSION_TOKEN='${creds(kind).sessionToken}' npx snowball-broker`;
+  return [
+    '',
+    `*** ${SANDBOX_LABEL} ***`,
+    `Broker API: ${info.apiUrl}   (credentials, vault addresses and jobs: ${infoFile}, mode 0600)`,
+    `Demo jobs: ${info.jobs.map((j) => `${j.jobId} (${j.state})`).join(', ')}`,
+    '',
+    'Manifest operator, with curl:',
+    `  ${curl('manifest')} -X POST ${base}${routePath('manifest', job)}`,
+    `  (umask 077; ${curl('manifest')} -o .sandbox/manifest.bin ${base}${routePath('manifest', job)})`,
+    'Manifest operator, with the CLI:',
+    `  ${cli('manifest')} fetch-manifest --job-id ${job}`,
+    `  ${cli('manifest')} get-manifest --job-id ${job} --out .sandbox/manifest.bin`,
+    'Unlock-code operator, with curl:',
+    `  ${curl('unlockCode')} -X POST ${base}${routePath('unlockCode', job)}`,
+    `  ${curl('unlockCode')} ${base}${routePath('unlockCode', job)}`,
+    'Unlock-code operator, with the CLI:',
+    `  ${cli('unlockCode')} fetch-unlock-code --job-id ${job}`,
+    `  ${cli('unlockCode')} get-unlock-code --job-id ${job}`,
+    '',
+    `Faults: SANDBOX_FAULTS=a,b at start, or curl -X POST ${info.adminUrl}faults -d '{"faults":["throttle"]}'`,
+    `  known: ${Object.keys(FAULTS).join(', ')}`,
+    `  move a job: curl -X POST ${info.adminUrl}jobs/JOB_ID/state -d '{"state":"Complete"}'`,
+    `  schedule a job's unlock-code secret for deletion: curl -X POST ${info.adminUrl}jobs/JOB_ID/schedule-deletion`,
+    'Ctrl-C stops it.',
+    '',
+  ].join('\n');
+}

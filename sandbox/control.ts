@@ -1,0 +1,118 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { JOB_STATES, unlockCodeSecretName } from '../lib/contract';
+import { FAULTS, type FaultSwitch } from './faults';
+import { BodyTooLarge, readBody, sendJson } from './http-util';
+import type { SecretsStandIn } from './secrets-standin';
+import type { SnowballStandIn } from './snowball-standin';
+
+/** Control routes take small JSON bodies only. */
+const MAX_CONTROL_BODY = 16 * 1024;
+
+export interface ControlDeps {
+  readonly label: string;
+  readonly snowball: SnowballStandIn;
+  readonly secrets: SecretsStandIn;
+  readonly secretPrefix: string;
+  readonly faults: FaultSwitch;
+}
+
+/** A refusal of a control route, in the broker's error shape. */
+class ControlError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = (await readBody(req, MAX_CONTROL_BODY)).toString();
+  } catch (err) {
+    if (err instanceof BodyTooLarge) throw new ControlError(413, 'RequestTooLarge', `control requests take at most ${MAX_CONTROL_BODY} bytes`);
+    throw err;
+  }
+  if (!text.trim()) return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new ControlError(400, 'MalformedJson', 'the request body is not valid JSON');
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ControlError(400, 'MalformedJson', 'the request body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function setFaults(deps: ControlDeps, body: Record<string, unknown>) {
+  const names = body.faults ?? [];
+  if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
+    throw new ControlError(400, 'InvalidFaults', `"faults" expected a list of fault names, e.g. ["throttle"]; known: ${Object.keys(FAULTS).join(', ')}`);
+  }
+  try {
+    deps.faults.set(names);
+  } catch (err) {
+    throw new ControlError(400, 'UnknownFault', (err as Error).message);
+  }
+  return { faults: deps.faults.list() };
+}
+
+function setState(deps: ControlDeps, jobId: string, body: Record<string, unknown>) {
+  const state = body.state;
+  if (typeof state !== 'string' || !(JOB_STATES as readonly string[]).includes(state)) {
+    throw new ControlError(400, 'InvalidState', `"state" must be one of Snowball's job states: ${JOB_STATES.join(', ')}`);
+  }
+  deps.snowball.jobs.get(jobId)!.state = state;
+  return { jobId, state };
+}
+
+function scheduleDeletion(deps: ControlDeps, jobId: string) {
+  if (!deps.secrets.scheduleDeletion(unlockCodeSecretName(deps.secretPrefix, jobId))) {
+    throw new ControlError(404, 'NothingStored', `no unlock code is stored for job ${jobId} yet`);
+  }
+  return { jobId, scheduledForDeletion: true };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ControlError(400, 'InvalidJobId', 'the job id in the path is not validly percent-encoded');
+  }
+}
+
+async function route(deps: ControlDeps, req: IncomingMessage, path: string): Promise<unknown> {
+  if (req.method === 'GET' && path === '/__sandbox/state') {
+    return { emulation: deps.label, faults: deps.faults.list(), knownFaults: FAULTS, jobs: [...deps.snowball.jobs.values()].map(({ jobId, state }) => ({ jobId, state })) };
+  }
+  if (req.method === 'POST' && path === '/__sandbox/faults') return setFaults(deps, await jsonBody(req));
+  const job = /^\/__sandbox\/jobs\/([^/]+)\/(state|schedule-deletion)$/.exec(path);
+  if (req.method === 'POST' && job) {
+    const jobId = decodeSegment(job[1]);
+    if (!deps.snowball.jobs.has(jobId)) throw new ControlError(404, 'UnknownJob', `unknown job ${jobId}: see GET /__sandbox/state for the sandbox's jobs`);
+    return job[2] === 'state' ? setState(deps, jobId, await jsonBody(req)) : scheduleDeletion(deps, jobId);
+  }
+  throw new ControlError(404, 'UnknownRoute', `unknown sandbox control route ${req.method} ${path}`);
+}
+
+/**
+ * Unsigned control routes of the emulation itself, on loopback only: inspect it, switch faults,
+ * move jobs between states, schedule a secret's deletion. Every input is validated; a refusal is
+ * JSON `{ "error": { "code", "message" } }`. Returns the status sent, for the access log.
+ */
+export function controlRoutes(deps: ControlDeps) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<number> => {
+    const path = (req.url ?? '/').split('?')[0];
+    try {
+      sendJson(res, 200, await route(deps, req, path));
+      return 200;
+    } catch (err) {
+      if (!(err instanceof ControlError)) throw err;
+      if (err.status === 413) res.setHeader('Connection', 'close');
+      sendJson(res, err.status, { error: { code: err.code, message: err.message } });
+      return err.status;
+    }
+  };
+}

@@ -1,0 +1,88 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+
+/** Loads a handler module in the worker and answers `{id, event}` messages with `{id, result | error}`. */
+const HOST = `
+const { parentPort, workerData } = require('node:worker_threads');
+require(workerData.tsx);
+const { handler } = require(workerData.entry);
+parentPort.on('message', async ({ id, event }) => {
+  try {
+    parentPort.postMessage({ id, result: await handler(event) });
+  } catch (err) {
+    parentPort.postMessage({ id, error: err && err.name ? String(err.name) : 'Error' });
+  }
+});
+parentPort.postMessage({ ready: true });
+`;
+
+export interface FunctionOptions {
+  /** Name in log lines, e.g. `ManifestFunction`. */
+  readonly name: string;
+  /** Handler file relative to the project root, as the stack names it. */
+  readonly entry: string;
+  /** The whole environment of the function: nothing of this process's leaks in. */
+  readonly env: Record<string, string>;
+  /** Receives each line the function logs. */
+  readonly log: (name: string, line: string) => void;
+}
+
+export interface RunningFunction {
+  invoke(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
+  stop(): Promise<void>;
+}
+
+type Reply = { id: number; result?: APIGatewayProxyResult; error?: string } | { ready: true };
+
+function forwardLines(stream: Readable, name: string, log: FunctionOptions['log']): void {
+  createInterface({ input: stream }).on('line', (line) => log(name, line));
+}
+
+/**
+ * Runs one function's handler module as Lambda would: in its own execution environment (a worker
+ * thread) with exactly the environment the stack gives it, including its own role's credentials,
+ * so each function signs its AWS calls as itself. The handler code is the deployed module, unchanged.
+ */
+export async function startFunction(options: FunctionOptions): Promise<RunningFunction> {
+  const worker = new Worker(HOST, {
+    eval: true,
+    env: options.env,
+    stdout: true,
+    stderr: true,
+    workerData: { tsx: require.resolve('tsx/cjs'), entry: path.join(__dirname, '..', options.entry) },
+  });
+  forwardLines(worker.stdout, options.name, options.log);
+  forwardLines(worker.stderr, options.name, options.log);
+  const pending = new Map<number, { resolve: (r: APIGatewayProxyResult) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  await new Promise<void>((resolve, reject) => {
+    worker.on('message', (reply: Reply) => {
+      if ('ready' in reply) return resolve();
+      const call = pending.get(reply.id);
+      pending.delete(reply.id);
+      if (reply.result) call?.resolve(reply.result);
+      else call?.reject(new Error(`${options.name} failed: ${reply.error}`));
+    });
+    worker.once('error', (err) => reject(new Error(`${options.name} failed to load: ${err.message}`)));
+  });
+  const failPending = () => {
+    for (const call of pending.values()) call.reject(new Error(`${options.name} stopped`));
+    pending.clear();
+  };
+  worker.on('error', failPending);
+  worker.on('exit', failPending);
+  return {
+    invoke: (event) =>
+      new Promise((resolve, reject) => {
+        const id = next++;
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, event });
+      }),
+    stop: async () => {
+      await worker.terminate();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+
+/** Where `npm start` writes what a client needs; `SANDBOX_INFO_FILE` moves it (the tests do). */
+export function infoFilePath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SANDBOX_INFO_FILE || path.join(__dirname, '..', '.sandbox', 'sandbox.json');
+}
+
+/** A running sandbox already owns the info file; says which one, and how to stop it. */
+export class SandboxAlreadyRunning extends Error {
+  constructor(file: string, owner: { pid: number; apiUrl?: string }) {
+    super(
+      `a sandbox is already running (pid ${owner.pid}, API ${owner.apiUrl ?? 'unknown'}; ${file}). ` +
+        `Use that one, or stop it first (Ctrl-C in its terminal, or kill ${owner.pid}).`,
+    );
+    this.name = 'SandboxAlreadyRunning';
+  }
+}
+
+function readOwner(file: string): { pid: number; apiUrl?: string } | undefined {
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8'));
+    return Number.isInteger(info.pid) ? { pid: info.pid, apiUrl: info.apiUrl } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Refuses while another live sandbox owns the file; clears a file left by one that died. */
+export function assertNoOtherSandbox(file: string): void {
+  const owner = readOwner(file);
+  if (owner && owner.pid !== process.pid && alive(owner.pid)) throw new SandboxAlreadyRunning(file, owner);
+  rmSync(file, { force: true });
+}
+
+/** Writes the info file, mode 0600, only if no other sandbox created it in the meantime. */
+export function claimInfoFile(file: string, info: { pid: number; apiUrl: string }): void {
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(file, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    throw new SandboxAlreadyRunning(file, readOwner(file) ?? { pid: -1 });
+  }
+}
+
+/** Removes the info file only if this process wrote it: stopping one sandbox never deletes another's. */
+export function releaseInfoFile(file: string): void {
+  if (readOwner(file)?.pid === process.pid) rmSync(file, { force: true });
+}
