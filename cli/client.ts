@@ -9,6 +9,8 @@ export interface Connection {
   readonly apiUrl: string;
   readonly region: string;
   readonly profile?: string;
+  /** Timeout and retries. Default: DEFAULT_CALL_POLICY. */
+  readonly policy?: CallPolicy;
 }
 
 export interface Reply {
@@ -32,16 +34,29 @@ export async function resolveCredentials(profile?: string): Promise<AwsCredentia
   }
 }
 
-/** Calls one broker route, SigV4-signed for execute-api with the SDK's own signer. */
-export async function callBroker(
-  connection: Connection,
-  credentials: AwsCredentialIdentity,
-  method: 'GET' | 'POST',
-  kind: OperatorKind,
-  jobId: string,
-  accept = 'application/json',
-): Promise<Reply> {
-  const url = new URL(connection.apiUrl.replace(/\/?$/, '') + routePath(kind, jobId));
+/** How a call waits and retries. */
+export interface CallPolicy {
+  /** Per attempt, from sending the request to the last byte of the answer. */
+  readonly timeoutMs: number;
+  /** Attempts in all; 1 turns retrying off. */
+  readonly maxAttempts: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+}
+
+export const DEFAULT_CALL_POLICY: CallPolicy = { timeoutMs: 30_000, maxAttempts: 3 };
+
+/** Answers worth another try: throttled, or AWS briefly unavailable behind the broker. */
+const TRANSIENT_STATUS = new Set([429, 503]);
+/** Connections that broke mid-way, as opposed to never opened (unreachable is not transient). */
+const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/** The AWS SDKs' "full jitter": a random wait up to 1 s, 2 s, 4 s … (at most 20 s) before attempt n+1. */
+function backoffMs(attempt: number, random: () => number): number {
+  return random() * Math.min(20_000, 1000 * 2 ** (attempt - 1));
+}
+
+async function signedRequest(connection: Connection, credentials: AwsCredentialIdentity, method: 'GET' | 'POST', url: URL, accept: string) {
   const signer = new SignatureV4({ service: 'execute-api', region: connection.region, credentials, sha256: Hash.bind(null, 'sha256') });
   const request = new HttpRequest({
     method,
@@ -53,19 +68,66 @@ export async function callBroker(
   });
   const { headers } = await signer.sign(request);
   delete headers.host;
-  let response: Response;
+  return headers;
+}
+
+type Attempt = { reply: Reply } | { transient: true; failure: CliError };
+
+/** One signed round trip; the timeout covers the headers and the whole body. */
+async function attempt(url: URL, method: string, headers: Record<string, string>, timeoutMs: number): Promise<Attempt> {
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    response = await fetch(url, { method, headers, signal: AbortSignal.timeout(60_000) });
-  } catch {
-    throw new CliError(`cannot reach the broker API at ${url.origin}: check --api-url and your network.`, EXIT.environment);
+    const response = await fetch(url, { method, headers, signal });
+    const body = Buffer.from(await response.arrayBuffer());
+    return { reply: { status: response.status, headers: response.headers, body } };
+  } catch (err) {
+    if (signal.aborted) {
+      throw new CliError(`the broker API at ${url.origin} did not answer within ${timeoutMs / 1000} s (timed out): check --api-url and your network, or raise --timeout.`, EXIT.environment);
+    }
+    const code = ((err as { cause?: { code?: string } }).cause?.code ?? '') as string;
+    const failure = new CliError(`cannot reach the broker API at ${url.origin}${code ? ` (${code})` : ''}: check --api-url and your network.`, EXIT.environment);
+    if (TRANSIENT_NETWORK.has(code)) return { transient: true, failure };
+    throw failure;
   }
-  const body = Buffer.from(await response.arrayBuffer());
-  if (response.ok) return { status: response.status, headers: response.headers, body };
+}
+
+function failureOf(reply: Reply, route: string, kind: OperatorKind, jobId: string): CliError {
   let error: { code?: string; message?: string } | undefined;
   try {
-    error = JSON.parse(body.toString()).error;
+    error = JSON.parse(reply.body.toString()).error;
   } catch {
     error = undefined;
   }
-  throw apiFailure(response.status, error, `${method} ${routePath(kind, jobId)}`, ROLE[kind]);
+  return apiFailure(reply.status, error, route, { role: ROLE[kind], kind, jobId });
+}
+
+/**
+ * Calls one broker route, SigV4-signed for execute-api with the SDK's own signer (signed anew for
+ * each attempt). Throttled (429) and unavailable (503) answers and broken connections are retried
+ * with jittered exponential backoff, as the AWS CLI does; every POST of the broker is idempotent.
+ */
+export async function callBroker(
+  connection: Connection,
+  credentials: AwsCredentialIdentity,
+  method: 'GET' | 'POST',
+  kind: OperatorKind,
+  jobId: string,
+  accept = 'application/json',
+): Promise<Reply> {
+  const policy = connection.policy ?? DEFAULT_CALL_POLICY;
+  const url = new URL(connection.apiUrl.replace(/\/?$/, '') + routePath(kind, jobId));
+  const route = `${method} ${routePath(kind, jobId)}`;
+  const sleep = policy.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+  for (let n = 1; ; n++) {
+    const result = await attempt(url, method, await signedRequest(connection, credentials, method, url, accept), policy.timeoutMs);
+    const last = n >= policy.maxAttempts;
+    if ('transient' in result) {
+      if (last) throw result.failure;
+    } else if (result.reply.status < 400) {
+      return result.reply;
+    } else if (last || !TRANSIENT_STATUS.has(result.reply.status)) {
+      throw failureOf(result.reply, route, kind, jobId);
+    }
+    await sleep(backoffMs(n, policy.random ?? Math.random));
+  }
 }

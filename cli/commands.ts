@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, renameSync, writeFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { MANIFEST_HEADERS } from '../lib/contract';
 import { callBroker, type AwsCredentialIdentity, type Connection } from './client';
 import { CliError, EXIT } from './errors';
+import { checkOutputFile, writePrivateFile } from './output-file';
 
 export interface CommandContext {
   readonly connection: Connection;
@@ -26,32 +25,16 @@ export async function fetchManifest(ctx: CommandContext): Promise<void> {
   ctx.stdout(`Manifest of ${stored.jobId} ${what}: s3://${stored.bucket}/${stored.key} version ${stored.versionId}, sha256 ${stored.sha256}, ${stored.sizeBytes} bytes`);
 }
 
-/** Writes the file with mode 0600; without --force it never replaces an existing file. */
-function writePrivate(file: string, bytes: Buffer, force: boolean): void {
-  if (!force) {
-    try {
-      writeFileSync(file, bytes, { mode: 0o600, flag: 'wx' });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError(`${file} exists: choose another --out or pass --force to replace it.`, EXIT.usage);
-      throw new CliError(`cannot write ${file}: ${(err as NodeJS.ErrnoException).code}`);
-    }
-    return;
-  }
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  writeFileSync(temp, bytes, { mode: 0o600 });
-  chmodSync(temp, 0o600);
-  renameSync(temp, file);
-}
-
 export async function getManifest(ctx: CommandContext): Promise<void> {
   if (!ctx.out) throw new CliError('get-manifest needs --out FILE.', EXIT.usage);
+  checkOutputFile(ctx.out, ctx.force);
   const reply = await callBroker(ctx.connection, ctx.credentials, 'GET', 'manifest', ctx.jobId, 'application/octet-stream');
   const expected = reply.headers.get(MANIFEST_HEADERS.sha256);
   const actual = createHash('sha256').update(reply.body).digest('hex');
   if (!expected || expected !== actual) {
     throw new CliError('the downloaded manifest does not match the SHA-256 the broker sent; nothing was written. Retry.');
   }
-  writePrivate(ctx.out, reply.body, ctx.force);
+  writePrivateFile(ctx.out, reply.body, ctx.force);
   const result = { jobId: ctx.jobId, file: ctx.out, sha256: actual, sizeBytes: reply.body.length, versionId: reply.headers.get(MANIFEST_HEADERS.versionId) };
   ctx.stdout(ctx.json ? JSON.stringify(result) : `Wrote the manifest of ${ctx.jobId} to ${ctx.out} (${result.sizeBytes} bytes, sha256 ${actual} verified, mode 0600)`);
 }

@@ -17,13 +17,28 @@ interface ApiError {
   message?: string;
 }
 
+/** What the failed call was about, so the message can name the command that fixes it. */
+export interface CallContext {
+  readonly role: string;
+  readonly kind: 'manifest' | 'unlockCode';
+  readonly jobId: string;
+}
+
+const FETCH_COMMAND = { manifest: 'fetch-manifest', unlockCode: 'fetch-unlock-code' } as const;
+
 /**
  * Turns an API error answer into one line that says what to do. The broker's messages never
  * carry a secret, so they are quoted; anything else about the answer is not.
  */
-export function apiFailure(status: number, error: ApiError | undefined, route: string, role: string): CliError {
+export function apiFailure(status: number, error: ApiError | undefined, route: string, call: CallContext): CliError {
   const said = error?.message ?? `HTTP ${status}`;
+  const fetch = `snowball-broker ${FETCH_COMMAND[call.kind]} --job-id ${call.jobId}`;
+  const role = call.role;
   switch (error?.code) {
+    case 'NothingStored':
+      return new CliError(`nothing stored yet (404): the broker holds no ${call.kind === 'manifest' ? 'manifest' : 'unlock code'} for ${call.jobId}; run "${fetch}" first.`);
+    case 'ScheduledForDeletion':
+      return new CliError(`scheduled for deletion (404): the unlock code of ${call.jobId} is scheduled for deletion; run "${fetch}" to restore it.`);
     case 'AccessDenied':
       return new CliError(`not allowed (403): your credentials may not call ${route}; this command needs the ${role} role.`);
     case 'NotSigned':

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CLI_API_URL_ENV, JOB_ID_PATTERN } from '../lib/contract';
-import { resolveCredentials } from './client';
+import { DEFAULT_CALL_POLICY, resolveCredentials, type CallPolicy } from './client';
 import { COMMANDS, type CommandName } from './commands';
 import { resolveApiUrl, resolveRegion } from './connection';
 import { CliError, EXIT } from './errors';
@@ -14,6 +14,8 @@ const OPTIONS = {
   region: { type: 'string' },
   profile: { type: 'string' },
   json: { type: 'boolean', default: false },
+  timeout: { type: 'string' },
+  'no-retry': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -30,8 +32,18 @@ function usage(command?: CommandName): string {
     '  --region REGION   AWS region (default: AWS_REGION, the API URL, the profile)',
     '  --profile NAME    AWS profile; credentials come from the standard AWS provider chain',
     '  --json            machine-readable output',
+    `  --timeout SECONDS wait at most this long for each answer (default ${DEFAULT_CALL_POLICY.timeoutMs / 1000})`,
+    `  --no-retry        do not retry throttled (429) or unavailable (503) answers and broken connections (default: ${DEFAULT_CALL_POLICY.maxAttempts} attempts)`,
     '  -h, --help        this help',
   ].join('\n');
+}
+
+function callPolicy(timeout: string | undefined, noRetry: boolean): CallPolicy {
+  const seconds = timeout === undefined ? DEFAULT_CALL_POLICY.timeoutMs / 1000 : Number(timeout);
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 3600) {
+    throw new CliError(`--timeout takes a positive number of seconds, at most 3600; got "${timeout}".`, EXIT.usage);
+  }
+  return { timeoutMs: Math.round(seconds * 1000), maxAttempts: noRetry ? 1 : DEFAULT_CALL_POLICY.maxAttempts };
 }
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv, stdout: (t: string) => void): Promise<void> {
@@ -49,11 +61,12 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, stdout: (t: st
   if (!JOB_ID_PATTERN.test(jobId)) {
     throw new CliError(`bad job id "${jobId}": expected JID followed by a lowercase UUID, e.g. JID123e4567-e89b-12d3-a456-426655440000.`, EXIT.usage);
   }
+  const policy = callPolicy(values.timeout, values['no-retry']);
   const options = { apiUrl: values['api-url'], stack: values.stack, region: values.region, profile: values.profile };
   const region = await resolveRegion(options, env);
   const credentials = await resolveCredentials(values.profile);
   const apiUrl = await resolveApiUrl(options, env, region, async () => credentials);
-  await COMMANDS[name].run({ connection: { apiUrl, region, profile: values.profile }, credentials, jobId, json: values.json, out: values.out, force: values.force, stdout });
+  await COMMANDS[name].run({ connection: { apiUrl, region, profile: values.profile, policy }, credentials, jobId, json: values.json, out: values.out, force: values.force, stdout });
 }
 
 /** The process entry: one line on stderr and a non-zero exit code for every failure. */

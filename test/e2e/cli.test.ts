@@ -1,22 +1,19 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import type { SandboxPrincipal } from '../../sandbox/identities';
+import { expectOneLineFailure as expectFailure, runCli, type Run } from '../helpers/cli-run';
 import { captureLogs } from '../helpers/log-capture';
 
 captureLogs();
-const BIN = path.join(__dirname, '..', '..', 'bin', 'snowball-broker.js');
 let sandbox: Sandbox;
 let job: string;
 let notReady: string;
 let home: string;
 let requests = 0;
 const UNKNOWN = 'JID99999999-9999-4999-8999-999999999999';
-
-interface Run { code: number; stdout: string; stderr: string }
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0, accessLog: () => requests++ });
@@ -26,38 +23,16 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.stop());
 
-/** Runs the CLI as an operator would: a fresh process, credentials only from its environment or profile files. */
-function cli(args: string[], who?: SandboxPrincipal, extraEnv: Record<string, string> = {}): Promise<Run> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: home,
-    AWS_CONFIG_FILE: path.join(home, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_REGION: sandbox.info.region,
-    SNOWBALL_BROKER_API_URL: sandbox.info.apiUrl,
-    ...(who ? { AWS_ACCESS_KEY_ID: who.accessKeyId, AWS_SECRET_ACCESS_KEY: who.secretAccessKey } : {}),
-    ...extraEnv,
-  };
-  return new Promise((resolve) =>
-    execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    ),
-  );
-}
+const cli = (args: string[], who?: SandboxPrincipal, extraEnv: Record<string, string> = {}) =>
+  runCli(home, args, who, { AWS_REGION: sandbox.info.region, SNOWBALL_BROKER_API_URL: sandbox.info.apiUrl, ...extraEnv });
 
 const secretCode = () => sandbox.snowball.jobs.get(job)!.unlockCode;
 const manifestBytes = () => sandbox.snowball.jobs.get(job)!.manifest;
 const manifestOp = () => sandbox.principals.manifest;
 const unlockOp = () => sandbox.principals.unlockCode;
 
-function expectOneLineFailure(run: Run) {
-  expect(run.code).not.toBe(0);
-  expect(run.stdout).toBe('');
-  expect(run.stderr.trim().split('\n')).toHaveLength(1);
-  expect(run.stderr).toMatch(/^snowball-broker: /);
-  for (const leak of [secretCode(), manifestOp().secretAccessKey, unlockOp().secretAccessKey]) expect(run.stderr).not.toContain(leak);
-}
+const expectOneLineFailure = (run: Run) =>
+  expectFailure(run, [secretCode(), manifestOp().secretAccessKey, unlockOp().secretAccessKey, unlockOp().sessionToken]);
 
 describe('snowball-broker against the sandbox', () => {
   it('fetch-manifest brokers and prints what was stored; again, that it is unchanged', async () => {
@@ -102,7 +77,7 @@ describe('snowball-broker against the sandbox', () => {
   });
 
   it('takes credentials from a shared profile (--profile) and the URL from --api-url', async () => {
-    writeFileSync(path.join(home, 'credentials'), `[field]\naws_access_key_id = ${unlockOp().accessKeyId}\naws_secret_access_key = ${unlockOp().secretAccessKey}\n`);
+    writeFileSync(path.join(home, 'credentials'), `[field]\naws_access_key_id = ${unlockOp().accessKeyId}\naws_secret_access_key = ${unlockOp().secretAccessKey}\naws_session_token = ${unlockOp().sessionToken}\n`);
     const run = await cli(['get-unlock-code', '--job-id', job, '--profile', 'field', '--api-url', sandbox.info.apiUrl], undefined, { SNOWBALL_BROKER_API_URL: '' });
     expect(run.stdout).toBe(`${secretCode()}\n`);
   });
@@ -156,6 +131,6 @@ describe('snowball-broker failures: one line on stderr, non-zero exit', () => {
     const run = await cli(['get-manifest', '--job-id', notReady, '--out', out, '--force'], manifestOp());
     expectOneLineFailure(run);
     expect(readFileSync(out, 'utf8')).toBe('keep me');
-    expect(existsSync(path.join(home, `.kept.bin.${process.pid}.tmp`))).toBe(false);
+    expect(readdirSync(home).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
