@@ -61,13 +61,15 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
  */
 export class BrokerApi extends Construct {
   readonly api: RestApi;
+  /** The stage's JSON access log: one line per answer, refusals included. */
+  readonly accessLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: BrokerApiProps) {
     super(scope, id);
-    const accessLogs = new LogGroup(this, 'AccessLogs', {
+    const accessLogs = (this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: RetentionDays.THIRTEEN_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
-    });
+    }));
     this.api = new RestApi(this, 'Api', {
       description: 'Snowball credential broker: brokers job manifests and unlock codes into their vaults',
       endpointTypes: [EndpointType.REGIONAL],

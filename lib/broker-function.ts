@@ -5,6 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
+import { METRICS } from './contract';
 import { actionsOf } from './grants';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
@@ -24,6 +25,8 @@ export interface BrokerFunctionProps {
   readonly memorySize?: number;
   /** Reserved concurrency, which also caps what a flood of requests can cost. Default: 5. */
   readonly reservedConcurrency?: number;
+  /** Name of the execution role; stable so a service control policy can name it. Default: generated. */
+  readonly roleName?: string;
 }
 
 /**
@@ -32,7 +35,8 @@ export interface BrokerFunctionProps {
  * - a 25 s timeout, inside API Gateway's 29 s integration limit;
  * - its own role with no managed policies: it may write to its own log group, nothing else until a vault grants it;
  * - its own log group, JSON logs at INFO, kept 13 months (beyond the 360-day credential window) and retained;
- * - active X-Ray tracing and reserved concurrency.
+ * - active X-Ray tracing and reserved concurrency;
+ * - Powertools' service name and metrics namespace, for the embedded metrics the handlers emit.
  */
 export class BrokerFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: BrokerFunctionProps) {
@@ -41,6 +45,7 @@ export class BrokerFunction extends NodejsFunction {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const role = new Role(scope, `${id}Role`, {
+      roleName: props.roleName,
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Execution role of the ${id} (snowball-credential-broker)`,
     });
@@ -60,6 +65,7 @@ export class BrokerFunction extends NodejsFunction {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
       tracing: Tracing.ACTIVE,
+      environment: { POWERTOOLS_SERVICE_NAME: METRICS.service, POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace },
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',

@@ -4,7 +4,9 @@ import { Construct } from 'constructs';
 import { BrokerApi } from './broker-api';
 import { BrokerFunction } from './broker-function';
 import type { BrokerConfig } from './config';
-import { OUTPUTS } from './contract';
+import { BrokerAlarms } from './alarms';
+import { OUTPUTS, STABLE_NAMES } from './contract';
+import { Detection } from './detection';
 import { ManifestVault } from './manifest-vault';
 import { OperatorRoles } from './operator-roles';
 import { UnlockCodeVault } from './unlock-code-vault';
@@ -27,7 +29,10 @@ function keyAdmins(stack: Stack, config: BrokerConfig): IPrincipal[] {
   return admins;
 }
 
-/** The Snowball credential broker: two vaults, two functions, two operator roles and one API. */
+/**
+ * The Snowball credential broker: two vaults, two functions, two operator roles and one API, with
+ * detection (alerts topic, CloudTrail rules, alarms) around them.
+ */
 export class BrokerStack extends Stack {
   constructor(scope: Construct, id: string, props: BrokerStackProps) {
     super(scope, id, props);
@@ -45,10 +50,12 @@ export class BrokerStack extends Stack {
       entry: 'lambda/manifest/handler.ts',
       description: 'Brokers Snowball job manifests into the manifest vault and serves them to manifest operators',
       memorySize: 512,
+      roleName: STABLE_NAMES.functionRole('manifest', this.region),
     });
     const unlockCodeFunction = new BrokerFunction(this, 'UnlockCodeFunction', {
       entry: 'lambda/unlock-code/handler.ts',
       description: 'Brokers Snowball unlock codes into the unlock-code vault and serves them to unlock-code operators',
+      roleName: STABLE_NAMES.functionRole('unlockCode', this.region),
     });
     manifestFunction.grantSnowball('manifestFunctionSnowball');
     unlockCodeFunction.grantSnowball('unlockCodeFunctionSnowball');
@@ -65,6 +72,32 @@ export class BrokerStack extends Stack {
       operators: { manifest: operators.manifest, unlockCode: operators.unlockCode },
     });
 
+    const detection = new Detection(this, 'Detection', {
+      subjects: {
+        manifestFunctionRoleArn: manifestFunction.role!.roleArn,
+        unlockCodeFunctionRoleArn: unlockCodeFunction.role!.roleArn,
+        unlockCodeOperatorRoleArn: operators.unlockCode.roleArn,
+        vaultKeyArns: [manifestVault.key.key.keyArn, unlockCodeVault.key.key.keyArn],
+        manifestBucketName: manifestVault.bucket.bucketName,
+        secretPrefix: config.secretPrefix,
+        breakGlassRoleArn: config.breakGlassRoleArn,
+      },
+      alertEmails: config.alertEmails,
+      manifestBucket: manifestVault.bucket,
+      accessLogs: manifestVault.accessLogs,
+      managementTrail: config.managementTrail,
+      manifestReadTrail: config.manifestReadTrail,
+      keyAdmins: admins,
+    });
+    new BrokerAlarms(this, 'Alarms', {
+      topic: detection.topic,
+      api: api.api,
+      apiAccessLogs: api.accessLogs,
+      functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
+      alertOnUnlockCodeRead: config.alertOnUnlockCodeRead,
+      undeliveredAlerts: detection.undelivered,
+    });
+
     const outputs: Record<keyof typeof OUTPUTS, string> = {
       apiUrl: api.api.url,
       manifestBucketName: manifestVault.bucket.bucketName,
@@ -73,6 +106,9 @@ export class BrokerStack extends Stack {
       unlockCodeSecretPrefix: config.secretPrefix,
       manifestOperatorRoleArn: operators.manifest.roleArn,
       unlockCodeOperatorRoleArn: operators.unlockCode.roleArn,
+      manifestFunctionRoleArn: manifestFunction.role!.roleArn,
+      unlockCodeFunctionRoleArn: unlockCodeFunction.role!.roleArn,
+      alertTopicArn: detection.topic.topicArn,
     };
     for (const [name, value] of Object.entries(outputs)) {
       new CfnOutput(this, OUTPUTS[name as keyof typeof OUTPUTS], { value });

@@ -12,6 +12,16 @@ export interface BrokerConfig {
   readonly retentionDays: number;
   /** Name prefix of the unlock-code secrets, ending in `/`. */
   readonly secretPrefix: string;
+  /** E-mail addresses subscribed to the alerts topic (each confirms by e-mail). */
+  readonly alertEmails: string[];
+  /** Create a trail for management events (detection needs one; an organisation trail counts). */
+  readonly managementTrail: boolean;
+  /** Create a trail with S3 data events for the vault bucket, so direct manifest reads alert (costs money). */
+  readonly manifestReadTrail: boolean;
+  /** Alarm into the alerts topic whenever unlock codes are read through the broker. */
+  readonly alertOnUnlockCodeRead: boolean;
+  /** The one role exempt from the guardrails; its use is always alerted. */
+  readonly breakGlassRoleArn?: string;
 }
 
 export const CONTEXT_KEYS = {
@@ -20,6 +30,11 @@ export const CONTEXT_KEYS = {
   keyAdminPrincipals: 'keyAdminPrincipals',
   retentionDays: 'retentionDays',
   secretPrefix: 'secretPrefix',
+  alertEmails: 'alertEmails',
+  managementTrail: 'managementTrail',
+  manifestReadTrail: 'manifestReadTrail',
+  alertOnUnlockCodeRead: 'alertOnUnlockCodeRead',
+  breakGlassRoleArn: 'breakGlassRoleArn',
 } as const;
 
 /** A configuration the broker refuses to synthesize, with what to change. */
@@ -33,24 +48,53 @@ export class ConfigError extends Error {
 /** IAM principals that may appear in a trust or key policy: an account root, a role or a user. */
 const PRINCIPAL_ARN = /^arn:aws(?:-[a-z]+)*:iam::\d{12}:(?:root|role\/[\w+=,.@/-]+|user\/[\w+=,.@/-]+)$/;
 
-function principalList(key: string, raw: unknown): string[] {
+/** A list from context: a JSON array, or a comma-separated string as `-c key=a,b` passes it. */
+export function stringList(key: string, raw: unknown, what: string): string[] {
   let list: unknown = raw ?? [];
   if (typeof list === 'string') {
     const text = list.trim();
     list = text.startsWith('[') ? parseJson(key, text) : text.split(',').map((s) => s.trim()).filter(Boolean);
   }
   if (!Array.isArray(list) || list.some((v) => typeof v !== 'string')) {
-    throw new ConfigError(`${key} must be a list of IAM principal ARNs (a JSON array or a comma-separated string).`);
+    throw new ConfigError(`${key} must be a list of ${what} (a JSON array or a comma-separated string).`);
   }
-  list.forEach((arn: string, i) => {
-    if (!PRINCIPAL_ARN.test(arn)) {
-      throw new ConfigError(
-        `${key}[${i}] "${arn}" is not an IAM principal ARN: use arn:aws:iam::123456789012:role/NAME, ` +
-          `arn:aws:iam::123456789012:user/NAME or arn:aws:iam::123456789012:root.`,
-      );
-    }
-  });
   return [...new Set(list as string[])];
+}
+
+const PRINCIPAL_FORMS = 'use arn:aws:iam::123456789012:role/NAME, arn:aws:iam::123456789012:user/NAME or arn:aws:iam::123456789012:root.';
+
+function principalList(key: string, raw: unknown): string[] {
+  const list = stringList(key, raw, 'IAM principal ARNs');
+  list.forEach((arn, i) => {
+    if (!PRINCIPAL_ARN.test(arn)) throw new ConfigError(`${key}[${i}] "${arn}" is not an IAM principal ARN: ${PRINCIPAL_FORMS}`);
+  });
+  return list;
+}
+
+/** A true/false switch from context (`-c key=true` passes a string). */
+export function flag(key: string, raw: unknown): boolean {
+  if (raw === undefined || raw === false || raw === 'false') return false;
+  if (raw === true || raw === 'true') return true;
+  throw new ConfigError(`${key} must be true or false, got ${JSON.stringify(raw)}.`);
+}
+
+/** An optional role ARN from context. */
+export function optionalRoleArn(key: string, raw: unknown): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string' || !/^arn:aws(?:-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(raw)) {
+    throw new ConfigError(`${key} must be an IAM role ARN like arn:aws:iam::123456789012:role/NAME, got ${JSON.stringify(raw)}.`);
+  }
+  return raw;
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+function emails(raw: unknown): string[] {
+  const list = stringList(CONTEXT_KEYS.alertEmails, raw, 'e-mail addresses');
+  list.forEach((address, i) => {
+    if (!EMAIL.test(address)) throw new ConfigError(`${CONTEXT_KEYS.alertEmails}[${i}] "${address}" is not an e-mail address.`);
+  });
+  return list;
 }
 
 function parseJson(key: string, text: string): unknown {
@@ -102,5 +146,10 @@ export function parseConfig(context: (key: string) => unknown): BrokerConfig {
     keyAdminPrincipals: principalList(CONTEXT_KEYS.keyAdminPrincipals, context(CONTEXT_KEYS.keyAdminPrincipals)),
     retentionDays: retention(context(CONTEXT_KEYS.retentionDays)),
     secretPrefix: secretPrefix(context(CONTEXT_KEYS.secretPrefix)),
+    alertEmails: emails(context(CONTEXT_KEYS.alertEmails)),
+    managementTrail: flag(CONTEXT_KEYS.managementTrail, context(CONTEXT_KEYS.managementTrail)),
+    manifestReadTrail: flag(CONTEXT_KEYS.manifestReadTrail, context(CONTEXT_KEYS.manifestReadTrail)),
+    alertOnUnlockCodeRead: flag(CONTEXT_KEYS.alertOnUnlockCodeRead, context(CONTEXT_KEYS.alertOnUnlockCodeRead)),
+    breakGlassRoleArn: optionalRoleArn(CONTEXT_KEYS.breakGlassRoleArn, context(CONTEXT_KEYS.breakGlassRoleArn)),
   };
 }

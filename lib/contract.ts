@@ -132,6 +132,9 @@ export const OUTPUTS = {
   unlockCodeSecretPrefix: 'UnlockCodeSecretPrefix',
   manifestOperatorRoleArn: 'ManifestOperatorRoleArn',
   unlockCodeOperatorRoleArn: 'UnlockCodeOperatorRoleArn',
+  manifestFunctionRoleArn: 'ManifestFunctionRoleArn',
+  unlockCodeFunctionRoleArn: 'UnlockCodeFunctionRoleArn',
+  alertTopicArn: 'AlertTopicArn',
 } as const;
 
 /** The Snowball job state in which AWS hands out a job's manifest and unlock code. */
@@ -161,6 +164,42 @@ export type JobState = (typeof JOB_STATES)[number];
  * bytes. JSON answers are not base64-flagged and pass through as text.
  */
 export const BINARY_MEDIA_TYPES = ['*/*'];
+
+/**
+ * Stable names, so that a service control policy written in another account (the organisation's
+ * management account) can name what it guards: the function roles, the vault keys' aliases and
+ * the manifest bucket. Role names are global in an account, hence the region in them.
+ */
+export const STABLE_NAMES = {
+  functionRole: (kind: OperatorKind, region: string) => `${FUNCTION_ROLE_PREFIX[kind]}${region}`,
+  /** IAM `*` pattern matching a function's role in every region. */
+  functionRolePattern: (kind: OperatorKind) => `${FUNCTION_ROLE_PREFIX[kind]}*`,
+  keyAlias: (kind: OperatorKind) => `${KEY_ALIAS_PREFIX}${ROUTE_SEGMENT[kind]}-vault`,
+  keyAliasPrefix: () => KEY_ALIAS_PREFIX,
+  manifestBucket: (account: string, region: string) => `${MANIFEST_BUCKET_PREFIX}${account}-${region}`,
+  manifestBucketPattern: (account: string) => `${MANIFEST_BUCKET_PREFIX}${account}-*`,
+} as const;
+const FUNCTION_ROLE_PREFIX: Record<OperatorKind, string> = {
+  manifest: 'SnowballCredentialBroker-ManifestFunction-',
+  unlockCode: 'SnowballCredentialBroker-UnlockCodeFunction-',
+};
+const KEY_ALIAS_PREFIX = 'alias/snowball-credential-broker/';
+const MANIFEST_BUCKET_PREFIX = 'snowball-broker-manifests-';
+
+/**
+ * The functions' CloudWatch metrics (embedded metric format). Dimensions come from closed sets
+ * (the vault, an error code of ERROR_STATUS), never from a request: no job id, caller or secret.
+ */
+export const METRICS = {
+  namespace: 'SnowballCredentialBroker',
+  /** Powertools adds it as the `service` dimension of every metric. */
+  service: 'snowball-credential-broker',
+  brokered: 'Brokered',
+  read: 'Read',
+  failed: 'Failed',
+  vaultDimension: 'Vault',
+  errorCodeDimension: 'ErrorCode',
+} as const;
 
 /** The operator CLI reads the API URL from here when `--api-url` is not given. */
 export const CLI_API_URL_ENV = 'SNOWBALL_BROKER_API_URL';

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import {
   BlockPublicAccess,
@@ -7,7 +7,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ENV, MANIFEST_KEY_PREFIX } from './contract';
+import { ENV, MANIFEST_KEY_PREFIX, STABLE_NAMES } from './contract';
 import { actionsOf } from './grants';
 import type { BrokerFunction } from './broker-function';
 import { acknowledgeWildcardResource } from './nag';
@@ -24,8 +24,8 @@ export interface ManifestVaultProps {
 const OBJECT_DATA_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'];
 
 /**
- * The manifest vault: ONE bucket for every job's manifest. Default settings:
- * SSE-KMS with its own rotating key and a bucket key; versioned; all public access blocked; ACLs
+ * The manifest vault: ONE bucket for every job's manifest, named `snowball-broker-manifests-ACCOUNT-REGION`
+ * so a service control policy can name it. Default settings: SSE-KMS with its own rotating key and a bucket key; versioned; all public access blocked; ACLs
  * disabled; TLS 1.2+ only; server access logs to a separate log bucket; manifests expire after the
  * retention window, old versions after 30 days, incomplete uploads after 1 day; retained on stack
  * deletion. The bucket policy denies object reads and writes to every principal but the roles
@@ -34,6 +34,8 @@ const OBJECT_DATA_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObjec
 export class ManifestVault extends Construct {
   readonly bucket: Bucket;
   readonly key: VaultKey;
+  /** The bucket the vault's (and the optional trail's) server access logs go to. */
+  readonly accessLogs: Bucket;
 
   constructor(scope: Construct, id: string, props: ManifestVaultProps) {
     super(scope, id);
@@ -41,8 +43,9 @@ export class ManifestVault extends Construct {
       description: 'snowball-credential-broker: encrypts Snowball job manifests',
       service: 's3',
       admins: props.keyAdmins,
+      alias: STABLE_NAMES.keyAlias('manifest'),
     });
-    const accessLogs = new Bucket(this, 'AccessLogs', {
+    const accessLogs = (this.accessLogs = new Bucket(this, 'AccessLogs', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -50,12 +53,13 @@ export class ManifestVault extends Construct {
       minimumTLSVersion: 1.2,
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(400) }],
-    });
+    }));
     Validations.of(accessLogs).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'This is the access-log bucket of the manifest vault; logging it to itself would loop.',
     });
     this.bucket = new Bucket(this, 'Bucket', {
+      bucketName: STABLE_NAMES.manifestBucket(Stack.of(this).account, Stack.of(this).region),
       encryption: BucketEncryption.KMS,
       encryptionKey: this.key.key,
       bucketKeyEnabled: true,

@@ -1,7 +1,7 @@
 import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ENV } from './contract';
+import { ENV, STABLE_NAMES } from './contract';
 import { actionsOf } from './grants';
 import type { BrokerFunction } from './broker-function';
 import { acknowledgeWildcardResource } from './nag';
@@ -30,6 +30,7 @@ export class UnlockCodeVault extends Construct {
       description: 'snowball-credential-broker: encrypts Snowball unlock codes',
       service: 'secretsmanager',
       admins: props.keyAdmins,
+      alias: STABLE_NAMES.keyAlias('unlockCode'),
     });
   }
 

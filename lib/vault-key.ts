@@ -1,6 +1,6 @@
 import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 
 /** Key administration without any cryptographic use. `kms:CreateGrant` is left out: a grant is use. */
@@ -46,6 +46,8 @@ export interface VaultKeyProps {
   readonly service: string;
   /** Principals that administer the key. They can never use it. */
   readonly admins: IPrincipal[];
+  /** A stable alias, by which a service control policy can name the key. */
+  readonly alias: string;
 }
 
 /**
@@ -68,6 +70,7 @@ export class VaultKey extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       policy: new PolicyDocument(),
     });
+    new Alias(this, 'Alias', { aliasName: props.alias, targetKey: this.key });
     const key = this.key;
     key.addToResourcePolicy(
       new PolicyStatement({ sid: 'KeyAdministration', principals: props.admins, actions: KEY_ADMIN_ACTIONS, resources: ['*'] }),

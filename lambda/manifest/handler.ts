@@ -49,4 +49,4 @@ async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
 }
 
 /** `GET|POST /jobs/{jobId}/manifest` */
-export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => respond(event, route);
+export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => respond('manifest', event, route);

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { JOB_ID_PATTERN } from '../../lib/contract';
+import { JOB_ID_PATTERN, type OperatorKind } from '../../lib/contract';
 import { BrokerError, internalError, invalidJobId, isBrokerError } from './errors';
 import { log } from './log';
+import { recordOutcome } from './metrics';
 
 /** What a route handler needs from an API Gateway proxy event. */
 export interface BrokerRequest {
@@ -47,18 +48,21 @@ function errorResponse(err: BrokerError): APIGatewayProxyResult {
 }
 
 /**
- * Runs a route and maps its outcome to HTTP. A BrokerError becomes its own status and safe
- * message; anything else is logged by name only (SDK messages can quote request data) and
- * answered with a bare 500.
+ * Runs a route of one vault's function and maps its outcome to HTTP, recording it as metrics. A
+ * BrokerError becomes its own status and safe message; anything else is logged by name only (SDK
+ * messages can quote request data) and answered with a bare 500.
  */
 export async function respond(
+  vault: OperatorKind,
   event: APIGatewayProxyEvent,
   route: (request: BrokerRequest) => Promise<APIGatewayProxyResult>,
 ): Promise<APIGatewayProxyResult> {
   let request: BrokerRequest | undefined;
   try {
     request = parseRequest(event);
-    return await route(request);
+    const result = await route(request);
+    recordOutcome(vault, event.httpMethod);
+    return result;
   } catch (err) {
     const known = isBrokerError(err) ? err : internalError();
     const fields = {
@@ -72,6 +76,7 @@ export async function respond(
     };
     if (known.status >= 500 && !isBrokerError(err)) log.error(fields);
     else log.warn(fields);
+    recordOutcome(vault, event.httpMethod, known.code);
     return errorResponse(known);
   }
 }

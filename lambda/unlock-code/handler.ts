@@ -40,4 +40,4 @@ async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
 }
 
 /** `GET|POST /jobs/{jobId}/unlock-code` */
-export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => respond(event, route);
+export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => respond('unlockCode', event, route);

@@ -16,15 +16,21 @@ export class TemplateResolver {
     const { account, region } = this.env;
     const type = this.template.Resources[id]?.Type;
     const n = this.name(id);
+    const roleName = this.template.Resources[id]?.Properties?.RoleName;
+    const bucketName = this.template.Resources[id]?.Properties?.BucketName;
+    const bucket = typeof bucketName === 'string' ? bucketName : n;
     const arns: Record<string, string> = {
-      'AWS::IAM::Role': `arn:aws:iam::${account}:role/${id}`,
+      'AWS::IAM::Role': `arn:aws:iam::${account}:role/${typeof roleName === 'string' ? roleName : id}`,
       'AWS::KMS::Key': `arn:aws:kms:${region}:${account}:key/${n}`,
-      'AWS::S3::Bucket': `arn:aws:s3:::${n}`,
+      'AWS::S3::Bucket': `arn:aws:s3:::${bucket}`,
       'AWS::Lambda::Function': `arn:aws:lambda:${region}:${account}:function:${n}`,
       'AWS::Logs::LogGroup': `arn:aws:logs:${region}:${account}:log-group:${n}:*`,
+      'AWS::SQS::Queue': `arn:aws:sqs:${region}:${account}:${n}`,
     };
     if (attr === 'Arn' && type && arns[type]) return arns[type];
-    if (attr === 'Ref') return type === 'AWS::IAM::Role' ? id : n;
+    if (attr === 'Ref' && type === 'AWS::SNS::Topic') return `arn:aws:sns:${region}:${account}:${n}`;
+    if (attr === 'Ref' && type === 'AWS::S3::Bucket') return bucket;
+    if (attr === 'Ref') return type === 'AWS::IAM::Role' ? (typeof roleName === 'string' ? roleName : id) : n;
     if (attr === 'RootResourceId') return `${n}-root`;
     throw new Error(`cannot resolve ${id}.${attr} (${type})`);
   }

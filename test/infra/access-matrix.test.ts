@@ -1,6 +1,7 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { ENV, manifestObjectKey, ROUTE_SEGMENT, type OperatorKind } from '../../lib/contract';
 import { unlockCodeSecretPolicy } from '../../lambda/unlock-code/secret-policy';
+import { cdkDeployRolePattern, guardrailsPolicy } from '../../lib/guardrails-policy';
 import { synthBroker, TEST_ENV } from '../helpers/synth';
 import { TemplateResolver } from '../helpers/template-resolver';
 
@@ -9,7 +10,9 @@ import { TemplateResolver } from '../helpers/template-resolver';
  * policies, the bucket policy, both key policies, the secrets' resource policy and the API's
  * resource policy, with the context keys AWS would send.
  */
-const { template } = synthBroker();
+const KEY_ADMIN = 'arn:aws:iam::123456789012:role/KeyAdministrators';
+const BREAK_GLASS = 'arn:aws:iam::123456789012:role/BreakGlass';
+const { template } = synthBroker({ keyAdminPrincipals: [KEY_ADMIN], breakGlassRoleArn: BREAK_GLASS });
 const raw = template.toJSON();
 const resolver = new TemplateResolver(raw as { Resources: Record<string, any> }, TEST_ENV);
 const { account, region } = TEST_ENV;
@@ -18,25 +21,31 @@ const JOB = 'JID123e4567-e89b-12d3-a456-426655440000';
 const idOf = (type: string, prefix: string) =>
   Object.keys(raw.Resources).find((id) => raw.Resources[id].Type === type && id.startsWith(prefix))!;
 const resolved = (id: string) => resolver.resolve(raw.Resources[id].Properties);
-const roleArn = (prefix: string) => resolver.attribute(idOf('AWS::IAM::Role', prefix), 'Arn');
-
+const ROLE_IDS = {
+  manifestOperator: idOf('AWS::IAM::Role', 'OperatorsManifestOperator'),
+  unlockCodeOperator: idOf('AWS::IAM::Role', 'OperatorsUnlockCodeOperator'),
+  manifestFunction: idOf('AWS::IAM::Role', 'ManifestFunctionRole'),
+  unlockCodeFunction: idOf('AWS::IAM::Role', 'UnlockCodeFunctionRole'),
+};
 const ROLES = {
-  manifestOperator: roleArn('OperatorsManifestOperator'),
-  unlockCodeOperator: roleArn('OperatorsUnlockCodeOperator'),
-  manifestFunction: roleArn('ManifestFunctionRole'),
-  unlockCodeFunction: roleArn('UnlockCodeFunctionRole'),
+  ...(Object.fromEntries(Object.entries(ROLE_IDS).map(([who, id]) => [who, resolver.attribute(id, 'Arn')])) as Record<keyof typeof ROLE_IDS, string>),
   broadAdmin: `arn:aws:iam::${account}:role/PlatformAdmin`,
+  keyAdmin: KEY_ADMIN,
+  breakGlass: BREAK_GLASS,
+  deployer: `arn:aws:iam::${account}:role/cdk-hnb659fds-cfn-exec-role-${account}-${region}`,
 };
 type Who = keyof typeof ROLES;
+/** Principals outside the stack, with the broad identity policies an administrator has. */
+const BROAD: Who[] = ['broadAdmin', 'keyAdmin', 'breakGlass', 'deployer'];
 
 const BROAD_POLICY = {
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Action: ['s3:*', 'secretsmanager:*', 'kms:*', 'execute-api:*'], Resource: '*' }],
+  Statement: [{ Effect: 'Allow', Action: ['s3:*', 'secretsmanager:*', 'kms:*', 'execute-api:*', 'snowball:*'], Resource: '*' }],
 };
 
 function identityPolicies(who: Who): Simulation['identityPolicies'] {
-  if (who === 'broadAdmin') return [{ name: 'broad', policy: BROAD_POLICY }];
-  const roleId = ROLES[who].split('/').pop()!;
+  if (BROAD.includes(who)) return [{ name: 'broad', policy: BROAD_POLICY }];
+  const roleId = ROLE_IDS[who as keyof typeof ROLE_IDS];
   return Object.entries(raw.Resources as Record<string, any>)
     .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === roleId))
     .map(([id]) => ({ name: id, policy: resolved(id).PolicyDocument }));
@@ -71,7 +80,7 @@ const TARGETS = {
 };
 type Target = keyof typeof TARGETS;
 
-async function decide(who: Who, action: string, target: Target | { arn: string; policy: unknown }, extra: Record<string, string> = {}) {
+async function decide(who: Who, action: string, target: Target | { arn: string; policy: unknown }, extra: Record<string, string | string[]> = {}, scp?: unknown) {
   const { arn, policy } = typeof target === 'string' ? TARGETS[target] : target;
   const result = await runSimulation(
     {
@@ -89,7 +98,7 @@ async function decide(who: Who, action: string, target: Target | { arn: string; 
         },
       },
       identityPolicies: identityPolicies(who),
-      serviceControlPolicies: [],
+      serviceControlPolicies: scp ? [{ orgIdentifier: 'r-root', policies: [{ name: 'FullAWSAccess', policy: FULL_AWS_ACCESS }, { name: 'guardrails', policy: scp }] }] : [],
       resourceControlPolicies: [],
       resourcePolicy: policy,
     },
@@ -98,6 +107,8 @@ async function decide(who: Who, action: string, target: Target | { arn: string; 
   if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
   return result.overallResult;
 }
+
+const FULL_AWS_ACCESS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
 const via = (service: string) => ({ 'kms:ViaService': `${service}.${region}.amazonaws.com` });
 const invoke = (who: Who, kind: OperatorKind, method: 'GET' | 'POST') =>
@@ -193,5 +204,40 @@ describe('access matrix (DESIGN.md), evaluated as policy', () => {
       expect(await decide('unlockCodeOperator', 's3:GetObject', 'unrelatedObject')).toEqual(DENIED);
       expect(await decide('unlockCodeOperator', 's3:GetObject', 'unrelatedObject')).not.toBe(EXPLICIT);
     });
+  });
+});
+
+describe('the source: Snowball and the vault guards, with and without the guardrails SCP', () => {
+  const scp = guardrailsPolicy({ brokerAccountId: account, secretPrefix: 'snowball/unlock-code/', deployRoleArnPattern: cdkDeployRolePattern(account), breakGlassRoleArn: BREAK_GLASS });
+  const snowball = { arn: '*', policy: undefined };
+  const fetch = (who: Who, action: string, withScp: boolean) => decide(who, action, snowball, {}, withScp ? scp : undefined);
+  const keyAliases = { 'kms:ResourceAliases': ['alias/snowball-credential-broker/manifest-vault'] };
+  const changeKeyPolicy = (who: Who, withScp: boolean) => decide(who, 'kms:PutKeyPolicy', 'manifestKey', keyAliases, withScp ? scp : undefined);
+
+  it('without the SCP, an administrator can take both credentials straight from Snowball (the hole the SCP closes)', async () => {
+    expect(await fetch('broadAdmin', 'snowball:GetJobUnlockCode', false)).toBe(ALLOWED);
+    expect(await fetch('broadAdmin', 'snowball:GetJobManifest', false)).toBe(ALLOWED);
+    expect(await changeKeyPolicy('keyAdmin', false)).toBe(ALLOWED);
+  });
+
+  it("with the SCP, the administrator's GetJobUnlockCode and GetJobManifest are denied", async () => {
+    expect(await fetch('broadAdmin', 'snowball:GetJobUnlockCode', true)).toBe(EXPLICIT);
+    expect(await fetch('broadAdmin', 'snowball:GetJobManifest', true)).toBe(EXPLICIT);
+  });
+
+  it('with the SCP, each function keeps its own action and still cannot take the other', async () => {
+    expect(await fetch('manifestFunction', 'snowball:GetJobManifest', true)).toBe(ALLOWED);
+    expect(await fetch('unlockCodeFunction', 'snowball:GetJobUnlockCode', true)).toBe(ALLOWED);
+    expect(await fetch('manifestFunction', 'snowball:GetJobUnlockCode', true)).toEqual(DENIED);
+    expect(await fetch('unlockCodeFunction', 'snowball:GetJobManifest', true)).toEqual(DENIED);
+  });
+
+  it('with the SCP, the break-glass role is exempt', async () => {
+    expect(await fetch('breakGlass', 'snowball:GetJobUnlockCode', true)).toBe(ALLOWED);
+  });
+
+  it("with the SCP, a key administrator's PutKeyPolicy on a vault key is denied, CloudFormation's is allowed", async () => {
+    expect(await changeKeyPolicy('keyAdmin', true)).toBe(EXPLICIT);
+    expect(await changeKeyPolicy('deployer', true)).toBe(ALLOWED);
   });
 });

@@ -23,6 +23,6 @@ describe.each(['ManifestFunction', 'UnlockCodeFunction'])('%s bundle', (prefix) 
       { env: { ...process.env, ...FAKE_FUNCTION_ENV }, encoding: 'utf8' },
     );
     expect(run.stderr).not.toMatch(/Dynamic require|Cannot find module|SyntaxError/);
-    expect(run.stdout.trim()).toBe('function 400');
+    expect(run.stdout.trim().split('\n').pop()).toBe('function 400');
   });
 });

@@ -13,7 +13,18 @@ describe('configuration', () => {
       keyAdminPrincipals: [],
       retentionDays: 360,
       secretPrefix: 'snowball/unlock-code/',
+      alertEmails: [],
+      managementTrail: false,
+      manifestReadTrail: false,
+      alertOnUnlockCodeRead: false,
+      breakGlassRoleArn: undefined,
     });
+  });
+
+  it('reads the detection switches and e-mail list as -c passes them, refusing what they cannot be', () => {
+    expect(parse({ manifestReadTrail: 'true', alertEmails: 'a@example.com, b@example.org' })).toMatchObject({ manifestReadTrail: true, alertEmails: ['a@example.com', 'b@example.org'] });
+    expect(() => parse({ managementTrail: 'yes' })).toThrow(/managementTrail must be true or false/);
+    expect(() => parse({ alertEmails: ['desk'] })).toThrow(/alertEmails\[0\] "desk" is not an e-mail address/);
   });
 
   it('accepts JSON arrays and comma-separated strings, as -c passes them', () => {

@@ -232,6 +232,33 @@ describe('GET /jobs/{jobId}/unlock-code', () => {
   });
 });
 
+describe('metrics of the unlock-code function (embedded metric format)', () => {
+  /** The EMF documents logged since `from`, as CloudWatch would parse them. */
+  const emfSince = (from: number) =>
+    logs.text().slice(from).split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l.slice(l.indexOf('{'))));
+
+  it('counts a read per vault, under the broker namespace, with only closed-set dimensions', async () => {
+    existingSecret(CODE);
+    const from = logs.text().length;
+    await get();
+    const [doc] = emfSince(from);
+    expect(doc._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'SnowballCredentialBroker', Dimensions: [['service', 'Vault']] });
+    expect(doc).toMatchObject({ service: 'snowball-credential-broker', Vault: 'unlockCode', Read: 1 });
+    expect(JSON.stringify(doc)).not.toContain(CODE);
+  });
+
+  it('counts a failure per vault and again per error code', async () => {
+    const from = logs.text().length;
+    await post(JOB_ID, MANIFEST_CALLER);
+    const docs = emfSince(from);
+    expect(docs).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Vault: 'unlockCode', ErrorCode: 'AccessDenied', Failed: 1 }),
+      expect.objectContaining({ Vault: 'unlockCode', Failed: 1 }),
+    ]));
+    for (const doc of docs) expect(JSON.stringify(doc)).not.toMatch(/JID|assumed-role/);
+  });
+});
+
 describe('log hygiene of the unlock-code function', () => {
   it('never logged an unlock code', () => {
     const text = logs.text();

@@ -1,0 +1,24 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRICS, type ErrorCode, type OperatorKind } from '../../lib/contract';
+
+/** Built once per execution environment; flushed after every request. */
+const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service });
+
+/**
+ * One request's outcome as CloudWatch embedded metrics: `Brokered` (a POST) or `Read` (a GET) per
+ * vault, or `Failed` per vault and again per vault and error code. Only closed sets become
+ * dimensions: never a job id, caller or secret.
+ */
+export function recordOutcome(vault: OperatorKind, method: string, failure?: ErrorCode): void {
+  metrics.addDimension(METRICS.vaultDimension, vault);
+  if (failure === undefined) {
+    metrics.addMetric(method === 'POST' ? METRICS.brokered : METRICS.read, MetricUnit.Count, 1);
+  } else {
+    metrics.addMetric(METRICS.failed, MetricUnit.Count, 1);
+    metrics
+      .singleMetric()
+      .addDimensions({ [METRICS.vaultDimension]: vault, [METRICS.errorCodeDimension]: failure })
+      .addMetric(METRICS.failed, MetricUnit.Count, 1);
+  }
+  metrics.publishStoredMetrics();
+}

@@ -1,0 +1,158 @@
+import { STABLE_NAMES } from './contract';
+
+/**
+ * The detection rules: which CloudTrail records around the broker raise an alert, and what the
+ * alert says. Pure data, free of CDK: the Detection construct deploys them as EventBridge rules
+ * and the sandbox evaluates the very same patterns and renders the very same alert.
+ */
+export interface AlertSubjects {
+  readonly manifestFunctionRoleArn: string;
+  readonly unlockCodeFunctionRoleArn: string;
+  readonly unlockCodeOperatorRoleArn: string;
+  readonly vaultKeyArns: string[];
+  readonly manifestBucketName: string;
+  readonly secretPrefix: string;
+  /** Reported on every assumption. */
+  readonly breakGlassRoleArn?: string;
+  /** With S3 data events for the vault bucket, direct manifest reads are reported too. */
+  readonly manifestReads?: boolean;
+}
+
+export interface AlertRule {
+  /** Construct id and alert name, e.g. `UnlockCodeFetchedAroundBroker`. */
+  readonly id: string;
+  /** The alert's first line, for a person. */
+  readonly title: string;
+  readonly pattern: Record<string, unknown>;
+  /** Where in the CloudTrail record the job, secret, key, bucket or role it concerns is. */
+  readonly resourcePath: string;
+}
+
+/** JSON paths of what every alert reports: who, what, when, from where, and the outcome. */
+export const ALERT_FIELDS = {
+  who: '$.detail.userIdentity.arn',
+  action: '$.detail.eventName',
+  service: '$.detail.eventSource',
+  at: '$.detail.eventTime',
+  sourceIp: '$.detail.sourceIPAddress',
+  outcome: '$.detail.errorCode',
+  account: '$.account',
+  region: '$.region',
+} as const;
+
+const CLOUDTRAIL = 'AWS API Call via CloudTrail';
+
+/** Calls made by anyone but sessions of these roles (root, IAM users and other roles included). */
+function notBy(roleArns: string[]) {
+  return {
+    $or: [
+      { userIdentity: { type: [{ 'anything-but': 'AssumedRole' }] } },
+      { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': roleArns }] } } } },
+    ],
+  };
+}
+
+function calls(service: string, eventNames: string[], detail: Record<string, unknown> = {}) {
+  return { source: [`aws.${service}`], 'detail-type': [CLOUDTRAIL], detail: { eventSource: [`${service}.amazonaws.com`], eventName: eventNames, ...detail } };
+}
+
+/** A secret id as callers pass it: the name, or the ARN. */
+function vaultSecretIds(prefix: string) {
+  return [{ prefix }, { wildcard: `arn:*:secretsmanager:*:*:secret:${prefix}*` }];
+}
+
+function sourceRules(s: AlertSubjects): AlertRule[] {
+  return [
+    {
+      id: 'ManifestFetchedAroundBroker',
+      title: 'A Snowball manifest was requested from Snowball by someone other than the broker',
+      pattern: calls('snowball', ['GetJobManifest'], notBy([s.manifestFunctionRoleArn])),
+      resourcePath: '$.detail.requestParameters.jobId',
+    },
+    {
+      id: 'UnlockCodeFetchedAroundBroker',
+      title: 'A Snowball unlock code was requested from Snowball by someone other than the broker',
+      pattern: calls('snowball', ['GetJobUnlockCode'], notBy([s.unlockCodeFunctionRoleArn])),
+      resourcePath: '$.detail.requestParameters.jobId',
+    },
+    {
+      id: 'UnlockCodeReadOutsideBroker',
+      title: 'An unlock-code secret was read by someone other than the unlock-code operator or function',
+      pattern: calls('secretsmanager', ['GetSecretValue'], {
+        requestParameters: { secretId: vaultSecretIds(s.secretPrefix) },
+        ...notBy([s.unlockCodeOperatorRoleArn, s.unlockCodeFunctionRoleArn]),
+      }),
+      resourcePath: '$.detail.requestParameters.secretId',
+    },
+  ];
+}
+
+function guardRules(s: AlertSubjects): AlertRule[] {
+  return [
+    {
+      id: 'VaultKeyChanged',
+      title: "A vault key's policy, state or alias was changed",
+      pattern: calls('kms', ['PutKeyPolicy', 'ScheduleKeyDeletion', 'DisableKey', 'CreateAlias', 'DeleteAlias', 'UpdateAlias'], {
+        $or: [{ resources: { ARN: s.vaultKeyArns } }, { requestParameters: { aliasName: [{ prefix: STABLE_NAMES.keyAliasPrefix() }] } }],
+      }),
+      resourcePath: '$.detail.requestParameters.keyId',
+    },
+    {
+      id: 'ManifestBucketGuardChanged',
+      title: "The manifest vault bucket's policy, encryption or public access block was changed",
+      pattern: calls('s3', ['PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketEncryption', 'DeleteBucketEncryption', 'PutBucketPublicAccessBlock', 'DeleteBucketPublicAccessBlock'], {
+        requestParameters: { bucketName: [s.manifestBucketName] },
+      }),
+      resourcePath: '$.detail.requestParameters.bucketName',
+    },
+    {
+      id: 'UnlockCodeSecretGuardChanged',
+      title: "An unlock-code secret's resource policy was changed or the secret deleted, not by the broker",
+      pattern: calls('secretsmanager', ['PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteSecret'], {
+        requestParameters: { secretId: vaultSecretIds(s.secretPrefix) },
+        ...notBy([s.unlockCodeFunctionRoleArn]),
+      }),
+      resourcePath: '$.detail.requestParameters.secretId',
+    },
+  ];
+}
+
+function optionalRules(s: AlertSubjects): AlertRule[] {
+  const rules: AlertRule[] = [];
+  if (s.breakGlassRoleArn) {
+    rules.push({
+      id: 'BreakGlassRoleAssumed',
+      title: 'The break-glass role, exempt from the guardrails, was assumed',
+      pattern: calls('sts', ['AssumeRole'], { requestParameters: { roleArn: [s.breakGlassRoleArn] } }),
+      resourcePath: '$.detail.requestParameters.roleArn',
+    });
+  }
+  if (s.manifestReads) {
+    rules.push({
+      id: 'ManifestReadDirectly',
+      title: 'A manifest was read from the vault bucket directly, not through the broker',
+      pattern: calls('s3', ['GetObject'], { requestParameters: { bucketName: [s.manifestBucketName] }, ...notBy([s.manifestFunctionRoleArn]) }),
+      resourcePath: '$.detail.requestParameters.key',
+    });
+  }
+  return rules;
+}
+
+/** Every detection rule for a broker deployment. */
+export function alertRules(s: AlertSubjects): AlertRule[] {
+  return [...sourceRules(s), ...guardRules(s), ...optionalRules(s)];
+}
+
+/** The input transformer's paths for one rule's alert. */
+export function alertPaths(rule: AlertRule): Record<string, string> {
+  return { ...ALERT_FIELDS, resource: rule.resourcePath };
+}
+
+/**
+ * The alert as EventBridge's input transformer writes it: a JSON object whose values are quoted
+ * placeholders, so a field missing from a record leaves an empty string, never invalid JSON.
+ */
+export function alertTemplate(rule: AlertRule): string {
+  const fields = Object.keys(alertPaths(rule)).map((name) => `"${name}":"<${name}>"`);
+  return `{"alert":"${rule.id}","title":"${rule.title}",${fields.join(',')}}`;
+}

@@ -1,0 +1,139 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { ReadWriteType, Trail } from 'aws-cdk-lib/aws-cloudtrail';
+import { CfnRule, Rule, RuleTargetInput, type IRuleRef, type RuleTargetInputProperties } from 'aws-cdk-lib/aws-events';
+import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyDocument, PolicyStatement, ServicePrincipal, type IPrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { alertPaths, alertRules, alertTemplate, type AlertRule, type AlertSubjects } from './alert-rules';
+import { MANIFEST_KEY_PREFIX } from './contract';
+import { KEY_ADMIN_ACTIONS } from './vault-key';
+
+export interface DetectionProps {
+  /** The identities and resources the rules watch. */
+  readonly subjects: AlertSubjects;
+  /** Subscribed to the alerts topic by e-mail. Default: none. */
+  readonly alertEmails: string[];
+  /** The manifest vault bucket, for the optional data-event trail. */
+  readonly manifestBucket: IBucket;
+  /** Create a trail for management events. Default: false (an existing or organisation trail serves). */
+  readonly managementTrail: boolean;
+  /** Create a trail with S3 data events for the vault bucket (costs money). Default: false. */
+  readonly manifestReadTrail: boolean;
+  /** Administrators of the alerts topic's key. */
+  readonly keyAdmins: IPrincipal[];
+  /** Where the trail's log bucket writes its own server access logs. */
+  readonly accessLogs: IBucket;
+}
+
+/** The input transformer of one alert: the rule's JSON paths and its JSON template, verbatim. */
+class AlertMessage extends RuleTargetInput {
+  constructor(private readonly rule: AlertRule) {
+    super();
+  }
+
+  bind(_rule: IRuleRef): RuleTargetInputProperties {
+    return { inputPathsMap: alertPaths(this.rule), inputTemplate: alertTemplate(this.rule) };
+  }
+}
+
+/**
+ * Detection around the broker. Default settings: an alerts topic encrypted with its own rotating
+ * key (usable by EventBridge and CloudWatch only), TLS-only, with the configured e-mail
+ * subscriptions; one EventBridge rule per alert of lib/alert-rules.ts, in state
+ * ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (the Get* calls it watches are read-only events),
+ * each rendering a readable alert that never holds a secret, retried for 24 hours and then kept in
+ * a dead-letter queue; optionally a trail.
+ */
+export class Detection extends Construct {
+  readonly topic: Topic;
+  /** Alerts EventBridge could not deliver to the topic after its retries. */
+  readonly undelivered: Queue;
+
+  constructor(scope: Construct, id: string, props: DetectionProps) {
+    super(scope, id);
+    this.topic = new Topic(this, 'AlertTopic', {
+      displayName: 'Snowball credential broker alerts',
+      masterKey: this.topicKey(props.keyAdmins),
+      enforceSSL: true,
+    });
+    this.undelivered = new Queue(this, 'UndeliveredAlerts', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+      Validations.of(this.undelivered).acknowledge({
+        id,
+        reason: 'This queue is itself the dead-letter queue of the alert rules and e-mail subscriptions; the UndeliveredAlerts alarm watches it.',
+      });
+    }
+    for (const address of props.alertEmails) this.topic.addSubscription(new EmailSubscription(address, { deadLetterQueue: this.undelivered }));
+    const rules = alertRules({ ...props.subjects, manifestReads: props.manifestReadTrail });
+    for (const alert of rules) this.addRule(alert);
+    if (props.managementTrail || props.manifestReadTrail) this.addTrail(props);
+  }
+
+  private topicKey(admins: IPrincipal[]): Key {
+    // EventBridge is let in by the SnsTopic target itself; CloudWatch alarms publish too.
+    const alarms = new ServicePrincipal('cloudwatch.amazonaws.com');
+    return new Key(this, 'AlertTopicKey', {
+      description: 'snowball-credential-broker: encrypts the alerts topic',
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy: RemovalPolicy.RETAIN,
+      policy: new PolicyDocument({
+        statements: [
+          new PolicyStatement({ sid: 'KeyAdministration', principals: admins, actions: KEY_ADMIN_ACTIONS, resources: ['*'] }),
+          new PolicyStatement({ sid: 'AlarmsPublish', principals: [alarms], actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], resources: ['*'] }),
+        ],
+      }),
+    });
+  }
+
+  private addRule(alert: AlertRule): void {
+    const { source, 'detail-type': detailType, detail } = alert.pattern as { source: string[]; 'detail-type': string[]; detail: Record<string, unknown> };
+    const rule = new Rule(this, alert.id, {
+      description: alert.title,
+      eventPattern: { source, detailType, detail },
+      targets: [new SnsTopic(this.topic, { message: new AlertMessage(alert), deadLetterQueue: this.undelivered, retryAttempts: 185 })],
+    });
+    // Read-only calls (GetJobUnlockCode, GetSecretValue, …) reach a rule only in this state.
+    (rule.node.defaultChild as CfnRule).state = 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS';
+  }
+
+  private addTrail(props: DetectionProps): void {
+    const trail = new Trail(this, 'Trail', {
+      bucket: new Bucket(this, 'TrailLogs', {
+        encryption: BucketEncryption.S3_MANAGED,
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        enforceSSL: true,
+        minimumTLSVersion: 1.2,
+        versioned: true,
+        serverAccessLogsBucket: props.accessLogs,
+        serverAccessLogsPrefix: 'trail-logs/',
+        removalPolicy: RemovalPolicy.RETAIN,
+        lifecycleRules: [{ id: 'ExpireTrailLogs', expiration: Duration.days(400), noncurrentVersionExpiration: Duration.days(30) }],
+      }),
+      isMultiRegionTrail: false,
+      includeGlobalServiceEvents: props.managementTrail,
+      managementEvents: props.managementTrail ? ReadWriteType.ALL : ReadWriteType.NONE,
+      enableFileValidation: true,
+    });
+    if (props.manifestReadTrail) {
+      trail.addS3EventSelector([{ bucket: props.manifestBucket, objectPrefix: MANIFEST_KEY_PREFIX }], {
+        readWriteType: ReadWriteType.READ_ONLY,
+        includeManagementEvents: props.managementTrail,
+      });
+    }
+    Validations.of(trail).acknowledge({
+      id: 'AwsSolutions-IAM5',
+      reason: 'CDK grants CloudTrail write access under its own log bucket prefix (AWSLogs/ACCOUNT/*), as CloudTrail requires.',
+    });
+  }
+}

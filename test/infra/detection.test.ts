@@ -1,0 +1,138 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { alertPaths, alertRules, alertTemplate } from '../../lib/alert-rules';
+import { METRICS, STABLE_NAMES } from '../../lib/contract';
+import { matchesPattern } from '../../sandbox/event-pattern';
+import { assumedRole, cloudTrailEvent, iamUser, root, type Call } from '../fixtures/cloudtrail';
+import { synthBroker, TEST_ENV } from '../helpers/synth';
+import { TemplateResolver } from '../helpers/template-resolver';
+
+const BREAK_GLASS = 'arn:aws:iam::123456789012:role/BreakGlass';
+const { template } = synthBroker({ breakGlassRoleArn: BREAK_GLASS, alertEmails: ['desk@example.com'] });
+const raw = template.toJSON() as { Resources: Record<string, any> };
+const resolver = new TemplateResolver(raw, TEST_ENV);
+const idOf = (type: string, prefix: string) => Object.keys(raw.Resources).find((id) => raw.Resources[id].Type === type && id.startsWith(prefix))!;
+const arnOf = (type: string, prefix: string) => resolver.attribute(idOf(type, prefix), 'Arn');
+
+const FN = { manifest: arnOf('AWS::IAM::Role', 'ManifestFunctionRole'), unlockCode: arnOf('AWS::IAM::Role', 'UnlockCodeFunctionRole') };
+const UNLOCK_OPERATOR = arnOf('AWS::IAM::Role', 'OperatorsUnlockCodeOperator');
+const ADMIN = 'arn:aws:iam::123456789012:role/PlatformAdmin';
+const KEY = arnOf('AWS::KMS::Key', 'UnlockCodeVaultKey');
+const JOB = 'JID123e4567-e89b-12d3-a456-426655440000';
+const SECRET = `snowball/unlock-code/${JOB}`;
+
+/** The deployed rules, resolved to concrete ARNs, by alert id. */
+const rules = Object.fromEntries(
+  Object.entries(raw.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Events::Rule')
+    .map(([id, r]) => [id.replace(/^Detection/, '').replace(/[A-F0-9]{8}$/, ''), resolver.resolve(r.Properties)]),
+);
+const alerts = (call: Call) => Object.keys(rules).filter((id) => matchesPattern(rules[id].EventPattern, cloudTrailEvent(call)));
+
+describe('detection rules, against real-shaped CloudTrail records', () => {
+  it.each([
+    ['an administrator role', assumedRole(ADMIN, 'alice')],
+    ['an IAM user', iamUser('bob')],
+    ['the root user', root()],
+    ['the manifest function', assumedRole(FN.manifest)],
+  ])("%s's GetJobUnlockCode raises UnlockCodeFetchedAroundBroker", (_who, identity) => {
+    expect(alerts({ service: 'snowball', eventName: 'GetJobUnlockCode', identity, requestParameters: { jobId: JOB } })).toEqual(['UnlockCodeFetchedAroundBroker']);
+  });
+
+  it("the unlock-code function's own GetJobUnlockCode raises nothing", () => {
+    expect(alerts({ service: 'snowball', eventName: 'GetJobUnlockCode', identity: assumedRole(FN.unlockCode), requestParameters: { jobId: JOB } })).toEqual([]);
+  });
+
+  it("an administrator's GetJobManifest raises ManifestFetchedAroundBroker; the manifest function's does not, even when refused", () => {
+    expect(alerts({ service: 'snowball', eventName: 'GetJobManifest', identity: assumedRole(ADMIN), requestParameters: { jobId: JOB }, errorCode: 'AccessDenied' })).toEqual(['ManifestFetchedAroundBroker']);
+    expect(alerts({ service: 'snowball', eventName: 'GetJobManifest', identity: assumedRole(FN.manifest), requestParameters: { jobId: JOB } })).toEqual([]);
+  });
+
+  it('GetSecretValue of a vault secret, by name or ARN, raises UnlockCodeReadOutsideBroker unless the operator or function reads', () => {
+    const read = (identity: Call['identity'], secretId: string) => alerts({ service: 'secretsmanager', eventName: 'GetSecretValue', identity, requestParameters: { secretId } });
+    const arn = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${SECRET}-AbCdEf`;
+    expect(read(assumedRole(ADMIN), SECRET)).toEqual(['UnlockCodeReadOutsideBroker']);
+    expect(read(assumedRole(ADMIN), arn)).toEqual(['UnlockCodeReadOutsideBroker']);
+    expect(read(assumedRole(UNLOCK_OPERATOR), SECRET)).toEqual([]);
+    expect(read(assumedRole(FN.unlockCode), arn)).toEqual([]);
+    expect(read(assumedRole(ADMIN), 'prod/database/password')).toEqual([]);
+  });
+
+  it('a policy change on a vault key, or on its alias, raises VaultKeyChanged; on another key, nothing', () => {
+    const put = (keyArn: string) => alerts({ service: 'kms', eventName: 'PutKeyPolicy', identity: assumedRole(ADMIN), requestParameters: { keyId: keyArn, policyName: 'default' }, resources: [{ ARN: keyArn, type: 'AWS::KMS::Key' }] });
+    expect(put(KEY)).toEqual(['VaultKeyChanged']);
+    expect(put('arn:aws:kms:eu-west-1:123456789012:key/someone-elses')).toEqual([]);
+    expect(alerts({ service: 'kms', eventName: 'DeleteAlias', identity: assumedRole(ADMIN), requestParameters: { aliasName: STABLE_NAMES.keyAlias('manifest') } })).toEqual(['VaultKeyChanged']);
+  });
+
+  it("the bucket policy of the vault raises ManifestBucketGuardChanged; the secrets' policies only when not the function's own", () => {
+    const bucket = resolver.attribute(idOf('AWS::S3::Bucket', 'ManifestVaultBucket'), 'Ref');
+    expect(alerts({ service: 's3', eventName: 'DeleteBucketPolicy', identity: root(), requestParameters: { bucketName: bucket } })).toEqual(['ManifestBucketGuardChanged']);
+    const policy = (identity: Call['identity']) => alerts({ service: 'secretsmanager', eventName: 'DeleteResourcePolicy', identity, requestParameters: { secretId: SECRET } });
+    expect(policy(assumedRole(ADMIN))).toEqual(['UnlockCodeSecretGuardChanged']);
+    expect(alerts({ service: 'secretsmanager', eventName: 'PutResourcePolicy', identity: assumedRole(FN.unlockCode), requestParameters: { secretId: SECRET } })).toEqual([]);
+  });
+
+  it('assuming the break-glass role raises BreakGlassRoleAssumed', () => {
+    expect(alerts({ service: 'sts', eventName: 'AssumeRole', identity: iamUser('oncall'), requestParameters: { roleArn: BREAK_GLASS, roleSessionName: 'incident' } })).toEqual(['BreakGlassRoleAssumed']);
+  });
+});
+
+describe('detection resources', () => {
+  it('deploys every rule of lib/alert-rules.ts, each seeing read-only management events', () => {
+    const expected = alertRules({ manifestFunctionRoleArn: '', unlockCodeFunctionRoleArn: '', unlockCodeOperatorRoleArn: '', vaultKeyArns: [], manifestBucketName: '', secretPrefix: 'p/', breakGlassRoleArn: BREAK_GLASS }).map((r) => r.id);
+    expect(Object.keys(rules).sort()).toEqual(expected.sort());
+    for (const rule of Object.values(rules)) expect(rule.State).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
+  });
+
+  it('sends each alert to the topic as readable JSON naming who, what, which resource and when, with a dead-letter queue', () => {
+    const rule = alertRules({ manifestFunctionRoleArn: '', unlockCodeFunctionRoleArn: '', unlockCodeOperatorRoleArn: '', vaultKeyArns: [], manifestBucketName: '', secretPrefix: 'p/' })[1];
+    const target = rules[rule.id].Targets[0];
+    expect(target.Arn).toEqual(resolver.attribute(idOf('AWS::SNS::Topic', 'DetectionAlertTopic'), 'Ref'));
+    expect(target.InputTransformer).toEqual({ InputPathsMap: alertPaths(rule), InputTemplate: alertTemplate(rule) });
+    expect(Object.keys(alertPaths(rule))).toEqual(['who', 'action', 'service', 'at', 'sourceIp', 'outcome', 'account', 'region', 'resource']);
+    expect(target.DeadLetterConfig.Arn).toBeDefined();
+  });
+
+  it('encrypts the alerts topic with its own customer-managed key, TLS only, with the e-mail subscriptions', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [idOf('AWS::KMS::Key', 'DetectionAlertTopicKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'desk@example.com', RedrivePolicy: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    template.hasOutput('AlertTopicArn', {});
+  });
+
+  it('alarms into the topic on API 5XX, function errors and throttles, refusal bursts and undelivered alerts', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
+    const topicRef = { Ref: idOf('AWS::SNS::Topic', 'DetectionAlertTopic') };
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['5XXError', 'AccessDeniedAnswers', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Throttles', 'Throttles'].sort());
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
+    template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.status = "403" }' });
+  });
+
+  it('alarms on every minute with unlock-code reads only when alertOnUnlockCodeRead is set', () => {
+    const withReads = synthBroker({ alertOnUnlockCodeRead: true }).template;
+    withReads.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: METRICS.namespace,
+      MetricName: METRICS.read,
+      Dimensions: Match.arrayWith([{ Name: METRICS.vaultDimension, Value: 'unlockCode' }]),
+      Period: 60,
+    });
+    expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).some((a: any) => a.Properties.MetricName === METRICS.read)).toBe(false);
+  });
+
+  it('creates a trail only when asked: management events, and S3 data events for manifests/ of the vault bucket only', () => {
+    expect(Object.keys(template.findResources('AWS::CloudTrail::Trail'))).toHaveLength(0);
+    const trail = synthBroker({ manifestReadTrail: true }).template;
+    trail.hasResourceProperties('AWS::CloudTrail::Trail', {
+      IsLogging: true,
+      EventSelectors: [Match.objectLike({ IncludeManagementEvents: false, ReadWriteType: 'ReadOnly', DataResources: [Match.objectLike({ Type: 'AWS::S3::Object' })] })],
+    });
+  });
+
+  it('gives what the SCP names stable names: the function roles, the key aliases, the bucket', () => {
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: STABLE_NAMES.functionRole('manifest', TEST_ENV.region) });
+    template.hasResourceProperties('AWS::IAM::Role', { RoleName: STABLE_NAMES.functionRole('unlockCode', TEST_ENV.region) });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/snowball-credential-broker/manifest-vault' });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/snowball-credential-broker/unlock-code-vault' });
+    template.hasResourceProperties('AWS::S3::Bucket', { BucketName: STABLE_NAMES.manifestBucket(TEST_ENV.account, TEST_ENV.region) });
+  });
+});
