@@ -31,6 +31,11 @@ export function banner(info: SandboxInfo, infoFile: string): string {
     `  ${cli('unlockCode')} fetch-unlock-code --job-id ${job}`,
     `  ${cli('unlockCode')} get-unlock-code --job-id ${job}`,
     '',
+    info.guardrails === 'scp'
+      ? 'Guardrails: the SCP applies (nobody but the functions gets a credential from Snowball); SANDBOX_GUARDRAILS=off shows the hole.'
+      : 'Guardrails: OFF (SANDBOX_GUARDRAILS=off): the outsider can take both credentials straight from Snowball, as on AWS without the SCP.',
+    `Alerts raised by the detection rules: curl ${info.adminUrl}alerts`,
+    '',
     `Faults: SANDBOX_FAULTS=a,b at start, or curl -X POST ${info.adminUrl}faults -d '{"faults":["throttle"]}'`,
     `  known: ${Object.keys(FAULTS).join(', ')}`,
     `  move a job: curl -X POST ${info.adminUrl}jobs/JOB_ID/state -d '{"state":"Complete"}'`,

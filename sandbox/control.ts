@@ -4,6 +4,7 @@ import { FAULTS, type FaultSwitch } from './faults';
 import { BodyTooLarge, readBody, sendJson } from './http-util';
 import type { SecretsStandIn } from './secrets-standin';
 import type { SnowballStandIn } from './snowball-standin';
+import type { SandboxTrail } from './trail';
 
 /** Control routes take small JSON bodies only. */
 const MAX_CONTROL_BODY = 16 * 1024;
@@ -14,6 +15,7 @@ export interface ControlDeps {
   readonly secrets: SecretsStandIn;
   readonly secretPrefix: string;
   readonly faults: FaultSwitch;
+  readonly trail: SandboxTrail;
 }
 
 /** A refusal of a control route, in the broker's error shape. */
@@ -87,6 +89,7 @@ async function route(deps: ControlDeps, req: IncomingMessage, path: string): Pro
   if (req.method === 'GET' && path === '/__sandbox/state') {
     return { emulation: deps.label, faults: deps.faults.list(), knownFaults: FAULTS, jobs: [...deps.snowball.jobs.values()].map(({ jobId, state }) => ({ jobId, state })) };
   }
+  if (req.method === 'GET' && path === '/__sandbox/alerts') return { alerts: deps.trail.alerts };
   if (req.method === 'POST' && path === '/__sandbox/faults') return setFaults(deps, await jsonBody(req));
   const job = /^\/__sandbox\/jobs\/([^/]+)\/(state|schedule-deletion)$/.exec(path);
   if (req.method === 'POST' && job) {

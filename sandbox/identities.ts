@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { OperatorKind } from '../lib/contract';
+import { STABLE_NAMES, type OperatorKind } from '../lib/contract';
 import type { Credentials } from './sigv4';
 
 /** The sandbox's fake account; every ARN it hands out is in it. */
@@ -21,8 +21,7 @@ export interface SandboxPrincipal extends Required<Credentials> {
   readonly callerArn: string;
 }
 
-function principal(name: PrincipalName, role: string, kind?: OperatorKind): SandboxPrincipal {
-  const roleName = `sandbox-${role}`;
+function principal(name: PrincipalName, roleName: string, kind?: OperatorKind): SandboxPrincipal {
   return {
     name,
     kind,
@@ -35,14 +34,14 @@ function principal(name: PrincipalName, role: string, kind?: OperatorKind): Sand
   };
 }
 
-/** Fresh temporary credentials per start, one session per role. */
-export function sandboxPrincipals(): Record<PrincipalName, SandboxPrincipal> {
+/** Fresh temporary credentials per start, one session per role; the function roles have their deployed names. */
+export function sandboxPrincipals(region: string): Record<PrincipalName, SandboxPrincipal> {
   return {
-    manifest: principal('manifest', 'ManifestOperator', 'manifest'),
-    unlockCode: principal('unlockCode', 'UnlockCodeOperator', 'unlockCode'),
-    outsider: principal('outsider', 'PlatformAdmin'),
-    manifestFunction: principal('manifestFunction', 'ManifestFunction'),
-    unlockCodeFunction: principal('unlockCodeFunction', 'UnlockCodeFunction'),
+    manifest: principal('manifest', 'sandbox-ManifestOperator', 'manifest'),
+    unlockCode: principal('unlockCode', 'sandbox-UnlockCodeOperator', 'unlockCode'),
+    outsider: principal('outsider', 'sandbox-PlatformAdmin'),
+    manifestFunction: principal('manifestFunction', STABLE_NAMES.functionRole('manifest', region)),
+    unlockCodeFunction: principal('unlockCodeFunction', STABLE_NAMES.functionRole('unlockCode', region)),
   };
 }
 

@@ -1,6 +1,12 @@
 import { banner } from './banner';
 import { assertNoOtherSandbox, claimInfoFile, infoFilePath, releaseInfoFile } from './info-file';
-import { startSandbox } from './sandbox';
+import { startSandbox, type GuardrailsMode } from './sandbox';
+
+function guardrailsMode(raw: string | undefined): GuardrailsMode {
+  if (raw === undefined || raw === '' || raw === 'scp') return 'scp';
+  if (raw === 'off') return 'off';
+  throw new Error(`SANDBOX_GUARDRAILS must be "scp" (the default) or "off", got "${raw}"`);
+}
 
 /** `npm start`: one sandbox at a time, its info file owned by it alone. */
 async function main(): Promise<void> {
@@ -9,6 +15,7 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox({
     port: Number(process.env.PORT ?? 3000),
     faults: (process.env.SANDBOX_FAULTS ?? '').split(','),
+    guardrails: guardrailsMode(process.env.SANDBOX_GUARDRAILS),
     accessLog: (line) => console.log(JSON.stringify({ sandbox: 'access', ...line })),
   });
   try {

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MANIFEST_KEY_PREFIX } from '../lib/contract';
-import { deniedMessage, isAllowed } from './access';
+import { isAllowed } from './access';
 import { listen, readBody } from './http-util';
 import type { SandboxPrincipal } from './identities';
-import { authenticate, type StandInAuth } from './stand-in-auth';
+import { authenticate, authorize, type StandInAuth } from './stand-in-auth';
 
 /** One stored version of an object. */
 export interface ObjectVersion {
@@ -90,10 +90,15 @@ export async function startS3(bucket: string, auth: StandInAuth): Promise<S3Stan
       return xmlError(res, 400, 'XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
     if (bucketName !== bucket) return xmlError(res, 404, 'NoSuchBucket', 'The specified bucket does not exist');
-    const action = actionOf(req.method ?? 'GET', key, url.searchParams.has('versionId'));
-    if (!isAllowed(who.principal, action, scopeOf(key))) {
-      return xmlError(res, 403, 'AccessDenied', deniedMessage(who.principal, action, `arn:aws:s3:::${bucket}${key ? `/${key}` : ''}`));
-    }
+    const operation = actionOf(req.method ?? 'GET', key, url.searchParams.has('versionId')).slice('s3:'.length);
+    const refusal = authorize(auth, who.principal, {
+      service: 's3',
+      operation,
+      scope: scopeOf(key),
+      resource: `arn:aws:s3:::${bucket}${key ? `/${key}` : ''}`,
+      requestParameters: key ? { bucketName: bucket, key } : { bucketName: bucket },
+    });
+    if (refusal) return xmlError(res, 403, 'AccessDenied', refusal);
     if (!key) return xmlError(res, 501, 'NotImplemented', 'The sandbox emulates object operations only.');
     if (req.method === 'PUT') return putObject(req, res, key, raw, objects);
     if (req.method !== 'GET' && req.method !== 'HEAD') return xmlError(res, 405, 'MethodNotAllowed', 'Not emulated.');

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_SECRET_PREFIX, ENV, MANIFEST_KEY_PREFIX, type OperatorKind } from '../lib/contract';
+import { alertRules } from '../lib/alert-rules';
+import { DEFAULT_SECRET_PREFIX, ENV, MANIFEST_KEY_PREFIX, STABLE_NAMES, type OperatorKind } from '../lib/contract';
+import { cdkDeployRolePattern, guardrailsPolicy } from '../lib/guardrails-policy';
 import { controlRoutes } from './control';
 import { FaultSwitch } from './faults';
 import { startFunction, type RunningFunction } from './function-runtime';
@@ -10,6 +12,8 @@ import { seedJobs } from './jobs';
 import { startS3, type S3StandIn } from './s3-standin';
 import { startSecretsManager, type SecretsStandIn } from './secrets-standin';
 import { startSnowball, type SnowballStandIn } from './snowball-standin';
+import type { StandInAuth } from './stand-in-auth';
+import { SandboxTrail, type Alert } from './trail';
 
 export interface SandboxOptions {
   /** Port of the broker API on 127.0.0.1; 0 picks a free one. Default 3000. */
@@ -23,7 +27,13 @@ export interface SandboxOptions {
   readonly accessLog?: (line: Record<string, unknown>) => void;
   /** Each line a function logs. Default: written to this process's stdout. */
   readonly functionLog?: (functionName: string, line: string) => void;
+  /** Run with the guardrails SCP applied to every principal (`scp`, the default) or without (`off`). */
+  readonly guardrails?: GuardrailsMode;
+  /** Each alert the detection rules raise. Default: one JSON line on stdout. */
+  readonly alertLog?: (alert: Alert) => void;
 }
+
+export type GuardrailsMode = 'scp' | 'off';
 
 type ExportedCredentials = ReturnType<typeof exportCredentials>;
 
@@ -44,6 +54,8 @@ export interface SandboxInfo {
     readonly unlockCode: { readonly secretsManagerEndpoint: string; readonly secretPrefix: string };
   };
   readonly snowballEndpoint: string;
+  /** Whether the guardrails SCP applies (SANDBOX_GUARDRAILS). */
+  readonly guardrails: GuardrailsMode;
   readonly jobs: { jobId: string; state: string }[];
 }
 
@@ -54,11 +66,13 @@ export interface Sandbox {
   readonly snowball: SnowballStandIn;
   readonly s3: S3StandIn;
   readonly secrets: SecretsStandIn;
+  /** Every call the stand-ins answered, and the alerts it raised. */
+  readonly trail: SandboxTrail;
   stop(): Promise<void>;
 }
 
 export const SANDBOX_LABEL = 'LOCAL EMULATION of AWS (Snowball, S3, Secrets Manager, API Gateway, Lambda); no AWS account is involved';
-const BUCKET = 'sandbox-manifest-vault';
+const KEY_ARN = (region: string, kind: OperatorKind) => `arn:aws:kms:${region}:${SANDBOX_ACCOUNT}:key/sandbox-${kind}-key`;
 
 interface StandIns {
   readonly snowball: SnowballStandIn;
@@ -87,7 +101,7 @@ function functionEnvs(stand: StandIns, principals: Record<PrincipalName, Sandbox
       ...baseEnv(region, principals.manifestFunction),
       AWS_ENDPOINT_URL_SNOWBALL: stand.snowball.endpoint,
       AWS_ENDPOINT_URL_S3: stand.s3.endpoint,
-      [ENV.manifestBucket]: BUCKET,
+      [ENV.manifestBucket]: stand.s3.bucket,
       [ENV.manifestReaderRoleArn]: principals.manifest.roleArn,
       [ENV.manifestExtraOrigin]: stand.snowball.manifestOrigin,
       [ENV.manifestDownloadTimeoutMs]: String(downloadTimeoutMs),
@@ -97,7 +111,7 @@ function functionEnvs(stand: StandIns, principals: Record<PrincipalName, Sandbox
       AWS_ENDPOINT_URL_SNOWBALL: stand.snowball.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: stand.secrets.endpoint,
       [ENV.unlockCodeSecretPrefix]: DEFAULT_SECRET_PREFIX,
-      [ENV.unlockCodeKeyArn]: `arn:aws:kms:${region}:${SANDBOX_ACCOUNT}:key/sandbox-unlock-code-key`,
+      [ENV.unlockCodeKeyArn]: KEY_ARN(region, 'unlockCode'),
       [ENV.unlockCodeReaderRoleArn]: principals.unlockCode.roleArn,
       [ENV.unlockCodeBrokerRoleArn]: principals.unlockCodeFunction.roleArn,
     },
@@ -123,7 +137,7 @@ async function startFunctions(envs: Record<OperatorKind, Record<string, string>>
   return { manifest, unlockCode };
 }
 
-function describe(api: RunningServer, region: string, principals: Record<PrincipalName, SandboxPrincipal>, stand: StandIns): SandboxInfo {
+function describe(api: RunningServer, region: string, principals: Record<PrincipalName, SandboxPrincipal>, stand: StandIns, guardrails: GuardrailsMode): SandboxInfo {
   return {
     emulation: SANDBOX_LABEL,
     pid: process.pid,
@@ -133,25 +147,55 @@ function describe(api: RunningServer, region: string, principals: Record<Princip
     operators: { manifest: exportCredentials(principals.manifest), unlockCode: exportCredentials(principals.unlockCode) },
     outsider: exportCredentials(principals.outsider),
     vaults: {
-      manifest: { s3Endpoint: stand.s3.endpoint, bucket: BUCKET, keyPrefix: MANIFEST_KEY_PREFIX },
+      manifest: { s3Endpoint: stand.s3.endpoint, bucket: stand.s3.bucket, keyPrefix: MANIFEST_KEY_PREFIX },
       unlockCode: { secretsManagerEndpoint: stand.secrets.endpoint, secretPrefix: DEFAULT_SECRET_PREFIX },
     },
     snowballEndpoint: stand.snowball.endpoint,
+    guardrails,
     jobs: [...stand.snowball.jobs.values()].map(({ jobId, state }) => ({ jobId, state })),
   };
 }
+
+/** The deployed detection rules, for the sandbox's names (with S3 data events on, as `manifestReadTrail: true`). */
+function detectionRules(principals: Record<PrincipalName, SandboxPrincipal>, region: string, bucket: string) {
+  return alertRules({
+    manifestFunctionRoleArn: principals.manifestFunction.roleArn,
+    unlockCodeFunctionRoleArn: principals.unlockCodeFunction.roleArn,
+    unlockCodeOperatorRoleArn: principals.unlockCode.roleArn,
+    vaultKeyArns: [KEY_ARN(region, 'manifest'), KEY_ARN(region, 'unlockCode')],
+    manifestBucketName: bucket,
+    secretPrefix: DEFAULT_SECRET_PREFIX,
+    manifestReads: true,
+  });
+}
+
+/** The guardrails SCP the guardrails stack deploys, for the sandbox's account. */
+function sandboxScp() {
+  return guardrailsPolicy({ brokerAccountId: SANDBOX_ACCOUNT, secretPrefix: DEFAULT_SECRET_PREFIX, deployRoleArnPattern: cdkDeployRolePattern(SANDBOX_ACCOUNT) });
+}
+
+const printAlert = (alert: Alert) => console.log(JSON.stringify({ sandbox: 'alert', ...alert }));
 
 /** Starts the stand-ins, the two functions (each in its own runtime) and the broker API. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const region = options.region ?? 'us-east-1';
   const downloadTimeoutMs = options.downloadTimeoutMs ?? 3000;
   const faults = new FaultSwitch(options.faults ?? []);
-  const principals = sandboxPrincipals();
-  const auth = { principals: new Map(Object.values(principals).map((p) => [p.accessKeyId, p])), region };
+  const principals = sandboxPrincipals(region);
+  const guardrails = options.guardrails ?? 'scp';
+  const bucket = STABLE_NAMES.manifestBucket(SANDBOX_ACCOUNT, region);
+  const trail = new SandboxTrail(detectionRules(principals, region, bucket), { account: SANDBOX_ACCOUNT, region }, options.alertLog ?? printAlert);
+  const auth: StandInAuth = {
+    principals: new Map(Object.values(principals).map((p) => [p.accessKeyId, p])),
+    region,
+    account: SANDBOX_ACCOUNT,
+    trail,
+    scp: guardrails === 'scp' ? sandboxScp() : undefined,
+  };
   const stand: StandIns = {
     snowball: await startSnowball(seedJobs(), faults, downloadTimeoutMs, auth),
-    s3: await startS3(BUCKET, auth),
-    secrets: await startSecretsManager(SANDBOX_ACCOUNT, DEFAULT_SECRET_PREFIX, auth),
+    s3: await startS3(bucket, auth),
+    secrets: await startSecretsManager(DEFAULT_SECRET_PREFIX, auth),
   };
   const closeStandIns = () => Promise.all([stand.snowball.close(), stand.s3.close(), stand.secrets.close()]);
   const functions = await startFunctions(functionEnvs(stand, principals, region, downloadTimeoutMs), options.functionLog).catch(async (err) => {
@@ -166,7 +210,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     handlers: { manifest: functions.manifest.invoke, unlockCode: functions.unlockCode.invoke },
     accessLog: options.accessLog,
   });
-  const control = controlRoutes({ label: SANDBOX_LABEL, ...stand, secretPrefix: DEFAULT_SECRET_PREFIX, faults });
+  const control = controlRoutes({ label: SANDBOX_LABEL, ...stand, secretPrefix: DEFAULT_SECRET_PREFIX, faults, trail });
   const routeControl = async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
     const status = await control(req, res).catch(() => {
@@ -180,10 +224,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     throw err;
   });
   return {
-    info: describe(api, region, principals, stand),
+    info: describe(api, region, principals, stand, guardrails),
     principals,
     faults,
     ...stand,
+    trail,
     stop: async () => {
       await api.close();
       await stopFunctions();

@@ -1,9 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { deniedMessage, isAllowed } from './access';
 import { listen, readBody, sendAwsJsonError, sendJson } from './http-util';
 import type { SandboxPrincipal } from './identities';
-import { authenticate, type StandInAuth } from './stand-in-auth';
+import { authenticate, authorize, type StandInAuth } from './stand-in-auth';
 
 interface SecretVersion {
   readonly value: string;
@@ -45,8 +44,8 @@ const seconds = (d: Date) => d.getTime() / 1000;
  * ClientRequestToken), PutResourcePolicy, DeleteSecret (recovery window or forced), RestoreSecret
  * and TagResource.
  */
-export async function startSecretsManager(account: string, secretPrefix: string, auth: StandInAuth): Promise<SecretsStandIn> {
-  const { region } = auth;
+export async function startSecretsManager(secretPrefix: string, auth: StandInAuth): Promise<SecretsStandIn> {
+  const { region, account } = auth;
   const secrets = new Map<string, StoredSecret>();
   const find = (id: string) => secrets.get(id) ?? [...secrets.values()].find((s) => s.arn === id);
   const existing = (id: string) => {
@@ -122,12 +121,17 @@ export async function startSecretsManager(account: string, secretPrefix: string,
     const id = String((operation === 'CreateSecret' ? input.Name : input.SecretId) ?? '');
     return find(id)?.name ?? (/^arn:[^:]+:secretsmanager:[^:]*:\d{12}:secret:(.+)-[A-Za-z0-9]{6}$/.exec(id)?.[1] ?? id);
   };
-  const authorize = (principal: SandboxPrincipal, operation: string, input: Input): string | undefined => {
+  const decide = (principal: SandboxPrincipal, operation: string, input: Input): string | undefined => {
     const name = nameOf(operation, input);
-    const action = `secretsmanager:${operation}`;
     const inVault = name.startsWith(secretPrefix) && name.length > secretPrefix.length;
-    if (isAllowed(principal, action, inVault ? 'unlockCodeSecrets' : undefined)) return undefined;
-    return deniedMessage(principal, action, `arn:aws:secretsmanager:${region}:${account}:secret:${name}`);
+    const secretId = String((operation === 'CreateSecret' ? input.Name : input.SecretId) ?? '');
+    return authorize(auth, principal, {
+      service: 'secretsmanager',
+      operation,
+      scope: inVault ? 'unlockCodeSecrets' : undefined,
+      resource: `arn:aws:secretsmanager:${region}:${account}:secret:${name}`,
+      requestParameters: operation === 'CreateSecret' ? { name: secretId } : { secretId },
+    });
   };
 
   const server = await listen(async (req, res) => {
@@ -142,7 +146,7 @@ export async function startSecretsManager(account: string, secretPrefix: string,
       return sendAwsJsonError(res, 400, 'SerializationException', 'The request body is not valid JSON.');
     }
     if (!operations[operation]) return sendAwsJsonError(res, 400, 'UnknownOperationException', `The sandbox does not emulate ${operation || 'that operation'}.`);
-    const denied = authorize(who.principal, operation, input);
+    const denied = decide(who.principal, operation, input);
     if (denied) return sendAwsJsonError(res, 400, 'AccessDeniedException', denied);
     respond(res, operations[operation], input);
   });

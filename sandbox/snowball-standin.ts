@@ -1,11 +1,10 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_MANIFEST_MAX_BYTES, UNLOCKABLE_STATE } from '../lib/contract';
-import { deniedMessage, isAllowed } from './access';
 import type { FaultSwitch } from './faults';
 import { listen, readBody, sendAwsJsonError, sendJson, sleep } from './http-util';
 import type { DemoJob } from './jobs';
-import { authenticate, type StandInAuth } from './stand-in-auth';
+import { authenticate, authorize, type StandInAuth } from './stand-in-auth';
 
 const TARGET_PREFIX = 'AWSIESnowballJobManagementService.';
 /** Presigned manifest URLs work for 60 minutes, as Snowball's do. */
@@ -37,16 +36,15 @@ export async function startSnowball(jobs: DemoJob[], faults: FaultSwitch, downlo
     const who = await authenticate(req, raw, auth, 'snowball');
     if ('failure' in who) return sendAwsJsonError(res, who.failure.status, who.failure.code, who.failure.message);
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    const action = `snowball:${operation}`;
-    if (!isAllowed(who.principal, action, 'snowball')) {
-      return sendAwsJsonError(res, 400, 'AccessDeniedException', deniedMessage(who.principal, action, '*'));
-    }
     let body: { JobId?: string };
     try {
       body = JSON.parse(raw.toString() || '{}');
     } catch {
       return sendAwsJsonError(res, 400, 'SerializationException', 'The request body is not valid JSON.');
     }
+    const requestParameters: Record<string, string> = body.JobId ? { jobId: String(body.JobId) } : {};
+    const refusal = authorize(auth, who.principal, { service: 'snowball', operation, scope: 'snowball', resource: '*', requestParameters });
+    if (refusal) return sendAwsJsonError(res, 400, 'AccessDeniedException', refusal);
     if (faults.has('slowSnowball')) await sleep(1500);
     if (faults.has('throttle')) return sendAwsJsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
     if (faults.has('snowball5xx')) return sendAwsJsonError(res, 500, 'InternalFailure', 'The service failed.');

@@ -1,11 +1,47 @@
 import type { IncomingMessage } from 'node:http';
+import { deniedMessage, isAllowed, type Scope } from './access';
 import type { SandboxPrincipal } from './identities';
+import { scpDenies } from './scp';
 import { verifySigV4, type SignatureFailure } from './sigv4';
+import type { RecordedCall, SandboxTrail } from './trail';
 
-/** Who a stand-in knows, and where it runs. */
+/** Who a stand-in knows, where it runs, what records its calls and which SCP (if any) applies. */
 export interface StandInAuth {
   readonly principals: ReadonlyMap<string, SandboxPrincipal>;
   readonly region: string;
+  readonly account: string;
+  readonly trail?: SandboxTrail;
+  /** The guardrails service control policy, when the sandbox runs with it. */
+  readonly scp?: { Statement: unknown[] };
+}
+
+/** One request as IAM authorises it. */
+export interface AuthorizationRequest {
+  readonly service: RecordedCall['service'];
+  readonly operation: string;
+  /** What the grants must cover; undefined when nothing in the sandbox could. */
+  readonly scope: Scope | undefined;
+  /** The resource's ARN (or `*`), for the SCP and the refusal message. */
+  readonly resource: string;
+  readonly requestParameters: Record<string, string>;
+}
+
+/**
+ * Decides a request as IAM would, SCP first, then the principal's grants, and records the call
+ * (refused or not) in the sandbox's CloudTrail. Returns the refusal message, or undefined.
+ */
+export function authorize(auth: StandInAuth, principal: SandboxPrincipal, request: AuthorizationRequest): string | undefined {
+  const action = `${request.service}:${request.operation}`;
+  const context = { 'aws:PrincipalArn': principal.roleArn, 'aws:PrincipalAccount': auth.account };
+  let refusal: string | undefined;
+  if (auth.scp && scpDenies(auth.scp, { action, resource: request.resource, context })) {
+    refusal = `User: ${principal.callerArn} is not authorized to perform: ${action} on resource: ${request.resource} with an explicit deny in a service control policy`;
+  } else if (!isAllowed(principal, action, request.scope)) {
+    refusal = deniedMessage(principal, action, request.resource);
+  }
+  const errorCode = refusal === undefined ? undefined : request.service === 's3' ? 'AccessDenied' : 'AccessDeniedException';
+  auth.trail?.record({ service: request.service, eventName: request.operation, principal, requestParameters: request.requestParameters, errorCode });
+  return refusal;
 }
 
 /** An AWS error answer: status, error code and message. */
