@@ -13,7 +13,7 @@ import {
 import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BINARY_MEDIA_TYPES, GATEWAY_ERRORS, OPERATOR_KINDS, ROUTE_METHODS, ROUTE_SEGMENT, type OperatorKind } from './contract';
+import { BINARY_MEDIA_TYPES, FLEET_ROUTE, GATEWAY_ERRORS, OPERATOR_KINDS, ROUTE_METHODS, ROUTE_SEGMENT, type OperatorKind } from './contract';
 import type { BrokerFunction } from './broker-function';
 
 export interface BrokerApiProps {
@@ -27,9 +27,9 @@ export interface BrokerApiProps {
   readonly burstLimit?: number;
 }
 
-/** `execute-api:/STAGE/METHOD/PATH` patterns of one vault's routes, for resource policies. */
+/** `execute-api:/STAGE/METHOD/PATH` patterns of one vault's routes (its job routes and its fleet route), for resource policies. */
 function routeResources(kind: OperatorKind): string[] {
-  return ROUTE_METHODS.map((method) => `execute-api:/*/${method}/jobs/*/${ROUTE_SEGMENT[kind]}`);
+  return [...ROUTE_METHODS.map((method) => `execute-api:/*/${method}/jobs/*/${ROUTE_SEGMENT[kind]}`), `execute-api:/*/GET${FLEET_ROUTE[kind]}`];
 }
 
 /** JSON access log line; `caller` is the SigV4 caller's ARN. */
@@ -107,7 +107,10 @@ export class BrokerApi extends Construct {
         });
       }
     }
-    this.acknowledgeFindings(job);
+    for (const kind of OPERATOR_KINDS) {
+      this.api.root.addResource(FLEET_ROUTE[kind].slice(1)).addMethod('GET', new LambdaIntegration(props.functions[kind]));
+    }
+    this.acknowledgeFindings(this.api.root);
   }
 
   private acknowledgeFindings(routes: Construct): void {

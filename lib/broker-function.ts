@@ -27,13 +27,30 @@ export interface BrokerFunctionProps {
   readonly reservedConcurrency?: number;
   /** Name of the execution role; stable so a service control policy can name it. Default: generated. */
   readonly roleName?: string;
+  /**
+   * Run as this function's role instead of a new one: another trigger of the same vault's function
+   * (a schedule, a queue) keeps the same identity, so the access matrix does not change.
+   */
+  readonly sharesRoleWith?: BrokerFunction;
+  /** Default: 25 s, inside API Gateway's 29 s integration limit. */
+  readonly timeout?: Duration;
+  /** What invokes it, which decides where a failed invocation goes. Default: `api`. */
+  readonly invokedBy?: 'api' | 'schedule' | 'queue';
 }
+
+/** Why no function needs a dead-letter queue of its own (cdk-nag Serverless-LambdaDLQ). */
+const NO_DLQ_REASON = {
+  api: 'Invoked synchronously by API Gateway only; a failure is answered to the caller, there is no async event to dead-letter.',
+  schedule: 'A scheduled reconcile pass that fails is simply run again by the next scheduled pass; it carries no event worth keeping.',
+  queue: 'Polled from its SQS queue, whose redrive policy moves a message that keeps failing to the queue\'s own dead-letter queue.',
+} as const;
 
 /**
  * The house defaults for the broker's Lambda functions, set once:
  * - Node.js 24 on arm64, a minified ESM bundle with the AWS SDK inside (the version the tests ran);
- * - a 25 s timeout, inside API Gateway's 29 s integration limit;
- * - its own role with no managed policies: it may write to its own log group, nothing else until a vault grants it;
+ * - a 25 s timeout (unless given), inside API Gateway's 29 s integration limit;
+ * - its own role with no managed policies (or the role of the vault function it is another trigger
+ *   of): it may write to its own log group, nothing else until a vault grants it;
  * - its own log group, JSON logs at INFO, kept 13 months (beyond the 360-day credential window) and retained;
  * - active X-Ray tracing and reserved concurrency;
  * - Powertools' service name and metrics namespace, for the embedded metrics the handlers emit.
@@ -44,11 +61,13 @@ export class BrokerFunction extends NodejsFunction {
       retention: RetentionDays.THIRTEEN_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const role = new Role(scope, `${id}Role`, {
-      roleName: props.roleName,
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of the ${id} (snowball-credential-broker)`,
-    });
+    const role =
+      props.sharesRoleWith?.role ??
+      new Role(scope, `${id}Role`, {
+        roleName: props.roleName,
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `Execution role of the ${id} (snowball-credential-broker)`,
+      });
     super(scope, id, {
       entry: path.join(PROJECT_ROOT, props.entry),
       projectRoot: PROJECT_ROOT,
@@ -57,7 +76,7 @@ export class BrokerFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
-      timeout: Duration.seconds(25),
+      timeout: props.timeout ?? Duration.seconds(25),
       reservedConcurrentExecutions: props.reservedConcurrency ?? 5,
       role,
       logGroup,
@@ -77,10 +96,7 @@ export class BrokerFunction extends NodejsFunction {
       },
     });
     logGroup.grantWrite(role);
-    Validations.of(this).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason: 'Invoked synchronously by API Gateway only; a failure is answered to the caller, there is no async event to dead-letter.',
-    });
+    Validations.of(this).acknowledge({ id: 'Serverless-LambdaDLQ', reason: NO_DLQ_REASON[props.invokedBy ?? 'api'] });
   }
 
   /**

@@ -7,6 +7,7 @@ import type { BrokerConfig } from './config';
 import { BrokerAlarms } from './alarms';
 import { OUTPUTS, STABLE_NAMES } from './contract';
 import { Detection } from './detection';
+import { Lifecycle } from './lifecycle';
 import { ManifestVault } from './manifest-vault';
 import { OperatorRoles } from './operator-roles';
 import { UnlockCodeVault } from './unlock-code-vault';
@@ -44,7 +45,11 @@ export class BrokerStack extends Stack {
       unlockCodePrincipals: config.unlockCodeOperatorPrincipals,
     });
     const manifestVault = new ManifestVault(this, 'ManifestVault', { retentionDays: config.retentionDays, keyAdmins: admins });
-    const unlockCodeVault = new UnlockCodeVault(this, 'UnlockCodeVault', { secretPrefix: config.secretPrefix, keyAdmins: admins });
+    const unlockCodeVault = new UnlockCodeVault(this, 'UnlockCodeVault', {
+      secretPrefix: config.secretPrefix,
+      keyAdmins: admins,
+      retireRecoveryDays: config.retireRecoveryDays,
+    });
 
     const manifestFunction = new BrokerFunction(this, 'ManifestFunction', {
       entry: 'lambda/manifest/handler.ts',
@@ -70,6 +75,16 @@ export class BrokerStack extends Stack {
     const api = new BrokerApi(this, 'BrokerApi', {
       functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
       operators: { manifest: operators.manifest, unlockCode: operators.unlockCode },
+    });
+
+    const lifecycle = new Lifecycle(this, 'Lifecycle', {
+      functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
+      configure: {
+        manifest: (fn) => manifestVault.grantBroker(fn, operators.manifest),
+        unlockCode: (fn) => unlockCodeVault.grantBroker(fn, operators.unlockCode),
+      },
+      captureIntervalMinutes: config.captureIntervalMinutes,
+      keyAdmins: admins,
     });
 
     const detection = new Detection(this, 'Detection', {
@@ -109,6 +124,7 @@ export class BrokerStack extends Stack {
       manifestFunctionRoleArn: manifestFunction.role!.roleArn,
       unlockCodeFunctionRoleArn: unlockCodeFunction.role!.roleArn,
       alertTopicArn: detection.topic.topicArn,
+      jobNotificationTopicArn: lifecycle.notificationTopic.topicArn,
     };
     for (const [name, value] of Object.entries(outputs)) {
       new CfnOutput(this, OUTPUTS[name as keyof typeof OUTPUTS], { value });

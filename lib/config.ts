@@ -22,6 +22,10 @@ export interface BrokerConfig {
   readonly alertOnUnlockCodeRead: boolean;
   /** The one role exempt from the guardrails; its use is always alerted. */
   readonly breakGlassRoleArn?: string;
+  /** Minutes between reconcile passes; 0 turns the schedule off. */
+  readonly captureIntervalMinutes: number;
+  /** Days a retired unlock-code secret stays recoverable (7–30). */
+  readonly retireRecoveryDays: number;
 }
 
 export const CONTEXT_KEYS = {
@@ -35,6 +39,8 @@ export const CONTEXT_KEYS = {
   manifestReadTrail: 'manifestReadTrail',
   alertOnUnlockCodeRead: 'alertOnUnlockCodeRead',
   breakGlassRoleArn: 'breakGlassRoleArn',
+  captureIntervalMinutes: 'captureIntervalMinutes',
+  retireRecoveryDays: 'retireRecoveryDays',
 } as const;
 
 /** A configuration the broker refuses to synthesize, with what to change. */
@@ -105,6 +111,15 @@ function parseJson(key: string, text: string): unknown {
   }
 }
 
+/** A whole number from context within [min, max] (`-c key=15` passes a string). */
+function wholeNumber(key: string, raw: unknown, fallback: number, min: number, max: number, why: string): number {
+  const value = typeof raw === 'string' ? Number(raw) : (raw ?? fallback);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${key} must be a whole number from ${min} to ${max} (${why}; default ${fallback}), got ${String(raw)}.`);
+  }
+  return value;
+}
+
 function retention(raw: unknown): number {
   const days = typeof raw === 'string' ? Number(raw) : (raw ?? 360);
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 3650) {
@@ -151,5 +166,7 @@ export function parseConfig(context: (key: string) => unknown): BrokerConfig {
     manifestReadTrail: flag(CONTEXT_KEYS.manifestReadTrail, context(CONTEXT_KEYS.manifestReadTrail)),
     alertOnUnlockCodeRead: flag(CONTEXT_KEYS.alertOnUnlockCodeRead, context(CONTEXT_KEYS.alertOnUnlockCodeRead)),
     breakGlassRoleArn: optionalRoleArn(CONTEXT_KEYS.breakGlassRoleArn, context(CONTEXT_KEYS.breakGlassRoleArn)),
+    captureIntervalMinutes: wholeNumber(CONTEXT_KEYS.captureIntervalMinutes, context(CONTEXT_KEYS.captureIntervalMinutes), 15, 0, 1440, 'minutes between reconcile passes, 0 for none'),
+    retireRecoveryDays: wholeNumber(CONTEXT_KEYS.retireRecoveryDays, context(CONTEXT_KEYS.retireRecoveryDays), 30, 7, 30, "Secrets Manager's recovery window"),
   };
 }

@@ -7,6 +7,9 @@
 /** Snowball job ids: `JID` followed by a lowercase UUID. */
 export const JOB_ID_PATTERN = /^JID[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** A job id inside prose, e.g. Snowball's job notification ("Your job NAME (JID…) …"). */
+export const JOB_ID_IN_TEXT = /JID[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+
 /** Unlock codes: 25 alphanumerics in five groups of five, joined by hyphens (29 characters). */
 export const UNLOCK_CODE_PATTERN = /^[A-Za-z0-9]{5}(?:-[A-Za-z0-9]{5}){4}$/;
 
@@ -29,6 +32,12 @@ export function routeTemplate(kind: OperatorKind): string {
 export function routePath(kind: OperatorKind, jobId: string): string {
   return `/jobs/${encodeURIComponent(jobId)}/${ROUTE_SEGMENT[kind]}`;
 }
+
+/** The fleet-status route of each vault: every job Snowball lists and what the vault holds for it. */
+export const FLEET_ROUTE: Record<OperatorKind, string> = {
+  manifest: '/manifests',
+  unlockCode: '/unlock-codes',
+};
 
 /** Methods every route serves: POST brokers from Snowball into the vault, GET reads the vault. */
 export const ROUTE_METHODS = ['GET', 'POST'] as const;
@@ -76,6 +85,10 @@ export const ENV = {
   unlockCodeKeyArn: 'UNLOCK_CODE_KEY_ARN',
   unlockCodeReaderRoleArn: 'UNLOCK_CODE_READER_ROLE_ARN',
   unlockCodeBrokerRoleArn: 'UNLOCK_CODE_BROKER_ROLE_ARN',
+  /** Days an unlock-code secret stays recoverable after it is retired (7–30). */
+  retireRecoveryDays: 'RETIRE_RECOVERY_DAYS',
+  /** Jobs a reconcile pass acts on at most; the rest wait for the next pass. */
+  reconcileMaxJobs: 'RECONCILE_MAX_JOBS',
 } as const;
 
 /** Error codes of the JSON error body `{ "error": { "code", "message" } }`, with their status. */
@@ -135,10 +148,21 @@ export const OUTPUTS = {
   manifestFunctionRoleArn: 'ManifestFunctionRoleArn',
   unlockCodeFunctionRoleArn: 'UnlockCodeFunctionRoleArn',
   alertTopicArn: 'AlertTopicArn',
+  jobNotificationTopicArn: 'JobNotificationTopicArn',
 } as const;
 
 /** The Snowball job state in which AWS hands out a job's manifest and unlock code. */
 export const UNLOCKABLE_STATE = 'WithCustomer';
+
+/** Job states after which a job's credentials are retired from the vaults. */
+export const FINISHED_STATES = ['Complete', 'Cancelled'] as const;
+
+/** Snowball credentials stay valid this many days after the job was created. */
+export const CREDENTIAL_VALIDITY_DAYS = 360;
+
+export function credentialsExpireAt(createdAt: Date): Date {
+  return new Date(createdAt.getTime() + CREDENTIAL_VALIDITY_DAYS * 86_400_000);
+}
 
 /** Every state a Snowball job can be in (the `JobState` enum of the Snowball API). */
 export const JOB_STATES = [

@@ -6,15 +6,18 @@
  */
 export const GRANTS = {
   /** The manifest function: its one Snowball action (Snowball takes no resource-level permissions). */
-  manifestFunctionSnowball: ['snowball:GetJobManifest', 'snowball:DescribeJob'],
-  /** The manifest function on `manifests/*` of the vault bucket. */
-  manifestFunctionObjects: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'],
-  /** The manifest function on the bucket itself: without it S3 answers a missing manifest with 403, not 404. */
-  manifestFunctionBucket: ['s3:ListBucket'],
+  manifestFunctionSnowball: ['snowball:GetJobManifest', 'snowball:DescribeJob', 'snowball:ListJobs'],
+  /** The manifest function on `manifests/*` of the vault bucket; DeleteObject only adds a delete marker (retiring). */
+  manifestFunctionObjects: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject'],
+  /**
+   * The manifest function on the bucket itself: ListBucket, without which S3 answers a missing
+   * manifest with 403, not 404; ListBucketVersions, to tell stored from retired across the fleet.
+   */
+  manifestFunctionBucket: ['s3:ListBucket', 's3:ListBucketVersions'],
   /** The manifest operator on `manifests/*`: direct reads, as on AWS. */
   manifestOperatorObjects: ['s3:GetObject', 's3:GetObjectVersion'],
   /** The unlock-code function: its one Snowball action. */
-  unlockCodeFunctionSnowball: ['snowball:GetJobUnlockCode', 'snowball:DescribeJob'],
+  unlockCodeFunctionSnowball: ['snowball:GetJobUnlockCode', 'snowball:DescribeJob', 'snowball:ListJobs'],
   /** The unlock-code function on the secrets under the vault prefix. */
   unlockCodeFunctionSecrets: [
     'secretsmanager:CreateSecret',

@@ -21,7 +21,7 @@ export interface ManifestVaultProps {
 }
 
 /** Object-level actions the bucket policy reserves to the roles this vault names. */
-const OBJECT_DATA_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'];
+const OBJECT_DATA_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject'];
 
 /**
  * The manifest vault: ONE bucket for every job's manifest, named `snowball-broker-manifests-ACCOUNT-REGION`
@@ -36,6 +36,7 @@ export class ManifestVault extends Construct {
   readonly key: VaultKey;
   /** The bucket the vault's (and the optional trail's) server access logs go to. */
   readonly accessLogs: Bucket;
+  private readonly brokers = new Set<IRole>();
 
   constructor(scope: Construct, id: string, props: ManifestVaultProps) {
     super(scope, id);
@@ -109,13 +110,20 @@ export class ManifestVault extends Construct {
     );
   }
 
-  /** Lets the manifest function write and read manifests, and tells it which bucket and reader role. */
+  /**
+   * Lets the manifest function write, read and retire manifests, and tells it (each of its
+   * triggers) which bucket and reader role.
+   */
   grantBroker(fn: BrokerFunction, reader: IRole): void {
     const role = fn.role as IRole;
     fn.addEnvironment(ENV.manifestBucket, this.bucket.bucketName);
     fn.addEnvironment(ENV.manifestReaderRoleArn, reader.roleArn);
+    // Every trigger of the manifest function shares its role: grant it once.
+    if (this.brokers.has(role)) return;
+    this.brokers.add(role);
     this.grantObjects(role, 'ReadWriteManifests', actionsOf('manifestFunctionObjects'));
-    // Without ListBucket, S3 answers a HEAD of a missing manifest with 403 instead of 404.
+    // Without ListBucket, S3 answers a HEAD of a missing manifest with 403 instead of 404;
+    // ListBucketVersions tells a retired manifest (a delete marker) from one never stored.
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'TellMissingManifests',

@@ -12,6 +12,8 @@ export interface UnlockCodeVaultProps {
   readonly secretPrefix: string;
   /** Principals that administer the vault's key (never use it). */
   readonly keyAdmins: IPrincipal[];
+  /** Days a retired secret stays recoverable (7–30). Default: 30. */
+  readonly retireRecoveryDays?: number;
 }
 
 /**
@@ -22,10 +24,13 @@ export interface UnlockCodeVaultProps {
 export class UnlockCodeVault extends Construct {
   readonly key: VaultKey;
   readonly secretPrefix: string;
+  private readonly brokers = new Set<IRole>();
+  private readonly retireRecoveryDays: number;
 
   constructor(scope: Construct, id: string, props: UnlockCodeVaultProps) {
     super(scope, id);
     this.secretPrefix = props.secretPrefix;
+    this.retireRecoveryDays = props.retireRecoveryDays ?? 30;
     this.key = new VaultKey(this, 'Key', {
       description: 'snowball-credential-broker: encrypts Snowball unlock codes',
       service: 'secretsmanager',
@@ -54,6 +59,10 @@ export class UnlockCodeVault extends Construct {
     fn.addEnvironment(ENV.unlockCodeKeyArn, this.key.key.keyArn);
     fn.addEnvironment(ENV.unlockCodeReaderRoleArn, reader.roleArn);
     fn.addEnvironment(ENV.unlockCodeBrokerRoleArn, role.roleArn);
+    fn.addEnvironment(ENV.retireRecoveryDays, String(this.retireRecoveryDays));
+    // Every trigger of the unlock-code function shares its role: grant it once.
+    if (this.brokers.has(role)) return;
+    this.brokers.add(role);
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'KeepUnlockCodeSecrets',

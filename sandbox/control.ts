@@ -5,6 +5,8 @@ import { BodyTooLarge, readBody, sendJson } from './http-util';
 import type { SecretsStandIn } from './secrets-standin';
 import type { SnowballStandIn } from './snowball-standin';
 import type { SandboxTrail } from './trail';
+import { demoJob, type DemoJob } from './jobs';
+import { randomUUID } from 'node:crypto';
 
 /** Control routes take small JSON bodies only. */
 const MAX_CONTROL_BODY = 16 * 1024;
@@ -16,6 +18,10 @@ export interface ControlDeps {
   readonly secretPrefix: string;
   readonly faults: FaultSwitch;
   readonly trail: SandboxTrail;
+  /** Snowball notifies the job's topic of each state change. */
+  readonly onStateChange: (job: DemoJob) => void;
+  /** One reconcile pass of both functions, now. */
+  readonly reconcile: () => Promise<unknown>;
 }
 
 /** A refusal of a control route, in the broker's error shape. */
@@ -66,8 +72,24 @@ function setState(deps: ControlDeps, jobId: string, body: Record<string, unknown
   if (typeof state !== 'string' || !(JOB_STATES as readonly string[]).includes(state)) {
     throw new ControlError(400, 'InvalidState', `"state" must be one of Snowball's job states: ${JOB_STATES.join(', ')}`);
   }
-  deps.snowball.jobs.get(jobId)!.state = state;
+  const job = deps.snowball.jobs.get(jobId)!;
+  job.state = state;
+  deps.onStateChange(job);
   return { jobId, state };
+}
+
+function addJob(deps: ControlDeps, body: Record<string, unknown>) {
+  const state = body.state ?? 'WithCustomer';
+  if (typeof state !== 'string' || !(JOB_STATES as readonly string[]).includes(state)) {
+    throw new ControlError(400, 'InvalidState', `"state" must be one of Snowball's job states: ${JOB_STATES.join(', ')}`);
+  }
+  const days = body.createdDaysAgo ?? 0;
+  if (typeof days !== 'number' || !Number.isInteger(days) || days < 0 || days > 3650) {
+    throw new ControlError(400, 'InvalidAge', '"createdDaysAgo" must be a whole number of days from 0 to 3650');
+  }
+  const job = demoJob(`JID${randomUUID()}`, state, days);
+  deps.snowball.jobs.set(job.jobId, job);
+  return { jobId: job.jobId, state, createdAt: job.createdAt.toISOString() };
 }
 
 function scheduleDeletion(deps: ControlDeps, jobId: string) {
@@ -90,6 +112,8 @@ async function route(deps: ControlDeps, req: IncomingMessage, path: string): Pro
     return { emulation: deps.label, faults: deps.faults.list(), knownFaults: FAULTS, jobs: [...deps.snowball.jobs.values()].map(({ jobId, state }) => ({ jobId, state })) };
   }
   if (req.method === 'GET' && path === '/__sandbox/alerts') return { alerts: deps.trail.alerts };
+  if (req.method === 'POST' && path === '/__sandbox/jobs') return addJob(deps, await jsonBody(req));
+  if (req.method === 'POST' && path === '/__sandbox/reconcile') return deps.reconcile();
   if (req.method === 'POST' && path === '/__sandbox/faults') return setFaults(deps, await jsonBody(req));
   const job = /^\/__sandbox\/jobs\/([^/]+)\/(state|schedule-deletion)$/.exec(path);
   if (req.method === 'POST' && job) {

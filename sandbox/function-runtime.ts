@@ -1,17 +1,17 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 
-/** Loads a handler module in the worker and answers `{id, event}` messages with `{id, result | error}`. */
+/** Loads a function's entry modules in the worker and answers `{id, entry, event}` with `{id, result | error}`. */
 const HOST = `
 const { parentPort, workerData } = require('node:worker_threads');
 require(workerData.tsx);
-const { handler } = require(workerData.entry);
-parentPort.on('message', async ({ id, event }) => {
+const handlers = {};
+for (const [name, file] of Object.entries(workerData.entries)) handlers[name] = require(file).handler;
+parentPort.on('message', async ({ id, entry, event }) => {
   try {
-    parentPort.postMessage({ id, result: await handler(event) });
+    parentPort.postMessage({ id, result: await handlers[entry](event) });
   } catch (err) {
     parentPort.postMessage({ id, error: err && err.name ? String(err.name) : 'Error' });
   }
@@ -22,8 +22,11 @@ parentPort.postMessage({ ready: true });
 export interface FunctionOptions {
   /** Name in log lines, e.g. `ManifestFunction`. */
   readonly name: string;
-  /** Handler file relative to the project root, as the stack names it. */
-  readonly entry: string;
+  /**
+   * Entry files relative to the project root, by trigger name (`api`, `reconcile`, `notification`):
+   * the vault's function and its other triggers, which share its role and environment on AWS too.
+   */
+  readonly entries: Record<string, string>;
   /** The whole environment of the function: nothing of this process's leaks in. */
   readonly env: Record<string, string>;
   /** Receives each line the function logs. */
@@ -31,11 +34,12 @@ export interface FunctionOptions {
 }
 
 export interface RunningFunction {
-  invoke(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
+  /** Invokes one entry with an event, as Lambda would; resolves with the handler's result. */
+  invoke<R = unknown>(entry: string, event: unknown): Promise<R>;
   stop(): Promise<void>;
 }
 
-type Reply = { id: number; result?: APIGatewayProxyResult; error?: string } | { ready: true };
+type Reply = { id: number; result?: unknown; error?: string } | { ready: true };
 
 function forwardLines(stream: Readable, name: string, log: FunctionOptions['log']): void {
   createInterface({ input: stream }).on('line', (line) => log(name, line));
@@ -52,18 +56,21 @@ export async function startFunction(options: FunctionOptions): Promise<RunningFu
     env: options.env,
     stdout: true,
     stderr: true,
-    workerData: { tsx: require.resolve('tsx/cjs'), entry: path.join(__dirname, '..', options.entry) },
+    workerData: {
+      tsx: require.resolve('tsx/cjs'),
+      entries: Object.fromEntries(Object.entries(options.entries).map(([name, file]) => [name, path.join(__dirname, '..', file)])),
+    },
   });
   forwardLines(worker.stdout, options.name, options.log);
   forwardLines(worker.stderr, options.name, options.log);
-  const pending = new Map<number, { resolve: (r: APIGatewayProxyResult) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: Error) => void }>();
   let next = 0;
   await new Promise<void>((resolve, reject) => {
     worker.on('message', (reply: Reply) => {
       if ('ready' in reply) return resolve();
       const call = pending.get(reply.id);
       pending.delete(reply.id);
-      if (reply.result) call?.resolve(reply.result);
+      if (reply.error === undefined) call?.resolve(reply.result);
       else call?.reject(new Error(`${options.name} failed: ${reply.error}`));
     });
     worker.once('error', (err) => reject(new Error(`${options.name} failed to load: ${err.message}`)));
@@ -75,11 +82,11 @@ export async function startFunction(options: FunctionOptions): Promise<RunningFu
   worker.on('error', failPending);
   worker.on('exit', failPending);
   return {
-    invoke: (event) =>
-      new Promise((resolve, reject) => {
+    invoke: <R>(entry: string, event: unknown) =>
+      new Promise<R>((resolve, reject) => {
         const id = next++;
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ id, event });
+        pending.set(id, { resolve: resolve as (r: unknown) => void, reject });
+        worker.postMessage({ id, entry, event });
       }),
     stop: async () => {
       await worker.terminate();

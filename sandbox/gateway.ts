@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BINARY_MEDIA_TYPES, GATEWAY_ERRORS, OPERATOR_KINDS, ROUTE_METHODS, ROUTE_SEGMENT, routeTemplate, type OperatorKind } from '../lib/contract';
+import { BINARY_MEDIA_TYPES, FLEET_ROUTE, GATEWAY_ERRORS, OPERATOR_KINDS, ROUTE_METHODS, ROUTE_SEGMENT, routeTemplate, type OperatorKind } from '../lib/contract';
 import { BodyTooLarge, readBody, sendJson } from './http-util';
 import type { SandboxPrincipal } from './identities';
 import { verifySigV4, type SignatureFailure } from './sigv4';
@@ -32,11 +32,19 @@ const SIGNATURE_ERRORS: Record<SignatureFailure, GatewayError> = {
   invalidSignature: GATEWAY_ERRORS.invalidSignature,
 };
 
-/** The routes the stack creates, from the same contract: `/STAGE/jobs/{jobId}/SEGMENT`. */
-function matchRoute(path: string, stage: string): { kind: OperatorKind; jobSegment: string } | undefined {
+interface Route {
+  readonly kind: OperatorKind;
+  /** The raw `{jobId}` segment; undefined on the fleet route. */
+  readonly jobSegment?: string;
+  readonly methods: readonly string[];
+}
+
+/** The routes the stack creates, from the same contract: `/STAGE/jobs/{jobId}/SEGMENT` and `/STAGE/FLEET`. */
+function matchRoute(path: string, stage: string): Route | undefined {
   for (const kind of OPERATOR_KINDS) {
     const m = new RegExp(`^/${stage}/jobs/([^/]+)/${ROUTE_SEGMENT[kind]}$`).exec(path);
-    if (m) return { kind, jobSegment: m[1] };
+    if (m) return { kind, jobSegment: m[1], methods: ROUTE_METHODS };
+    if (path === `/${stage}${FLEET_ROUTE[kind]}`) return { kind, methods: ['GET'] };
   }
   return undefined;
 }
@@ -63,14 +71,14 @@ export function createGateway(options: GatewayOptions) {
     const status = await (async () => {
       const body = await readBody(req, GATEWAY_MAX_BODY_BYTES);
       const route = matchRoute(rawPath, options.stage);
-      if (!route || !(ROUTE_METHODS as readonly string[]).includes(req.method ?? '')) return gatewayError(res, 403, GATEWAY_ERRORS.notSigned);
+      if (!route || !route.methods.includes(req.method ?? '')) return gatewayError(res, 403, GATEWAY_ERRORS.notSigned);
       const check = await verifySigV4({ method: req.method!, path: rawPath, query: url.searchParams, headers: req.headers, body }, byKey, options.region, 'execute-api');
       if (!check.ok) return gatewayError(res, 403, SIGNATURE_ERRORS[check.failure]);
       caller = check.principal.callerArn;
       if (check.principal.kind !== route.kind) return gatewayError(res, 403, GATEWAY_ERRORS.accessDenied);
-      let jobId: string;
+      let jobId: string | undefined;
       try {
-        jobId = decodeURIComponent(route.jobSegment);
+        jobId = route.jobSegment === undefined ? undefined : decodeURIComponent(route.jobSegment);
       } catch {
         return gatewayError(res, 400, GATEWAY_ERRORS.badJobId);
       }
@@ -92,7 +100,7 @@ function proxyEvent(
   rawPath: string,
   body: Buffer,
   kind: OperatorKind,
-  jobId: string,
+  jobId: string | undefined,
   principal: SandboxPrincipal,
   stage: string,
   requestId: string,
@@ -100,9 +108,9 @@ function proxyEvent(
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
   return {
     httpMethod: req.method!,
-    resource: routeTemplate(kind),
+    resource: jobId === undefined ? FLEET_ROUTE[kind] : routeTemplate(kind),
     path: rawPath.slice(stage.length + 1),
-    pathParameters: { jobId },
+    pathParameters: jobId === undefined ? null : { jobId },
     headers,
     multiValueHeaders: {},
     queryStringParameters: null,

@@ -8,6 +8,13 @@ function guardrailsMode(raw: string | undefined): GuardrailsMode {
   throw new Error(`SANDBOX_GUARDRAILS must be "scp" (the default) or "off", got "${raw}"`);
 }
 
+function captureInterval(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 5000;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 0) throw new Error(`SANDBOX_CAPTURE_INTERVAL_MS must be a whole number of milliseconds (0: no schedule), got "${raw}"`);
+  return ms;
+}
+
 /** `npm start`: one sandbox at a time, its info file owned by it alone. */
 async function main(): Promise<void> {
   const infoFile = infoFilePath();
@@ -16,6 +23,7 @@ async function main(): Promise<void> {
     port: Number(process.env.PORT ?? 3000),
     faults: (process.env.SANDBOX_FAULTS ?? '').split(','),
     guardrails: guardrailsMode(process.env.SANDBOX_GUARDRAILS),
+    captureIntervalMs: captureInterval(process.env.SANDBOX_CAPTURE_INTERVAL_MS),
     accessLog: (line) => console.log(JSON.stringify({ sandbox: 'access', ...line })),
   });
   try {

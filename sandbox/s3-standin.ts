@@ -4,6 +4,7 @@ import { MANIFEST_KEY_PREFIX } from '../lib/contract';
 import { isAllowed } from './access';
 import { listen, readBody } from './http-util';
 import type { SandboxPrincipal } from './identities';
+import { deleteMarker, listVersions } from './s3-versions';
 import { authenticate, authorize, type StandInAuth } from './stand-in-auth';
 
 /** One stored version of an object. */
@@ -15,6 +16,8 @@ export interface ObjectVersion {
   readonly metadata: Record<string, string>;
   readonly checksumSha256: string;
   readonly lastModified: Date;
+  /** A delete marker, not an object: the key reads as missing while it is the latest. */
+  readonly deleteMarker?: boolean;
 }
 
 export interface S3StandIn {
@@ -58,10 +61,11 @@ function objectHeaders(v: ObjectVersion): Record<string, string | number> {
 }
 
 /** The IAM action a request is, as S3 authorises it. */
-function actionOf(method: string, key: string, versioned: boolean): string {
-  if (!key) return 's3:ListBucket';
+function actionOf(method: string, key: string, query: URLSearchParams): string {
+  if (!key) return query.has('versions') ? 's3:ListBucketVersions' : 's3:ListBucket';
   if (method === 'PUT') return 's3:PutObject';
-  return versioned ? 's3:GetObjectVersion' : 's3:GetObject';
+  if (method === 'DELETE') return 's3:DeleteObject';
+  return query.has('versionId') ? 's3:GetObjectVersion' : 's3:GetObject';
 }
 
 /** S3 checks a literal payload hash the client declared (not UNSIGNED-PAYLOAD or a streaming mode). */
@@ -73,7 +77,8 @@ function payloadHashMismatch(req: IncomingMessage, body: Buffer): boolean {
 /**
  * A stand-in for the S3 REST API, path-style, for the one manifest bucket: SigV4 verified as S3
  * does, each request admitted by the sandbox's access matrix, versioned PutObject with conditional
- * writes (If-None-Match / If-Match) and SHA-256 checksum validation, HeadObject and GetObject.
+ * writes (If-None-Match / If-Match) and SHA-256 checksum validation, HeadObject, GetObject,
+ * DeleteObject (a delete marker) and ListObjectVersions.
  * Enough for the real `@aws-sdk/client-s3` to run the manifest function unchanged.
  */
 export async function startS3(bucket: string, auth: StandInAuth): Promise<S3StandIn> {
@@ -90,7 +95,7 @@ export async function startS3(bucket: string, auth: StandInAuth): Promise<S3Stan
       return xmlError(res, 400, 'XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
     if (bucketName !== bucket) return xmlError(res, 404, 'NoSuchBucket', 'The specified bucket does not exist');
-    const operation = actionOf(req.method ?? 'GET', key, url.searchParams.has('versionId')).slice('s3:'.length);
+    const operation = actionOf(req.method ?? 'GET', key, url.searchParams).slice('s3:'.length);
     const refusal = authorize(auth, who.principal, {
       service: 's3',
       operation,
@@ -99,17 +104,32 @@ export async function startS3(bucket: string, auth: StandInAuth): Promise<S3Stan
       requestParameters: key ? { bucketName: bucket, key } : { bucketName: bucket },
     });
     if (refusal) return xmlError(res, 403, 'AccessDenied', refusal);
-    if (!key) return xmlError(res, 501, 'NotImplemented', 'The sandbox emulates object operations only.');
+    if (!key && req.method === 'GET' && url.searchParams.has('versions')) return listVersions(res, bucket, url.searchParams.get('prefix') ?? '', objects);
+    if (!key) return xmlError(res, 501, 'NotImplemented', 'The sandbox emulates object operations and ListObjectVersions only.');
     if (req.method === 'PUT') return putObject(req, res, key, raw, objects);
+    if (req.method === 'DELETE') return deleteObject(res, key, objects);
     if (req.method !== 'GET' && req.method !== 'HEAD') return xmlError(res, 405, 'MethodNotAllowed', 'Not emulated.');
     serveObject(req, res, objects.get(key) ?? [], url.searchParams.get('versionId'), who.principal);
   });
   return { endpoint: server.url, bucket, objects, close: server.close };
 }
 
+/** DeleteObject without a version id on a versioned bucket: a delete marker on top, nothing removed. */
+function deleteObject(res: ServerResponse, key: string, objects: Map<string, ObjectVersion[]>): void {
+  const marker = deleteMarker();
+  objects.set(key, [...(objects.get(key) ?? []), marker]);
+  res.writeHead(204, { 'x-amz-delete-marker': 'true', 'x-amz-version-id': marker.versionId }).end();
+}
+
 /** GET or HEAD of one object. Like S3, a missing key is 404 only to a caller allowed s3:ListBucket, else 403. */
 function serveObject(req: IncomingMessage, res: ServerResponse, versions: ObjectVersion[], wanted: string | null, principal: SandboxPrincipal): void {
   const current = wanted ? versions.find((v) => v.versionId === wanted) : versions.at(-1);
+  if (current?.deleteMarker) {
+    const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': current.versionId };
+    if (req.method === 'HEAD') return void res.writeHead(404, headers).end();
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    return xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
+  }
   if (!current) {
     const mayList = isAllowed(principal, 's3:ListBucket', 'manifestBucket');
     if (req.method === 'HEAD') return void res.writeHead(mayList ? 404 : 403).end();
@@ -135,7 +155,8 @@ function putObject(
   }
   // Decide and write in one synchronous step: Node runs it without interleaving, like S3's atomic conditional write.
   const versions = objects.get(key) ?? [];
-  const current = versions.at(-1);
+  // Behind a delete marker the key does not exist, for conditional writes too.
+  const current = versions.at(-1)?.deleteMarker ? undefined : versions.at(-1);
   const ifNoneMatch = req.headers['if-none-match'];
   const ifMatch = req.headers['if-match'];
   if ((ifNoneMatch === '*' && current) || (ifMatch !== undefined && current?.etag !== ifMatch)) {

@@ -14,6 +14,8 @@ import { startSecretsManager, type SecretsStandIn } from './secrets-standin';
 import { startSnowball, type SnowballStandIn } from './snowball-standin';
 import type { StandInAuth } from './stand-in-auth';
 import { SandboxTrail, type Alert } from './trail';
+import { JobNotifications, notificationProse } from './notifications';
+import type { PassSummary } from '../lambda/shared/reconcile';
 
 export interface SandboxOptions {
   /** Port of the broker API on 127.0.0.1; 0 picks a free one. Default 3000. */
@@ -31,6 +33,8 @@ export interface SandboxOptions {
   readonly guardrails?: GuardrailsMode;
   /** Each alert the detection rules raise. Default: one JSON line on stdout. */
   readonly alertLog?: (alert: Alert) => void;
+  /** Milliseconds between reconcile passes of both functions (the deployed schedule). Default 0: none. */
+  readonly captureIntervalMs?: number;
 }
 
 export type GuardrailsMode = 'scp' | 'off';
@@ -68,6 +72,10 @@ export interface Sandbox {
   readonly secrets: SecretsStandIn;
   /** Every call the stand-ins answered, and the alerts it raised. */
   readonly trail: SandboxTrail;
+  /** The job-notification topic and queues. */
+  readonly notifications: JobNotifications;
+  /** One reconcile pass of both functions, as the schedule runs it. */
+  reconcile(): Promise<Record<OperatorKind, PassSummary>>;
   stop(): Promise<void>;
 }
 
@@ -118,9 +126,16 @@ function functionEnvs(stand: StandIns, principals: Record<PrincipalName, Sandbox
   };
 }
 
-const ENTRIES: Record<OperatorKind, { name: string; entry: string }> = {
-  manifest: { name: 'ManifestFunction', entry: 'lambda/manifest/handler.ts' },
-  unlockCode: { name: 'UnlockCodeFunction', entry: 'lambda/unlock-code/handler.ts' },
+/** Each vault's function with its other triggers, as the stack deploys them (one role, one environment). */
+const ENTRIES: Record<OperatorKind, { name: string; entries: Record<string, string> }> = {
+  manifest: {
+    name: 'ManifestFunction',
+    entries: { api: 'lambda/manifest/handler.ts', reconcile: 'lambda/manifest/reconcile.ts', notification: 'lambda/manifest/notification.ts' },
+  },
+  unlockCode: {
+    name: 'UnlockCodeFunction',
+    entries: { api: 'lambda/unlock-code/handler.ts', reconcile: 'lambda/unlock-code/reconcile.ts', notification: 'lambda/unlock-code/notification.ts' },
+  },
 };
 
 async function startFunctions(envs: Record<OperatorKind, Record<string, string>>, log: SandboxOptions['functionLog']) {
@@ -174,6 +189,21 @@ function sandboxScp() {
   return guardrailsPolicy({ brokerAccountId: SANDBOX_ACCOUNT, secretPrefix: DEFAULT_SECRET_PREFIX, deployRoleArnPattern: cdkDeployRolePattern(SANDBOX_ACCOUNT) });
 }
 
+/** The deployed reconcile schedule: a pass every `ms`, never two at once. Returns its stop. */
+function schedule(pass: () => Promise<unknown>, ms: number): () => void {
+  if (ms <= 0) return () => undefined;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    pass()
+      .catch((err: unknown) => console.error(JSON.stringify({ sandbox: 'reconcile-failed', error: (err as Error).message })))
+      .finally(() => (running = false));
+  }, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 const printAlert = (alert: Alert) => console.log(JSON.stringify({ sandbox: 'alert', ...alert }));
 
 /** Starts the stand-ins, the two functions (each in its own runtime) and the broker API. */
@@ -207,10 +237,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     region,
     stage: 'v1',
     principals: Object.values(principals),
-    handlers: { manifest: functions.manifest.invoke, unlockCode: functions.unlockCode.invoke },
+    handlers: { manifest: (event) => functions.manifest.invoke('api', event), unlockCode: (event) => functions.unlockCode.invoke('api', event) },
     accessLog: options.accessLog,
   });
-  const control = controlRoutes({ label: SANDBOX_LABEL, ...stand, secretPrefix: DEFAULT_SECRET_PREFIX, faults, trail });
+  const notifications = new JobNotifications(functions, { region, account: SANDBOX_ACCOUNT });
+  const reconcile = async () => {
+    const [manifest, unlockCode] = await Promise.all([functions.manifest.invoke<PassSummary>('reconcile', {}), functions.unlockCode.invoke<PassSummary>('reconcile', {})]);
+    return { manifest, unlockCode };
+  };
+  const stopSchedule = schedule(reconcile, options.captureIntervalMs ?? 0);
+  const control = controlRoutes({
+    label: SANDBOX_LABEL,
+    ...stand,
+    secretPrefix: DEFAULT_SECRET_PREFIX,
+    faults,
+    trail,
+    onStateChange: (job) => notifications.publish(notificationProse(job)),
+    reconcile,
+  });
   const routeControl = async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
     const status = await control(req, res).catch(() => {
@@ -220,6 +264,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     options.accessLog?.({ control: true, method: req.method, path: (req.url ?? '/').split('?')[0], status, latencyMs: Date.now() - started });
   };
   const api = await listen((req, res) => ((req.url ?? '').startsWith('/__sandbox/') ? routeControl(req, res) : gateway(req, res)), options.port ?? 3000).catch(async (err) => {
+    stopSchedule();
+    notifications.close();
     await Promise.all([stopFunctions(), closeStandIns()]);
     throw err;
   });
@@ -229,7 +275,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     ...stand,
     trail,
+    notifications,
+    reconcile,
     stop: async () => {
+      stopSchedule();
+      notifications.close();
       await api.close();
       await stopFunctions();
       await closeStandIns();

@@ -36,7 +36,7 @@ export async function startSnowball(jobs: DemoJob[], faults: FaultSwitch, downlo
     const who = await authenticate(req, raw, auth, 'snowball');
     if ('failure' in who) return sendAwsJsonError(res, who.failure.status, who.failure.code, who.failure.message);
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    let body: { JobId?: string };
+    let body: { JobId?: string; MaxResults?: number; NextToken?: string };
     try {
       body = JSON.parse(raw.toString() || '{}');
     } catch {
@@ -62,18 +62,28 @@ export async function startSnowball(jobs: DemoJob[], faults: FaultSwitch, downlo
 }
 
 function metadata(job: DemoJob) {
-  return { JobId: job.jobId, JobState: job.state, JobType: 'IMPORT', SnowballType: 'EDGE', IsMaster: false, CreationDate: 1_780_000_000, Description: 'sandbox demo job' };
+  return { JobId: job.jobId, JobState: job.state, JobType: 'IMPORT', SnowballType: 'EDGE', IsMaster: false, CreationDate: job.createdAt.getTime() / 1000, Description: 'sandbox demo job' };
+}
+
+/** ListJobs, paginated as Snowball does (MaxResults 1–100, an opaque NextToken). */
+function listJobs(jobs: Map<string, DemoJob>, body: { MaxResults?: number; NextToken?: string }) {
+  const all = [...jobs.values()];
+  const size = Math.min(Math.max(Number(body.MaxResults ?? 100), 1), 100);
+  const start = body.NextToken ? Number(Buffer.from(body.NextToken, 'base64url').toString()) : 0;
+  const page = all.slice(start, start + size);
+  const next = start + size < all.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
+  return { JobListEntries: page.map(metadata), ...(next ? { NextToken: next } : {}) };
 }
 
 function answer(
   res: ServerResponse,
   operation: string,
-  body: { JobId?: string },
+  body: { JobId?: string; MaxResults?: number; NextToken?: string },
   jobs: Map<string, DemoJob>,
   faults: FaultSwitch,
   urlFor: (jobId: string) => string,
 ): void {
-  if (operation === 'ListJobs') return sendJson(res, 200, { JobListEntries: [...jobs.values()].map(metadata) });
+  if (operation === 'ListJobs') return sendJson(res, 200, listJobs(jobs, body));
   if (!['DescribeJob', 'GetJobManifest', 'GetJobUnlockCode'].includes(operation)) {
     return sendAwsJsonError(res, 400, 'UnknownOperationException', `The sandbox does not emulate ${operation || 'that operation'}.`);
   }

@@ -1,29 +1,15 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { DEFAULT_MANIFEST_MAX_BYTES, ENV, MANIFEST_HEADERS } from '../../lib/contract';
+import { MANIFEST_HEADERS } from '../../lib/contract';
 import { assertCallerIsRole } from '../shared/caller';
-import { once, positiveIntEnv, requireEnv } from '../shared/env';
+import { once } from '../shared/env';
 import { methodNotAllowed } from '../shared/errors';
+import { fleetStatus } from '../shared/fleet-status';
 import { binary, json, respond, type BrokerRequest } from '../shared/http';
 import { audit, log } from '../shared/log';
 import { clients } from './clients';
-import { brokerManifest, getManifest, type ManifestSettings } from './core';
-import { isAcceptableExtraOrigin } from './download';
-
-export function settingsFromEnv(env: NodeJS.ProcessEnv): ManifestSettings {
-  const extraOrigin = env[ENV.manifestExtraOrigin] || undefined;
-  if (extraOrigin !== undefined && !isAcceptableExtraOrigin(extraOrigin)) {
-    throw new Error(`${ENV.manifestExtraOrigin} must be an https origin or an http loopback origin`);
-  }
-  return {
-    bucket: requireEnv(env, ENV.manifestBucket),
-    readerRoleArn: requireEnv(env, ENV.manifestReaderRoleArn),
-    download: {
-      maxBytes: positiveIntEnv(env, ENV.manifestMaxBytes, DEFAULT_MANIFEST_MAX_BYTES),
-      timeoutMs: positiveIntEnv(env, ENV.manifestDownloadTimeoutMs, 15_000),
-      extraOrigin,
-    },
-  };
-}
+import { brokerManifest, getManifest } from './core';
+import { manifestDetails } from './lifecycle';
+import { settingsFromEnv } from './settings';
 
 const settings = once(() => settingsFromEnv(process.env));
 
@@ -31,6 +17,11 @@ async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
   const { jobId, caller } = request;
   const { readerRoleArn } = settings();
   assertCallerIsRole(caller, readerRoleArn);
+  if (request.fleet) {
+    if (request.method !== 'GET') throw methodNotAllowed();
+    const status = await fleetStatus(clients.snowball, (ids) => manifestDetails(clients.s3, settings().bucket, ids), (d) => ({ sha256: d?.sha256 ?? null, sizeBytes: d?.sizeBytes ?? null }));
+    return json(200, status);
+  }
   if (request.method === 'POST') {
     const result = await brokerManifest(clients, settings(), jobId);
     const { versionId, sha256, sizeBytes, unchanged } = result;
@@ -48,5 +39,5 @@ async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
   throw methodNotAllowed();
 }
 
-/** `GET|POST /jobs/{jobId}/manifest` */
+/** `GET|POST /jobs/{jobId}/manifest`, `GET /manifests` */
 export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => respond('manifest', event, route);

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { JOB_ID_PATTERN, type OperatorKind } from '../../lib/contract';
+import { FLEET_ROUTE, JOB_ID_PATTERN, type OperatorKind } from '../../lib/contract';
 import { BrokerError, internalError, invalidJobId, isBrokerError } from './errors';
 import { log } from './log';
 import { recordOutcome } from './metrics';
@@ -7,18 +7,22 @@ import { recordOutcome } from './metrics';
 /** What a route handler needs from an API Gateway proxy event. */
 export interface BrokerRequest {
   readonly method: string;
+  /** The validated job id; empty on the fleet route, which names no job. */
   readonly jobId: string;
   readonly caller: string;
   readonly route: string;
+  /** True for `GET /manifests` / `GET /unlock-codes`. */
+  readonly fleet: boolean;
 }
 
 /** Reads the method, the validated job id and the SigV4 caller's ARN from a proxy event. */
 export function parseRequest(event: APIGatewayProxyEvent): BrokerRequest {
-  const jobId = event.pathParameters?.jobId ?? '';
   const caller = event.requestContext?.identity?.userArn ?? 'unknown';
   const route = `${event.httpMethod} ${event.resource}`;
-  if (!JOB_ID_PATTERN.test(jobId)) throw invalidJobId();
-  return { method: event.httpMethod, jobId, caller, route };
+  const fleet = (Object.values(FLEET_ROUTE) as string[]).includes(event.resource);
+  const jobId = fleet ? '' : (event.pathParameters?.jobId ?? '');
+  if (!fleet && !JOB_ID_PATTERN.test(jobId)) throw invalidJobId();
+  return { method: event.httpMethod, jobId, caller, route, fleet };
 }
 
 const SECURITY_HEADERS = {
@@ -68,7 +72,7 @@ export async function respond(
     const fields = {
       event: 'request-failed',
       route: request?.route ?? `${event.httpMethod} ${event.resource}`,
-      jobId: request?.jobId,
+      jobId: request?.jobId || undefined,
       caller: request?.caller ?? event.requestContext?.identity?.userArn ?? undefined,
       status: known.status,
       code: known.code,

@@ -16,6 +16,18 @@ export interface LogFields {
   readonly sizeBytes?: number;
   readonly errorName?: string;
   readonly at?: string;
+  /** What started a lifecycle step: `schedule`, `notification` or `api`. */
+  readonly trigger?: string;
+  readonly vault?: string;
+  readonly state?: string;
+  readonly reason?: string;
+  readonly outcome?: string;
+  readonly seen?: number;
+  readonly captured?: number;
+  readonly retired?: number;
+  readonly failed?: number;
+  readonly skipped?: number;
+  readonly deferred?: number;
 }
 
 export const log = {
@@ -27,4 +39,9 @@ export const log = {
 /** One audit line per read of either secret: who, which job, when. */
 export function audit(action: 'read-manifest' | 'read-unlock-code', jobId: string, caller: string): void {
   log.info({ event: `audit:${action}`, jobId, caller, at: new Date().toISOString() });
+}
+
+/** One audit line per retirement of either secret: which job, why, when. */
+export function auditRetirement(action: 'retire-manifest' | 'retire-unlock-code', jobId: string, reason: string): void {
+  log.info({ event: `audit:${action}`, jobId, reason, at: new Date().toISOString() });
 }

@@ -22,3 +22,13 @@ export function recordOutcome(vault: OperatorKind, method: string, failure?: Err
   }
   metrics.publishStoredMetrics();
 }
+
+/** One reconcile pass's counts, per vault: `Captured`, `Retired`, `ReconcileFailed`, `Deferred`. */
+export function recordPass(vault: OperatorKind, counts: { captured: number; retired: number; failed: number; deferred: number }): void {
+  metrics.addDimension(METRICS.vaultDimension, vault);
+  metrics.addMetric('Captured', MetricUnit.Count, counts.captured);
+  metrics.addMetric('Retired', MetricUnit.Count, counts.retired);
+  metrics.addMetric('ReconcileFailed', MetricUnit.Count, counts.failed);
+  metrics.addMetric('Deferred', MetricUnit.Count, counts.deferred);
+  metrics.publishStoredMetrics();
+}

@@ -1,23 +1,14 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ENV, SECRET_PREFIX_PATTERN } from '../../lib/contract';
 import { assertCallerIsRole } from '../shared/caller';
-import { once, requireEnv } from '../shared/env';
+import { once } from '../shared/env';
 import { methodNotAllowed } from '../shared/errors';
+import { fleetStatus } from '../shared/fleet-status';
 import { json, respond, type BrokerRequest } from '../shared/http';
 import { audit, log } from '../shared/log';
 import { clients } from './clients';
-import { brokerUnlockCode, getUnlockCode, type UnlockCodeSettings } from './core';
-
-export function settingsFromEnv(env: NodeJS.ProcessEnv): UnlockCodeSettings {
-  const secretPrefix = requireEnv(env, ENV.unlockCodeSecretPrefix);
-  if (!SECRET_PREFIX_PATTERN.test(secretPrefix)) throw new Error(`${ENV.unlockCodeSecretPrefix} is malformed`);
-  return {
-    secretPrefix,
-    kmsKeyArn: requireEnv(env, ENV.unlockCodeKeyArn),
-    readerRoleArn: requireEnv(env, ENV.unlockCodeReaderRoleArn),
-    brokerRoleArn: requireEnv(env, ENV.unlockCodeBrokerRoleArn),
-  };
-}
+import { brokerUnlockCode, getUnlockCode } from './core';
+import { unlockCodeHoldings } from './lifecycle';
+import { settingsFromEnv } from './settings';
 
 const settings = once(() => settingsFromEnv(process.env));
 
@@ -25,6 +16,10 @@ async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
   const { jobId, caller } = request;
   const { readerRoleArn } = settings();
   assertCallerIsRole(caller, readerRoleArn);
+  if (request.fleet) {
+    if (request.method !== 'GET') throw methodNotAllowed();
+    return json(200, await fleetStatus(clients.snowball, (ids) => unlockCodeHoldings(clients, settings(), ids)));
+  }
   if (request.method === 'POST') {
     const result = await brokerUnlockCode(clients, settings(), jobId);
     const { versionId, unchanged } = result;
@@ -39,5 +34,5 @@ async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
   throw methodNotAllowed();
 }
 
-/** `GET|POST /jobs/{jobId}/unlock-code` */
+/** `GET|POST /jobs/{jobId}/unlock-code`, `GET /unlock-codes` */
 export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => respond('unlockCode', event, route);

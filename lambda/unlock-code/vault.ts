@@ -22,6 +22,10 @@ export interface SecretLocation extends SecretPolicyPrincipals {
 export interface SecretState {
   readonly arn: string;
   readonly scheduledForDeletion: boolean;
+  /** The AWSCURRENT version, if the secret holds a value. */
+  readonly currentVersionId?: string;
+  /** When the secret last changed (a new value, a restore, a policy). */
+  readonly lastChangedAt?: string;
 }
 
 export interface CurrentValue {
@@ -37,7 +41,8 @@ export function rethrow(err: unknown): never {
 export async function describeSecret(secrets: SecretsManagerClient, name: string): Promise<SecretState | undefined> {
   try {
     const d = await secrets.send(new DescribeSecretCommand({ SecretId: name }));
-    return { arn: d.ARN!, scheduledForDeletion: d.DeletedDate !== undefined };
+    const current = Object.entries(d.VersionIdsToStages ?? {}).find(([, stages]) => stages.includes('AWSCURRENT'))?.[0];
+    return { arn: d.ARN!, scheduledForDeletion: d.DeletedDate !== undefined, currentVersionId: current, lastChangedAt: d.LastChangedDate?.toISOString() };
   } catch (err) {
     if (errorName(err) === 'ResourceNotFoundException') return undefined;
     rethrow(err);
@@ -132,4 +137,13 @@ export async function discardSecret(secrets: SecretsManagerClient, arn: string):
   await secrets
     .send(new DeleteSecretCommand({ SecretId: arn, ForceDeleteWithoutRecovery: true }))
     .catch(() => undefined);
+}
+
+/** Schedules the job's secret for deletion with a recovery window: retired, restorable until then. */
+export async function scheduleDeletion(secrets: SecretsManagerClient, arn: string, recoveryDays: number): Promise<void> {
+  try {
+    await secrets.send(new DeleteSecretCommand({ SecretId: arn, RecoveryWindowInDays: recoveryDays }));
+  } catch (err) {
+    rethrow(err);
+  }
 }

@@ -18,7 +18,17 @@ describe('configuration', () => {
       manifestReadTrail: false,
       alertOnUnlockCodeRead: false,
       breakGlassRoleArn: undefined,
+      captureIntervalMinutes: 15,
+      retireRecoveryDays: 30,
     });
+  });
+
+  it.each([
+    ['captureIntervalMinutes', -1, /captureIntervalMinutes must be a whole number from 0 to 1440/],
+    ['retireRecoveryDays', 6, /retireRecoveryDays must be a whole number from 7 to 30/],
+    ['retireRecoveryDays', '31', /retireRecoveryDays must be a whole number from 7 to 30/],
+  ])('refuses %s %p', (key, value, says) => {
+    expect(() => parse({ [key]: value })).toThrow(says);
   });
 
   it('reads the detection switches and e-mail list as -c passes them, refusing what they cannot be', () => {

@@ -23,7 +23,7 @@ const SECRET = `snowball/unlock-code/${JOB}`;
 /** The deployed rules, resolved to concrete ARNs, by alert id. */
 const rules = Object.fromEntries(
   Object.entries(raw.Resources)
-    .filter(([, r]) => r.Type === 'AWS::Events::Rule')
+    .filter(([id, r]) => r.Type === 'AWS::Events::Rule' && id.startsWith('Detection'))
     .map(([id, r]) => [id.replace(/^Detection/, '').replace(/[A-F0-9]{8}$/, ''), resolver.resolve(r.Properties)]),
 );
 const alerts = (call: Call) => Object.keys(rules).filter((id) => matchesPattern(rules[id].EventPattern, cloudTrailEvent(call)));

@@ -68,7 +68,8 @@ describe('manifest vault', () => {
       expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
     ]));
     const guard = st.find((s) => s.Sid === 'OnlyNamedRolesReadOrWriteManifests');
-    expect(guard).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'] });
+    expect(guard).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' } });
+    expect([...guard.Action].sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject']);
     expect(guard.Condition.ArnNotEquals['aws:PrincipalArn']).toEqual([
       { 'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', 'ManifestFunctionRole'), 'Arn'] },
       { 'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', 'OperatorsManifestOperator'), 'Arn'] },
@@ -133,9 +134,10 @@ describe('vault keys', () => {
 describe('broker functions', () => {
   const fns = all('AWS::Lambda::Function');
 
-  it('run Node.js 24 on arm64 with explicit memory, a timeout inside 29 s, reserved concurrency, tracing and their own log group', () => {
-    expect(fns).toHaveLength(2);
-    for (const [, fn] of fns) {
+  it('run Node.js 24 on arm64 with explicit memory, reserved concurrency, tracing and their own log group; the API functions inside 29 s', () => {
+    // Two API functions, and per vault a reconcile and a notification function (test/infra/lifecycle.test.ts).
+    expect(fns).toHaveLength(6);
+    for (const [id, fn] of fns) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
@@ -144,7 +146,7 @@ describe('broker functions', () => {
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
       });
-      expect(fn.Properties.Timeout).toBeLessThan(29);
+      if (/^(Manifest|UnlockCode)Function/.test(id)) expect(fn.Properties.Timeout).toBeLessThan(29);
     }
     for (const [, group] of all('AWS::Logs::LogGroup')) {
       expect(group.Properties.RetentionInDays).toBe(400);
@@ -167,9 +169,9 @@ describe('broker functions', () => {
   };
   const actionsOf = (rolePrefix: string) => policyOf(rolePrefix).flatMap((s) => asList(s.Action));
 
-  it('each call only their own Snowball action, plus DescribeJob', () => {
-    expect(actionsOf('ManifestFunctionRole').filter((a) => a.startsWith('snowball:')).sort()).toEqual(['snowball:DescribeJob', 'snowball:GetJobManifest']);
-    expect(actionsOf('UnlockCodeFunctionRole').filter((a) => a.startsWith('snowball:')).sort()).toEqual(['snowball:DescribeJob', 'snowball:GetJobUnlockCode']);
+  it('each call only their own Snowball action, plus DescribeJob and ListJobs', () => {
+    expect(actionsOf('ManifestFunctionRole').filter((a) => a.startsWith('snowball:')).sort()).toEqual(['snowball:DescribeJob', 'snowball:GetJobManifest', 'snowball:ListJobs']);
+    expect(actionsOf('UnlockCodeFunctionRole').filter((a) => a.startsWith('snowball:')).sort()).toEqual(['snowball:DescribeJob', 'snowball:GetJobUnlockCode', 'snowball:ListJobs']);
   });
 
   it('each touch only their own vault', () => {
@@ -181,20 +183,22 @@ describe('broker functions', () => {
 });
 
 describe('broker API', () => {
-  it('authorises every method with AWS_IAM and validates the job id parameter', () => {
+  it('authorises every method with AWS_IAM and validates the job id parameter of the job routes', () => {
     const methods = all('AWS::ApiGateway::Method');
-    expect(methods).toHaveLength(4);
-    for (const [, m] of methods) {
-      expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
+    expect(methods).toHaveLength(6);
+    for (const [, m] of methods) expect(m.Properties.AuthorizationType).toBe('AWS_IAM');
+    const jobMethods = methods.filter(([, m]) => m.Properties.RequestParameters);
+    expect(jobMethods).toHaveLength(4);
+    for (const [, m] of jobMethods) {
       expect(m.Properties.RequestParameters).toEqual({ 'method.request.path.jobId': true });
       expect(m.Properties.RequestValidatorId).toBeDefined();
     }
     template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestParameters: true });
   });
 
-  it('serves GET and POST on /jobs/{jobId}/manifest and /jobs/{jobId}/unlock-code', () => {
+  it('serves GET and POST on /jobs/{jobId}/manifest and /jobs/{jobId}/unlock-code, and GET on /manifests and /unlock-codes', () => {
     const paths = all('AWS::ApiGateway::Resource').map(([, r]) => r.Properties.PathPart).sort();
-    expect(paths).toEqual(['manifest', 'jobs', 'unlock-code', '{jobId}'].sort());
+    expect(paths).toEqual(['manifest', 'jobs', 'unlock-code', '{jobId}', 'manifests', 'unlock-codes'].sort());
   });
 
   it('treats every media type as binary, so a plain client (Accept: */*) gets the manifest bytes', () => {
@@ -208,9 +212,9 @@ describe('broker API', () => {
     const manifestRole = { 'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', 'OperatorsManifestOperator'), 'Arn'] };
     const unlockRole = { 'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', 'OperatorsUnlockCodeOperator'), 'Arn'] };
     const allows = st.filter((s) => s.Effect === 'Allow');
-    expect(allows).toEqual([
-      expect.objectContaining({ Principal: { AWS: manifestRole }, Resource: ['execute-api:/*/GET/jobs/*/manifest', 'execute-api:/*/POST/jobs/*/manifest'] }),
-      expect.objectContaining({ Principal: { AWS: unlockRole }, Resource: ['execute-api:/*/GET/jobs/*/unlock-code', 'execute-api:/*/POST/jobs/*/unlock-code'] }),
+    expect(allows.map((s) => ({ who: s.Principal.AWS, routes: [...s.Resource].sort() }))).toEqual([
+      { who: manifestRole, routes: ['execute-api:/*/GET/jobs/*/manifest', 'execute-api:/*/GET/manifests', 'execute-api:/*/POST/jobs/*/manifest'] },
+      { who: unlockRole, routes: ['execute-api:/*/GET/jobs/*/unlock-code', 'execute-api:/*/GET/unlock-codes', 'execute-api:/*/POST/jobs/*/unlock-code'] },
     ]);
     expect(st.find((s) => s.Sid === 'DenyAllButOperators').Condition.ArnNotEquals['aws:PrincipalArn']).toEqual([manifestRole, unlockRole]);
   });

@@ -1,0 +1,26 @@
+import { DEFAULT_MANIFEST_MAX_BYTES, ENV } from '../../lib/contract';
+import { positiveIntEnv, requireEnv } from '../shared/env';
+import type { ManifestSettings } from './core';
+import { isAcceptableExtraOrigin } from './download';
+
+/** What the stack tells every manifest function (API, schedule, notification), read once. */
+export interface ManifestLifecycleSettings extends ManifestSettings {
+  readonly maxJobsPerPass: number;
+}
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv): ManifestLifecycleSettings {
+  const extraOrigin = env[ENV.manifestExtraOrigin] || undefined;
+  if (extraOrigin !== undefined && !isAcceptableExtraOrigin(extraOrigin)) {
+    throw new Error(`${ENV.manifestExtraOrigin} must be an https origin or an http loopback origin`);
+  }
+  return {
+    bucket: requireEnv(env, ENV.manifestBucket),
+    readerRoleArn: requireEnv(env, ENV.manifestReaderRoleArn),
+    download: {
+      maxBytes: positiveIntEnv(env, ENV.manifestMaxBytes, DEFAULT_MANIFEST_MAX_BYTES),
+      timeoutMs: positiveIntEnv(env, ENV.manifestDownloadTimeoutMs, 15_000),
+      extraOrigin,
+    },
+    maxJobsPerPass: positiveIntEnv(env, ENV.reconcileMaxJobs, 25),
+  };
+}

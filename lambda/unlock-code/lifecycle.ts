@@ -1,0 +1,44 @@
+import { unlockCodeSecretName } from '../../lib/contract';
+import { mapLimit, type Holding } from '../shared/fleet';
+import { auditRetirement } from '../shared/log';
+import type { VaultLifecycle } from '../shared/reconcile';
+import { brokerUnlockCode, type UnlockCodeClients } from './core';
+import type { UnlockCodeLifecycleSettings } from './settings';
+import { describeSecret, scheduleDeletion, type SecretState } from './vault';
+
+/** What the unlock-code vault holds for one job, as the fleet status shows it. */
+export interface UnlockCodeHolding {
+  readonly holding: Holding;
+  readonly versionId?: string;
+  readonly fetchedAt?: string;
+}
+
+function holdingOf(state: SecretState | undefined): UnlockCodeHolding {
+  if (!state) return { holding: 'none' };
+  if (state.scheduledForDeletion) return { holding: 'retired', versionId: state.currentVersionId, fetchedAt: state.lastChangedAt };
+  if (!state.currentVersionId) return { holding: 'none' };
+  return { holding: 'live', versionId: state.currentVersionId, fetchedAt: state.lastChangedAt };
+}
+
+/** DescribeSecret for each job, a few at a time: no secret value is ever read for this. */
+export async function unlockCodeHoldings(clients: Pick<UnlockCodeClients, 'secrets'>, settings: Pick<UnlockCodeLifecycleSettings, 'secretPrefix'>, jobIds: readonly string[]) {
+  const states = await mapLimit(jobIds, 16, (jobId) => describeSecret(clients.secrets, unlockCodeSecretName(settings.secretPrefix, jobId)));
+  return new Map(jobIds.map((jobId, i) => [jobId, holdingOf(states[i])]));
+}
+
+/** The unlock-code function's half of the lifecycle. */
+export function unlockCodeLifecycle(clients: UnlockCodeClients, settings: UnlockCodeLifecycleSettings): VaultLifecycle {
+  return {
+    vault: 'unlockCode',
+    holdings: async (jobIds) => new Map([...(await unlockCodeHoldings(clients, settings, jobIds))].map(([id, h]) => [id, h.holding])),
+    capture: async (jobId) => {
+      await brokerUnlockCode(clients, settings, jobId);
+    },
+    retire: async (jobId, reason) => {
+      const state = await describeSecret(clients.secrets, unlockCodeSecretName(settings.secretPrefix, jobId));
+      if (!state || state.scheduledForDeletion) return;
+      await scheduleDeletion(clients.secrets, state.arn, settings.retireRecoveryDays);
+      auditRetirement('retire-unlock-code', jobId, reason);
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import { once } from '../shared/env';
+import { reconcileEntry } from '../shared/triggers';
+import { clients } from './clients';
+import { unlockCodeLifecycle } from './lifecycle';
+import { settingsFromEnv } from './settings';
+
+const settings = once(() => settingsFromEnv(process.env));
+
+/** Scheduled: one reconcile pass of this vault against Snowball's job list. */
+export const handler = reconcileEntry(clients.snowball, () => unlockCodeLifecycle(clients, settings()), () => settings().maxJobsPerPass);

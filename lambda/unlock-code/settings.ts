@@ -1,0 +1,24 @@
+import { ENV, SECRET_PREFIX_PATTERN } from '../../lib/contract';
+import { positiveIntEnv, requireEnv } from '../shared/env';
+import type { UnlockCodeSettings } from './core';
+
+/** What the stack tells every unlock-code function (API, schedule, notification), read once. */
+export interface UnlockCodeLifecycleSettings extends UnlockCodeSettings {
+  readonly retireRecoveryDays: number;
+  readonly maxJobsPerPass: number;
+}
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv): UnlockCodeLifecycleSettings {
+  const secretPrefix = requireEnv(env, ENV.unlockCodeSecretPrefix);
+  if (!SECRET_PREFIX_PATTERN.test(secretPrefix)) throw new Error(`${ENV.unlockCodeSecretPrefix} is malformed`);
+  const retireRecoveryDays = positiveIntEnv(env, ENV.retireRecoveryDays, 30);
+  if (retireRecoveryDays < 7 || retireRecoveryDays > 30) throw new Error(`${ENV.retireRecoveryDays} must be from 7 to 30`);
+  return {
+    secretPrefix,
+    kmsKeyArn: requireEnv(env, ENV.unlockCodeKeyArn),
+    readerRoleArn: requireEnv(env, ENV.unlockCodeReaderRoleArn),
+    brokerRoleArn: requireEnv(env, ENV.unlockCodeBrokerRoleArn),
+    retireRecoveryDays,
+    maxJobsPerPass: positiveIntEnv(env, ENV.reconcileMaxJobs, 25),
+  };
+}

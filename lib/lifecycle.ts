@@ -1,0 +1,138 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal, type IPrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { BrokerFunction } from './broker-function';
+import type { OperatorKind } from './contract';
+import { KEY_ADMIN_ACTIONS } from './vault-key';
+
+export interface LifecycleProps {
+  /** Each vault's API function: its role is the identity of every trigger of that vault. */
+  readonly functions: Record<OperatorKind, BrokerFunction>;
+  /** Gives a new trigger of a vault's function the vault's environment (and, once, its grants). */
+  readonly configure: Record<OperatorKind, (fn: BrokerFunction) => void>;
+  /** Minutes between reconcile passes; 0 turns the schedule off. */
+  readonly captureIntervalMinutes: number;
+  /** Administrators of the notification topic's key. */
+  readonly keyAdmins: IPrincipal[];
+}
+
+const NAMES: Record<OperatorKind, string> = { manifest: 'Manifest', unlockCode: 'UnlockCode' };
+const ENTRY_DIR: Record<OperatorKind, string> = { manifest: 'lambda/manifest', unlockCode: 'lambda/unlock-code' };
+/** A notification step brokers one job: the download's 15 s and Snowball's calls fit in a minute. */
+const NOTIFICATION_TIMEOUT = Duration.seconds(60);
+
+/**
+ * Keeps both vaults in step with Snowball without anyone asking. Default settings, per vault:
+ * a reconcile function on a schedule (one pass at a time: reserved concurrency 1, 5-minute
+ * timeout); a queue of Snowball's job notifications (SSE, TLS only, a dead-letter queue after 5
+ * receives) feeding a notification function that reports partial batch failures. Both are other
+ * triggers of the vault's own function (same role, same environment, own entry file). One
+ * job-notification topic, encrypted with its own rotating key, fans out to both queues.
+ */
+export class Lifecycle extends Construct {
+  readonly notificationTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: LifecycleProps) {
+    super(scope, id);
+    this.notificationTopic = new Topic(this, 'JobNotifications', {
+      displayName: 'Snowball job notifications for the credential broker',
+      masterKey: this.topicKey(props.keyAdmins),
+      enforceSSL: true,
+    });
+    // A TopicPolicy replaces SNS's default one: let the account's principals (Snowball publishes
+    // as the job's service role) publish, as the default policy would.
+    this.notificationTopic.addToResourcePolicy(
+      new PolicyStatement({ sid: 'JobRolesOfThisAccountPublish', principals: [new AccountRootPrincipal()], actions: ['sns:Publish'], resources: [this.notificationTopic.topicArn] }),
+    );
+    for (const kind of ['manifest', 'unlockCode'] as const) {
+      if (props.captureIntervalMinutes > 0) this.addSchedule(kind, props);
+      this.addNotificationQueue(kind, props);
+    }
+  }
+
+  private topicKey(admins: IPrincipal[]): Key {
+    const stack = Stack.of(this);
+    return new Key(this, 'JobNotificationKey', {
+      description: 'snowball-credential-broker: encrypts Snowball job notifications',
+      enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
+      removalPolicy: RemovalPolicy.RETAIN,
+      policy: new PolicyDocument({
+        statements: [
+          new PolicyStatement({ sid: 'KeyAdministration', principals: admins, actions: KEY_ADMIN_ACTIONS, resources: ['*'] }),
+          new PolicyStatement({
+            sid: 'PublishThroughSnsOnly',
+            principals: [new AccountRootPrincipal()],
+            actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+            resources: ['*'],
+            conditions: { StringEquals: { 'kms:ViaService': `sns.${stack.region}.amazonaws.com`, 'kms:CallerAccount': stack.account } },
+          }),
+          new PolicyStatement({
+            sid: 'SnowServicePublishes',
+            principals: [new ServicePrincipal('importexport.amazonaws.com')],
+            actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+            resources: ['*'],
+            conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+          }),
+        ],
+      }),
+    });
+  }
+
+  private trigger(kind: OperatorKind, props: LifecycleProps, what: 'Reconcile' | 'Notification'): BrokerFunction {
+    const schedule = what === 'Reconcile';
+    const fn = new BrokerFunction(this, `${NAMES[kind]}${what}`, {
+      entry: `${ENTRY_DIR[kind]}/${schedule ? 'reconcile' : 'notification'}.ts`,
+      description: schedule
+        ? `Reconciles the ${kind} vault with Snowball's job list: captures WithCustomer jobs, retires finished and expired ones`
+        : `Acts on Snowball job notifications for the ${kind} vault`,
+      memorySize: kind === 'manifest' ? 512 : 256,
+      sharesRoleWith: props.functions[kind],
+      timeout: schedule ? Duration.minutes(5) : NOTIFICATION_TIMEOUT,
+      reservedConcurrency: schedule ? 1 : 2,
+      invokedBy: schedule ? 'schedule' : 'queue',
+    });
+    props.configure[kind](fn);
+    return fn;
+  }
+
+  private addSchedule(kind: OperatorKind, props: LifecycleProps): void {
+    const fn = this.trigger(kind, props, 'Reconcile');
+    const rule = new Rule(this, `${NAMES[kind]}ReconcileSchedule`, {
+      description: `Runs a reconcile pass of the ${kind} vault`,
+      schedule: Schedule.rate(Duration.minutes(props.captureIntervalMinutes)),
+      targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
+    });
+    Validations.of(rule).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason: 'A scheduled tick carries nothing: a pass that did not run is made up by the next one.',
+    });
+  }
+
+  private addNotificationQueue(kind: OperatorKind, props: LifecycleProps): void {
+    const dlq = new Queue(this, `${NAMES[kind]}NotificationsDLQ`, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+      Validations.of(dlq).acknowledge({ id, reason: 'This is the dead-letter queue of a notification queue; nothing redrives from it.' });
+    }
+    const queue = new Queue(this, `${NAMES[kind]}Notifications`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: NOTIFICATION_TIMEOUT.plus(Duration.seconds(30)),
+      deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
+    });
+    this.notificationTopic.addSubscription(new SqsSubscription(queue, { deadLetterQueue: dlq }));
+    const fn = this.trigger(kind, props, 'Notification');
+    fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason: "Lambda has no on-failure destination for SQS sources; the queue's redrive policy sends failing messages to its dead-letter queue.",
+    });
+  }
+}
