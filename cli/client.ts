@@ -2,7 +2,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { routePath, type OperatorKind } from '../lib/contract';
+import { FLEET_ROUTE, routePath, type OperatorKind } from '../lib/contract';
 import { CliError, EXIT, apiFailure } from './errors';
 
 export interface Connection {
@@ -91,14 +91,14 @@ async function attempt(url: URL, method: string, headers: Record<string, string>
   }
 }
 
-function failureOf(reply: Reply, route: string, kind: OperatorKind, jobId: string): CliError {
+function failureOf(reply: Reply, route: string, kind: OperatorKind, jobId: string | undefined): CliError {
   let error: { code?: string; message?: string } | undefined;
   try {
     error = JSON.parse(reply.body.toString()).error;
   } catch {
     error = undefined;
   }
-  return apiFailure(reply.status, error, route, { role: ROLE[kind], kind, jobId });
+  return apiFailure(reply.status, error, route, { role: ROLE[kind], kind, jobId: jobId ?? '' });
 }
 
 /**
@@ -111,12 +111,14 @@ export async function callBroker(
   credentials: AwsCredentialIdentity,
   method: 'GET' | 'POST',
   kind: OperatorKind,
-  jobId: string,
+  /** The job, or undefined for the vault's fleet route. */
+  jobId: string | undefined,
   accept = 'application/json',
 ): Promise<Reply> {
   const policy = connection.policy ?? DEFAULT_CALL_POLICY;
-  const url = new URL(connection.apiUrl.replace(/\/?$/, '') + routePath(kind, jobId));
-  const route = `${method} ${routePath(kind, jobId)}`;
+  const path = jobId === undefined ? FLEET_ROUTE[kind] : routePath(kind, jobId);
+  const url = new URL(connection.apiUrl.replace(/\/?$/, '') + path);
+  const route = `${method} ${path}`;
   const sleep = policy.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   for (let n = 1; ; n++) {
     const result = await attempt(url, method, await signedRequest(connection, credentials, method, url, accept), policy.timeoutMs);

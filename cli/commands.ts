@@ -3,10 +3,12 @@ import { MANIFEST_HEADERS } from '../lib/contract';
 import { callBroker, type AwsCredentialIdentity, type Connection } from './client';
 import { CliError, EXIT } from './errors';
 import { checkOutputFile, writePrivateFile } from './output-file';
+import { formatFleet, readFleet } from './status';
 
 export interface CommandContext {
   readonly connection: Connection;
   readonly credentials: AwsCredentialIdentity;
+  /** Empty for commands that take no job (status). */
   readonly jobId: string;
   readonly json: boolean;
   readonly out?: string;
@@ -54,10 +56,18 @@ export async function getUnlockCode(ctx: CommandContext): Promise<void> {
   ctx.stdout(ctx.json ? JSON.stringify({ jobId, unlockCode }) : unlockCode);
 }
 
+export async function status(ctx: CommandContext): Promise<void> {
+  const views = await readFleet(ctx.connection, ctx.credentials);
+  if (ctx.json) return ctx.stdout(JSON.stringify(views));
+  const blocks = (['manifest', 'unlockCode'] as const).filter((k) => views[k]).map((k) => formatFleet(k, views[k]!).join('\n'));
+  ctx.stdout(blocks.join('\n\n'));
+}
+
 export const COMMANDS = {
   'fetch-manifest': { run: fetchManifest, summary: 'broker the manifest from Snowball into the manifest vault (POST)' },
   'get-manifest': { run: getManifest, summary: 'download the stored manifest to --out FILE, SHA-256 verified, mode 0600' },
   'fetch-unlock-code': { run: fetchUnlockCode, summary: 'broker the unlock code into the unlock-code vault (POST); never prints it' },
   'get-unlock-code': { run: getUnlockCode, summary: 'print the stored unlock code alone on stdout' },
+  status: { run: status, summary: "every job Snowball lists and what your role's vault holds for it (no --job-id)", noJobId: true },
 } as const;
 export type CommandName = keyof typeof COMMANDS;

@@ -20,7 +20,8 @@ const OPTIONS = {
 } as const;
 
 function usage(command?: CommandName): string {
-  const head = command ? `snowball-broker ${command} --job-id JID…${command === 'get-manifest' ? ' --out FILE [--force]' : ''} [options]\n  ${COMMANDS[command].summary}` : 'snowball-broker COMMAND --job-id JID… [options]';
+  const jobArg = command === 'status' ? '' : ' --job-id JID…';
+  const head = command ? `snowball-broker ${command}${jobArg}${command === 'get-manifest' ? ' --out FILE [--force]' : ''} [options]\n  ${COMMANDS[command].summary}` : 'snowball-broker COMMAND [--job-id JID…] [options]';
   return [
     `Usage: ${head}`,
     ...(command ? [] : ['', 'Commands:', ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(18)} ${c.summary}`)]),
@@ -58,7 +59,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, stdout: (t: st
   if (values.help || !name) return stdout(usage(name && name in COMMANDS ? name : undefined));
   if (!(name in COMMANDS) || positionals.length > 1) throw new CliError(`unknown command "${positionals.join(' ')}"; commands: ${Object.keys(COMMANDS).join(', ')}.`, EXIT.usage);
   const jobId = values['job-id'] ?? '';
-  if (!JOB_ID_PATTERN.test(jobId)) {
+  const takesJob = !('noJobId' in COMMANDS[name]);
+  if (!takesJob && values['job-id'] !== undefined) throw new CliError(`${name} takes no --job-id: it lists every job.`, EXIT.usage);
+  if (takesJob && !JOB_ID_PATTERN.test(jobId)) {
     throw new CliError(`bad job id "${jobId}": expected JID followed by a lowercase UUID, e.g. JID123e4567-e89b-12d3-a456-426655440000.`, EXIT.usage);
   }
   const policy = callPolicy(values.timeout, values['no-retry']);

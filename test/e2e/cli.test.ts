@@ -83,6 +83,35 @@ describe('snowball-broker against the sandbox', () => {
   });
 });
 
+describe('snowball-broker status', () => {
+  it('shows the fleet as its role sees it: an aligned table, and a hint for a WithCustomer job not stored yet', async () => {
+    const run = await cli(['status'], manifestOp());
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`Manifest vault: ${sandbox.info.jobs.length} job(s)`);
+    expect(lines[1]).toMatch(/^JOB ID\s+STATE\s+CREATED\s+CREDENTIALS EXPIRE\s+MANIFEST\s+FETCHED$/);
+    expect(lines.find((l) => l.startsWith(job))).toMatch(/WithCustomer\s+\d{4}-\d\d-\d\d\s+\d{4}-\d\d-\d\d\s+stored/);
+    const unstored = sandbox.info.jobs.filter((j) => j.state === 'WithCustomer')[1].jobId;
+    expect(lines.at(-1)).toBe(`hint: 1 WithCustomer job(s) without a stored manifest: run "snowball-broker fetch-manifest --job-id ${unstored}".`);
+    expect(run.stdout).not.toContain('Unlock-code vault');
+  });
+
+  it('answers JSON with --json, never a secret', async () => {
+    const run = await cli(['status', '--json'], unlockOp());
+    const views = JSON.parse(run.stdout);
+    expect(Object.keys(views)).toEqual(['unlockCode']);
+    expect(views.unlockCode.jobs).toHaveLength(sandbox.info.jobs.length);
+    expect(run.stdout).not.toContain(secretCode());
+  });
+
+  it('refuses a principal that may read neither vault, and --job-id', async () => {
+    const run = await cli(['status'], sandbox.principals.outsider);
+    expectOneLineFailure(run);
+    expect(run.stderr).toMatch(/status needs the ManifestOperator or the UnlockCodeOperator role/);
+    expect((await cli(['status', '--job-id', job], manifestOp())).code).toBe(2);
+  });
+});
+
 describe('snowball-broker failures: one line on stderr, non-zero exit', () => {
   it('not allowed for your role (403)', async () => {
     const run = await cli(['get-unlock-code', '--job-id', job], manifestOp());

@@ -1,0 +1,64 @@
+import type { OperatorKind } from '../lib/contract';
+import { UNLOCKABLE_STATE } from '../lib/contract';
+import { callBroker, type AwsCredentialIdentity, type Connection } from './client';
+import { CliError } from './errors';
+
+/** One row of a fleet-status answer (`GET /manifests`, `GET /unlock-codes`). */
+export interface FleetRow {
+  readonly jobId: string;
+  readonly state: string;
+  readonly createdAt: string;
+  readonly credentialsExpireAt: string;
+  readonly stored: boolean;
+  readonly retired: boolean;
+  readonly fetchedAt: string | null;
+}
+
+export type FleetViews = Partial<Record<OperatorKind, { jobs: FleetRow[] }>>;
+
+const DAY_MS = 86_400_000;
+const SOON_DAYS = 30;
+const TITLE: Record<OperatorKind, string> = { manifest: 'Manifest vault', unlockCode: 'Unlock-code vault' };
+const HALF: Record<OperatorKind, string> = { manifest: 'manifest', unlockCode: 'unlock code' };
+const FETCH: Record<OperatorKind, string> = { manifest: 'fetch-manifest', unlockCode: 'fetch-unlock-code' };
+
+/** Each vault's fleet route the caller's role may read; a 403 only means the other operator's vault. */
+export async function readFleet(connection: Connection, credentials: AwsCredentialIdentity): Promise<FleetViews> {
+  const views: FleetViews = {};
+  const refusals: CliError[] = [];
+  for (const kind of ['manifest', 'unlockCode'] as const) {
+    try {
+      views[kind] = JSON.parse((await callBroker(connection, credentials, 'GET', kind, undefined)).body.toString());
+    } catch (err) {
+      if (!(err instanceof CliError) || !/\(403\)/.test(err.message)) throw err;
+      refusals.push(err);
+    }
+  }
+  if (refusals.length === 2) throw new CliError('not allowed (403): status needs the ManifestOperator or the UnlockCodeOperator role.');
+  return views;
+}
+
+const day = (iso: string | null) => (iso ? iso.slice(0, 10) : '-');
+
+function expiry(row: FleetRow, now: Date): string {
+  const left = Math.floor((Date.parse(row.credentialsExpireAt) - now.getTime()) / DAY_MS);
+  if (left < 0) return `${day(row.credentialsExpireAt)} expired`;
+  return left < SOON_DAYS ? `${day(row.credentialsExpireAt)} ! in ${left} d` : day(row.credentialsExpireAt);
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
+}
+
+/** The aligned table of one vault's view, flagging credentials that expire within 30 days, and a hint for what to fetch. */
+export function formatFleet(kind: OperatorKind, view: { jobs: FleetRow[] }, now = new Date()): string[] {
+  const header = ['JOB ID', 'STATE', 'CREATED', 'CREDENTIALS EXPIRE', HALF[kind].toUpperCase(), 'FETCHED'];
+  const rows = view.jobs.map((j) => [j.jobId, j.state, day(j.createdAt), expiry(j, now), j.stored ? 'stored' : j.retired ? 'retired' : '-', day(j.fetchedAt)]);
+  const lines = [`${TITLE[kind]}: ${view.jobs.length} job(s)`, ...table([header, ...rows])];
+  const missing = view.jobs.filter((j) => j.state === UNLOCKABLE_STATE && !j.stored && Date.parse(j.credentialsExpireAt) > now.getTime());
+  if (missing.length) {
+    lines.push(`hint: ${missing.length} WithCustomer job(s) without a stored ${HALF[kind]}: run "snowball-broker ${FETCH[kind]} --job-id ${missing[0].jobId}"${missing.length > 1 ? ' (and the others)' : ''}.`);
+  }
+  return lines;
+}
