@@ -1,18 +1,8 @@
-import type { OperatorKind } from '../lib/contract';
-import { UNLOCKABLE_STATE } from '../lib/contract';
+import { UNLOCKABLE_STATE, type FleetEntry, type OperatorKind } from '../lib/contract';
 import { callBroker, type AwsCredentialIdentity, type Connection } from './client';
 import { CliError } from './errors';
 
-/** One row of a fleet-status answer (`GET /manifests`, `GET /unlock-codes`). */
-export interface FleetRow {
-  readonly jobId: string;
-  readonly state: string;
-  readonly createdAt: string;
-  readonly credentialsExpireAt: string;
-  readonly stored: boolean;
-  readonly retired: boolean;
-  readonly fetchedAt: string | null;
-}
+export type FleetRow = FleetEntry;
 
 export type FleetViews = Partial<Record<OperatorKind, { jobs: FleetRow[] }>>;
 

@@ -39,6 +39,20 @@ export const FLEET_ROUTE: Record<OperatorKind, string> = {
   unlockCode: '/unlock-codes',
 };
 
+/** One row of a fleet route's answer `{ jobs: FleetEntry[] }`: what a vault holds for one job, never a secret. */
+export interface FleetEntry {
+  readonly jobId: string;
+  readonly state: string;
+  readonly createdAt: string;
+  readonly credentialsExpireAt: string;
+  readonly stored: boolean;
+  readonly retired: boolean;
+  readonly versionId: string | null;
+  readonly fetchedAt: string | null;
+  /** The manifest route adds `sha256` and `sizeBytes`. */
+  readonly [extra: string]: unknown;
+}
+
 /** Methods every route serves: POST brokers from Snowball into the vault, GET reads the vault. */
 export const ROUTE_METHODS = ['GET', 'POST'] as const;
 

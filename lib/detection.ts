@@ -2,16 +2,15 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { ReadWriteType, Trail } from 'aws-cdk-lib/aws-cloudtrail';
 import { CfnRule, Rule, RuleTargetInput, type IRuleRef, type RuleTargetInputProperties } from 'aws-cdk-lib/aws-events';
 import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyDocument, PolicyStatement, ServicePrincipal, type IPrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement, ServicePrincipal, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { alertPaths, alertRules, alertTemplate, type AlertRule, type AlertSubjects } from './alert-rules';
 import { MANIFEST_KEY_PREFIX } from './contract';
-import { KEY_ADMIN_ACTIONS } from './vault-key';
+import { deadLetterQueue, encryptedTopic } from './messaging';
 
 export interface DetectionProps {
   /** The identities and resources the rules watch. */
@@ -56,43 +55,20 @@ export class Detection extends Construct {
 
   constructor(scope: Construct, id: string, props: DetectionProps) {
     super(scope, id);
-    this.topic = new Topic(this, 'AlertTopic', {
+    this.topic = encryptedTopic(this, 'AlertTopic', {
       displayName: 'Snowball credential broker alerts',
-      masterKey: this.topicKey(props.keyAdmins),
-      enforceSSL: true,
+      keyDescription: 'snowball-credential-broker: encrypts the alerts topic',
+      keyAdmins: props.keyAdmins,
+      // EventBridge is let in by the SnsTopic target itself; CloudWatch alarms publish too.
+      keyUsers: [
+        new PolicyStatement({ sid: 'AlarmsPublish', principals: [new ServicePrincipal('cloudwatch.amazonaws.com')], actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], resources: ['*'] }),
+      ],
     });
-    this.undelivered = new Queue(this, 'UndeliveredAlerts', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-      Validations.of(this.undelivered).acknowledge({
-        id,
-        reason: 'This queue is itself the dead-letter queue of the alert rules and e-mail subscriptions; the UndeliveredAlerts alarm watches it.',
-      });
-    }
+    this.undelivered = deadLetterQueue(this, 'UndeliveredAlerts', 'the alert rules and e-mail subscriptions (the UndeliveredAlerts alarm watches it)');
     for (const address of props.alertEmails) this.topic.addSubscription(new EmailSubscription(address, { deadLetterQueue: this.undelivered }));
     const rules = alertRules({ ...props.subjects, manifestReads: props.manifestReadTrail });
     for (const alert of rules) this.addRule(alert);
     if (props.managementTrail || props.manifestReadTrail) this.addTrail(props);
-  }
-
-  private topicKey(admins: IPrincipal[]): Key {
-    // EventBridge is let in by the SnsTopic target itself; CloudWatch alarms publish too.
-    const alarms = new ServicePrincipal('cloudwatch.amazonaws.com');
-    return new Key(this, 'AlertTopicKey', {
-      description: 'snowball-credential-broker: encrypts the alerts topic',
-      enableKeyRotation: true,
-      pendingWindow: Duration.days(30),
-      removalPolicy: RemovalPolicy.RETAIN,
-      policy: new PolicyDocument({
-        statements: [
-          new PolicyStatement({ sid: 'KeyAdministration', principals: admins, actions: KEY_ADMIN_ACTIONS, resources: ['*'] }),
-          new PolicyStatement({ sid: 'AlarmsPublish', principals: [alarms], actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], resources: ['*'] }),
-        ],
-      }),
-    });
   }
 
   private addRule(alert: AlertRule): void {

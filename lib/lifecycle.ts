@@ -1,16 +1,15 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { AccountRootPrincipal, PolicyDocument, PolicyStatement, ServicePrincipal, type IPrincipal } from 'aws-cdk-lib/aws-iam';
-import { Key } from 'aws-cdk-lib/aws-kms';
+import { AccountRootPrincipal, PolicyStatement, ServicePrincipal, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BrokerFunction } from './broker-function';
 import type { OperatorKind } from './contract';
-import { KEY_ADMIN_ACTIONS } from './vault-key';
+import { deadLetterQueue, encryptedTopic } from './messaging';
 
 export interface LifecycleProps {
   /** Each vault's API function: its role is the identity of every trigger of that vault. */
@@ -41,10 +40,27 @@ export class Lifecycle extends Construct {
 
   constructor(scope: Construct, id: string, props: LifecycleProps) {
     super(scope, id);
-    this.notificationTopic = new Topic(this, 'JobNotifications', {
+    const stack = Stack.of(this);
+    this.notificationTopic = encryptedTopic(this, 'JobNotification', {
       displayName: 'Snowball job notifications for the credential broker',
-      masterKey: this.topicKey(props.keyAdmins),
-      enforceSSL: true,
+      keyDescription: 'snowball-credential-broker: encrypts Snowball job notifications',
+      keyAdmins: props.keyAdmins,
+      keyUsers: [
+        new PolicyStatement({
+          sid: 'PublishThroughSnsOnly',
+          principals: [new AccountRootPrincipal()],
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'kms:ViaService': `sns.${stack.region}.amazonaws.com`, 'kms:CallerAccount': stack.account } },
+        }),
+        new PolicyStatement({
+          sid: 'SnowServicePublishes',
+          principals: [new ServicePrincipal('importexport.amazonaws.com')],
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }),
+      ],
     });
     // A TopicPolicy replaces SNS's default one: let the account's principals (Snowball publishes
     // as the job's service role) publish, as the default policy would.
@@ -55,35 +71,6 @@ export class Lifecycle extends Construct {
       if (props.captureIntervalMinutes > 0) this.addSchedule(kind, props);
       this.addNotificationQueue(kind, props);
     }
-  }
-
-  private topicKey(admins: IPrincipal[]): Key {
-    const stack = Stack.of(this);
-    return new Key(this, 'JobNotificationKey', {
-      description: 'snowball-credential-broker: encrypts Snowball job notifications',
-      enableKeyRotation: true,
-      pendingWindow: Duration.days(30),
-      removalPolicy: RemovalPolicy.RETAIN,
-      policy: new PolicyDocument({
-        statements: [
-          new PolicyStatement({ sid: 'KeyAdministration', principals: admins, actions: KEY_ADMIN_ACTIONS, resources: ['*'] }),
-          new PolicyStatement({
-            sid: 'PublishThroughSnsOnly',
-            principals: [new AccountRootPrincipal()],
-            actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-            resources: ['*'],
-            conditions: { StringEquals: { 'kms:ViaService': `sns.${stack.region}.amazonaws.com`, 'kms:CallerAccount': stack.account } },
-          }),
-          new PolicyStatement({
-            sid: 'SnowServicePublishes',
-            principals: [new ServicePrincipal('importexport.amazonaws.com')],
-            actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-            resources: ['*'],
-            conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-          }),
-        ],
-      }),
-    });
   }
 
   private trigger(kind: OperatorKind, props: LifecycleProps, what: 'Reconcile' | 'Notification'): BrokerFunction {
@@ -117,10 +104,7 @@ export class Lifecycle extends Construct {
   }
 
   private addNotificationQueue(kind: OperatorKind, props: LifecycleProps): void {
-    const dlq = new Queue(this, `${NAMES[kind]}NotificationsDLQ`, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
-    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-      Validations.of(dlq).acknowledge({ id, reason: 'This is the dead-letter queue of a notification queue; nothing redrives from it.' });
-    }
+    const dlq = deadLetterQueue(this, `${NAMES[kind]}NotificationsDLQ`, `the ${kind} notification queue`);
     const queue = new Queue(this, `${NAMES[kind]}Notifications`, {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

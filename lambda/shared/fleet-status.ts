@@ -1,19 +1,6 @@
 import type { SnowballClient } from '@aws-sdk/client-snowball';
-import { credentialsExpireAt } from '../../lib/contract';
+import { credentialsExpireAt, type FleetEntry } from '../../lib/contract';
 import { listJobs, type Holding } from './fleet';
-
-/** One row of `GET /manifests` or `GET /unlock-codes`: never a secret. */
-export interface FleetEntry {
-  readonly jobId: string;
-  readonly state: string;
-  readonly createdAt: string;
-  readonly credentialsExpireAt: string;
-  readonly stored: boolean;
-  readonly retired: boolean;
-  readonly versionId: string | null;
-  readonly fetchedAt: string | null;
-  readonly [extra: string]: unknown;
-}
 
 interface Detail {
   readonly holding: Holding;

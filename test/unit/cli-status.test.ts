@@ -8,6 +8,7 @@ const row = (jobId: string, state: string, expiresInDays: number, stored: boolea
   credentialsExpireAt: new Date(NOW.getTime() + expiresInDays * 86_400_000).toISOString(),
   stored,
   retired,
+  versionId: stored ? 'v1' : null,
   fetchedAt: stored ? '2026-11-20T08:00:00.000Z' : null,
 });
 
