@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// The operator CLI, run from TypeScript source through tsx (no build step in a clone).
-// Its stderr is one line per failure, so the SDK's multi-line Node-version notice is kept off it.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-require('tsx/cjs');
-require('../cli/main.ts').main();
+// The operator CLI in a clone: runs the one-file build that `npm ci` (prepare) and `npm run build` make.
+const path = require('node:path');
+const built = path.join(__dirname, '..', 'dist', 'cli', 'snowball-broker.cjs');
+try {
+  require.resolve(built);
+} catch {
+  process.stderr.write('snowball-broker: the CLI is not built yet: run "npm run build" (npm ci does it too).\n');
+  process.exit(3);
+}
+require(built);

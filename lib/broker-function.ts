@@ -17,6 +17,13 @@ const PROJECT_ROOT = path.join(__dirname, '..');
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __brokerCreateRequire } from 'node:module'; const require = __brokerCreateRequire(import.meta.url);";
 
+/** The SDK's default credential chain, and what the functions use instead (see that file's comment). */
+const DEFAULT_CREDENTIAL_CHAIN = '@aws-sdk/credential-provider-node';
+const ENV_ONLY_CREDENTIALS = './lambda/shared/env-credentials.ts';
+/** The SDK's event-stream support, which no broker call uses (see that file's comment). */
+const EVENT_STREAMS = '@smithy/core/event-streams';
+const NO_EVENT_STREAMS = './lambda/shared/no-event-streams.ts';
+
 export interface BrokerFunctionProps {
   /** Handler file, relative to the project root, e.g. `lambda/manifest/handler.ts`. */
   readonly entry: string;
@@ -47,7 +54,8 @@ const NO_DLQ_REASON = {
 
 /**
  * The house defaults for the broker's Lambda functions, set once:
- * - Node.js 24 on arm64, a minified ESM bundle with the AWS SDK inside (the version the tests ran);
+ * - Node.js 24 on arm64, a minified ESM bundle with the AWS SDK inside (the version the tests ran),
+ *   whose credential chain is the environment only (Lambda's) and without event-stream support;
  * - a 25 s timeout (unless given), inside API Gateway's 29 s integration limit;
  * - its own role with no managed policies (or the role of the vault function it is another trigger
  *   of): it may write to its own log group, nothing else until a vault grants it;
@@ -93,6 +101,11 @@ export class BrokerFunction extends NodejsFunction {
         bundleAwsSDK: true,
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
+        metafile: true,
+        esbuildArgs: {
+          [`--alias:${DEFAULT_CREDENTIAL_CHAIN}`]: ENV_ONLY_CREDENTIALS,
+          [`--alias:${EVENT_STREAMS}`]: NO_EVENT_STREAMS,
+        },
       },
     });
     logGroup.grantWrite(role);

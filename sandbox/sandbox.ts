@@ -76,6 +76,8 @@ export interface Sandbox {
   readonly notifications: JobNotifications;
   /** One reconcile pass of both functions, as the schedule runs it. */
   reconcile(): Promise<Record<OperatorKind, PassSummary>>;
+  /** Each function's whole environment, to run its built bundle against the stand-ins. */
+  readonly functionEnv: Record<OperatorKind, Record<string, string>>;
   stop(): Promise<void>;
 }
 
@@ -228,7 +230,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     secrets: await startSecretsManager(DEFAULT_SECRET_PREFIX, auth),
   };
   const closeStandIns = () => Promise.all([stand.snowball.close(), stand.s3.close(), stand.secrets.close()]);
-  const functions = await startFunctions(functionEnvs(stand, principals, region, downloadTimeoutMs), options.functionLog).catch(async (err) => {
+  const envs = functionEnvs(stand, principals, region, downloadTimeoutMs);
+  const functions = await startFunctions(envs, options.functionLog).catch(async (err) => {
     await closeStandIns();
     throw err;
   });
@@ -277,6 +280,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     trail,
     notifications,
     reconcile,
+    functionEnv: envs,
     stop: async () => {
       stopSchedule();
       notifications.close();

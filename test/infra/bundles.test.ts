@@ -1,6 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { bundlePaths, FAKE_FUNCTION_ENV } from '../../scripts/bundles';
+import { node24, NODE24_VERSION } from '../../scripts/node24';
+import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { synthBroker } from '../helpers/synth';
 
 /**
@@ -13,9 +15,12 @@ const assembly = app.synth();
 const bundles = bundlePaths(assembly, stack.stackName);
 const API_FUNCTIONS = ['ManifestFunction', 'UnlockCodeFunction'];
 
-function load(file: string, call: string) {
-  return spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); ${call}`], {
-    env: { ...process.env, ...FAKE_FUNCTION_ENV },
+/** Lambda's Node (24), installed on demand; the bundles must load there, not only on this machine's Node. */
+const NODES = { [`Node ${process.versions.node}`]: process.execPath, [`Node ${NODE24_VERSION}`]: node24() };
+
+function load(file: string, call: string, node = process.execPath, env: Record<string, string> = FAKE_FUNCTION_ENV) {
+  return spawnSync(node, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); ${call}`], {
+    env: { PATH: process.env.PATH, ...env },
     encoding: 'utf8',
   });
 }
@@ -26,15 +31,64 @@ it('builds a bundle for every function: two API functions and, per vault, a reco
   );
 });
 
+/** Size targets (issue 10): the API functions' bundles, in KiB. */
+const MAX_KIB: Record<string, number> = { ManifestFunction: 340, UnlockCodeFunction: 210 };
+
+/** The package directories a bundle took `pkg` from, per esbuild's metafile beside it. */
+function copiesOf(file: string, pkg: string): string[] {
+  const meta = JSON.parse(readFileSync(file.replace(/index\.mjs$/, 'index.meta.json'), 'utf8'));
+  const dirs = Object.keys(meta.inputs).map((input) => new RegExp(`^(.*node_modules/${pkg})/`).exec(input)?.[1]).filter(Boolean);
+  return [...new Set(dirs as string[])];
+}
+
 describe.each(Object.keys(bundles))('%s bundle', (name) => {
-  it('is a minified ESM file that loads in a fresh Node process and exports a handler', () => {
+  it('carries one SDK core: a single @smithy/core and @smithy/signature-v4, and no default credential chain', () => {
+    expect(copiesOf(bundles[name], '@smithy/core')).toHaveLength(1);
+    expect(copiesOf(bundles[name], '@smithy/signature-v4')).toHaveLength(1);
+    expect(copiesOf(bundles[name], '@aws-sdk/credential-provider-node')).toEqual([]);
+    expect(copiesOf(bundles[name], '@aws-sdk/client-sts')).toEqual([]);
+  });
+
+  if (MAX_KIB[name]) {
+    it(`stays within ${MAX_KIB[name]} KiB`, () => {
+      expect(statSync(bundles[name]).size / 1024).toBeLessThanOrEqual(MAX_KIB[name]);
+    });
+  }
+
+  it.each(Object.entries(NODES))('is a minified ESM file that loads in a fresh %s process and exports a handler', (_node, node) => {
     const file = bundles[name];
     expect(statSync(file).size).toBeGreaterThan(10_000);
     expect(readFileSync(file, 'utf8')).toContain('createRequire');
     const run = API_FUNCTIONS.includes(name)
-      ? load(file, `const e = await m.handler({httpMethod:'GET',resource:'/x',pathParameters:{jobId:'bad'},requestContext:{identity:{}}}); console.log(typeof m.handler, e.statusCode);`)
-      : load(file, 'console.log(typeof m.handler, 400);');
+      ? load(file, `const e = await m.handler({httpMethod:'GET',resource:'/x',pathParameters:{jobId:'bad'},requestContext:{identity:{}}}); console.log(typeof m.handler, e.statusCode);`, node)
+      : load(file, 'console.log(typeof m.handler, 400);', node);
     expect(run.stderr).not.toMatch(/Dynamic require|Cannot find module|SyntaxError/);
     expect(run.stdout.trim().split('\n').pop()).toBe('function 400');
+  });
+});
+
+/** As `load`, without blocking this process: the sandbox answering the bundle runs here. */
+function loadAsync(file: string, call: string, node: string, env: Record<string, string>): Promise<string> {
+  return new Promise((resolve) =>
+    execFile(node, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); ${call}`], { env: { PATH: process.env.PATH, ...env }, timeout: 30_000 }, (_err, stdout) => resolve(stdout)),
+  );
+}
+
+describe('the built API bundles, on Node 24, against the sandbox stand-ins over HTTP', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ port: 0, functionLog: () => undefined });
+  });
+  afterAll(() => sandbox.stop());
+
+  it.each([
+    ['ManifestFunction', 'manifest', '/jobs/{jobId}/manifest'],
+    ['UnlockCodeFunction', 'unlockCode', '/jobs/{jobId}/unlock-code'],
+  ] as const)('%s brokers a job with environment-only credentials (201)', async (name, kind, resource) => {
+    const jobId = sandbox.info.jobs[0].jobId;
+    const caller = (kind === 'manifest' ? sandbox.principals.manifest : sandbox.principals.unlockCode).callerArn;
+    const event = { httpMethod: 'POST', resource, pathParameters: { jobId }, requestContext: { identity: { userArn: caller } } };
+    const stdout = await loadAsync(bundles[name], `const e = await m.handler(${JSON.stringify(event)}); console.log(e.statusCode, JSON.parse(e.body).jobId);`, node24(), sandbox.functionEnv[kind]);
+    expect(stdout.trim().split('\n').pop()).toBe(`201 ${jobId}`);
   });
 });
