@@ -5,7 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Type-checking is `tsc --noEmit`'s job (npm test runs it first); with isolatedModules in
   // tsconfig.json, ts-jest only transpiles.
-  transform: { '^.+\\.tsx?$': ['ts-jest', { diagnostics: false }] },
+  // CommonJS output, so a lazy `await import(...)` (the CLI's) becomes a require jest can run.
+  transform: { '^.+\\.tsx?$': ['ts-jest', { diagnostics: false, tsconfig: { module: 'commonjs', moduleResolution: 'node10' } }] },
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   testTimeout: 60000,

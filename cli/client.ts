@@ -1,4 +1,6 @@
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -24,9 +26,22 @@ export type AwsCredentialIdentity = Awaited<ReturnType<ReturnType<typeof fromNod
 
 const ROLE: Record<OperatorKind, string> = { manifest: 'ManifestOperator', unlockCode: 'UnlockCodeOperator' };
 
+/**
+ * Where the standard chain would look first and stop: keys in the environment, when no profile is
+ * named (the chain skips the environment for a profile). Taken directly, so the common case never
+ * loads the chain's SSO, STS and file providers.
+ */
+function environmentCredentials(profile: string | undefined, env: NodeJS.ProcessEnv): AwsCredentialIdentity | undefined {
+  if (profile || env.AWS_PROFILE || !env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return undefined;
+  return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined };
+}
+
 /** Credentials from the standard AWS provider chain: environment, profiles, SSO, container and instance roles. */
-export async function resolveCredentials(profile?: string): Promise<AwsCredentialIdentity> {
+export async function resolveCredentials(profile?: string, env: NodeJS.ProcessEnv = process.env): Promise<AwsCredentialIdentity> {
+  const direct = environmentCredentials(profile, env);
+  if (direct) return direct;
   try {
+    const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
     return await fromNodeProviderChain(profile ? { profile } : {})();
   } catch {
     const where = profile ? `profile "${profile}"` : 'the environment, ~/.aws or an instance role';
@@ -49,7 +64,7 @@ export const DEFAULT_CALL_POLICY: CallPolicy = { timeoutMs: 30_000, maxAttempts:
 /** Answers worth another try: throttled, or AWS briefly unavailable behind the broker. */
 const TRANSIENT_STATUS = new Set([429, 503]);
 /** Connections that broke mid-way, as opposed to never opened (unreachable is not transient). */
-const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'EPIPE']);
 
 /** The AWS SDKs' "full jitter": a random wait up to 1 s, 2 s, 4 s … (at most 20 s) before attempt n+1. */
 function backoffMs(attempt: number, random: () => number): number {
@@ -73,18 +88,48 @@ async function signedRequest(connection: Connection, credentials: AwsCredentialI
 
 type Attempt = { reply: Reply } | { transient: true; failure: CliError };
 
+class TimedOut extends Error {}
+
+/**
+ * One HTTP exchange with node:http(s) (not fetch, whose first use costs a CLI start ~50 ms): the
+ * timeout covers the headers and the whole body.
+ */
+function exchange(url: URL, method: string, headers: Record<string, string>, timeoutMs: number): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = send(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: res.statusCode ?? 0, headers: toHeaders(res.headers), body: Buffer.concat(chunks) });
+      });
+      res.on('error', reject);
+    });
+    const timer = setTimeout(() => req.destroy(new TimedOut()), timeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.end();
+  });
+}
+
+function toHeaders(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  return headers;
+}
+
 /** One signed round trip; the timeout covers the headers and the whole body. */
 async function attempt(url: URL, method: string, headers: Record<string, string>, timeoutMs: number): Promise<Attempt> {
-  const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const response = await fetch(url, { method, headers, signal });
-    const body = Buffer.from(await response.arrayBuffer());
-    return { reply: { status: response.status, headers: response.headers, body } };
+    return { reply: await exchange(url, method, headers, timeoutMs) };
   } catch (err) {
-    if (signal.aborted) {
+    if (err instanceof TimedOut) {
       throw new CliError(`the broker API at ${url.origin} did not answer within ${timeoutMs / 1000} s (timed out): check --api-url and your network, or raise --timeout.`, EXIT.environment);
     }
-    const code = ((err as { cause?: { code?: string } }).cause?.code ?? '') as string;
+    const code = ((err as { code?: string }).code ?? '') as string;
     const failure = new CliError(`cannot reach the broker API at ${url.origin}${code ? ` (${code})` : ''}: check --api-url and your network.`, EXIT.environment);
     if (TRANSIENT_NETWORK.has(code)) return { transient: true, failure };
     throw failure;

@@ -1,4 +1,4 @@
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import type { AwsCredentialIdentity } from './client';
 import { CLI_API_URL_ENV, OUTPUTS } from '../lib/contract';
@@ -34,13 +34,13 @@ export async function resolveRegion(options: ConnectionOptions, env: NodeJS.Proc
   return region;
 }
 
-/** Reads the `ApiUrl` output of a deployed broker stack. */
-export async function apiUrlOfStack(
-  stack: string,
-  region: string,
-  credentials: AwsCredentialIdentity,
-  cloudFormation = new CloudFormationClient({ region, credentials }),
-): Promise<string> {
+/**
+ * Reads the `ApiUrl` output of a deployed broker stack. The CloudFormation client is loaded only
+ * here (a chunk of its own in the built CLI), so commands given --api-url never pay for it.
+ */
+export async function apiUrlOfStack(stack: string, region: string, credentials: AwsCredentialIdentity, client?: CloudFormationClient): Promise<string> {
+  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const cloudFormation = client ?? new CloudFormationClient({ region, credentials });
   let outputs;
   try {
     outputs = (await cloudFormation.send(new DescribeStacksCommand({ StackName: stack }))).Stacks?.[0]?.Outputs;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The built CLI's entry (scripts/build-cli.mjs bundles it into dist/cli/snowball-broker.cjs).
+// The built CLI's entry (scripts/build-cli.mjs bundles it into dist/cli/snowball-broker.mjs).
 import { main } from './main';
 
 // Its stderr is one line per failure, so the SDK's multi-line Node-version notice is kept off it

@@ -2,6 +2,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { mockClient } from 'aws-sdk-client-mock';
 import { apiUrlOfStack, resolveApiUrl, resolveRegion } from '../../cli/connection';
 import { CliError } from '../../cli/errors';
+import { resolveCredentials } from '../../cli/client';
 
 const cfn = mockClient(CloudFormationClient);
 const creds = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
@@ -34,5 +35,19 @@ describe('finding the broker API', () => {
     expect(await resolveRegion({ region: 'us-west-2', apiUrl: DEPLOYED }, { AWS_REGION: 'eu-west-1' })).toBe('us-west-2');
     expect(await resolveRegion({ apiUrl: DEPLOYED }, { AWS_REGION: 'eu-west-1' })).toBe('eu-west-1');
     expect(await resolveRegion({ apiUrl: DEPLOYED }, { AWS_CONFIG_FILE: '/nonexistent' })).toBe('eu-central-1');
+  });
+});
+
+describe('credentials', () => {
+  const keys = { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_SESSION_TOKEN: 'token' };
+
+  it('takes keys from the environment directly, as the standard chain would first', async () => {
+    expect(await resolveCredentials(undefined, keys)).toEqual({ accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' });
+  });
+
+  it('leaves a named profile (--profile or AWS_PROFILE) to the full chain, as the SDK does', async () => {
+    const home = { AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials' };
+    Object.assign(process.env, home);
+    await expect(resolveCredentials('field', keys)).rejects.toThrow(/no AWS credentials found in profile "field"/);
   });
 });
