@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { alertRules } from '../lib/alert-rules';
-import { DEFAULT_SECRET_PREFIX, ENV, MANIFEST_KEY_PREFIX, STABLE_NAMES, type OperatorKind } from '../lib/contract';
-import { cdkDeployRolePattern, guardrailsPolicy } from '../lib/guardrails-policy';
+import { DEFAULT_SECRET_PREFIX, MANIFEST_KEY_PREFIX, STABLE_NAMES, type OperatorKind } from '../lib/contract';
 import { controlRoutes } from './control';
 import { FaultSwitch } from './faults';
-import { startFunction, type RunningFunction } from './function-runtime';
+import { functionEnvs, startFunctions, type StandIns } from './functions';
 import { createGateway } from './gateway';
+import { detectionRules, sandboxScp, schedule } from './guards';
 import { listen, sendJson, type RunningServer } from './http-util';
 import { exportCredentials, SANDBOX_ACCOUNT, sandboxPrincipals, type PrincipalName, type SandboxPrincipal } from './identities';
 import { seedJobs } from './jobs';
@@ -82,77 +81,6 @@ export interface Sandbox {
 }
 
 export const SANDBOX_LABEL = 'LOCAL EMULATION of AWS (Snowball, S3, Secrets Manager, API Gateway, Lambda); no AWS account is involved';
-const KEY_ARN = (region: string, kind: OperatorKind) => `arn:aws:kms:${region}:${SANDBOX_ACCOUNT}:key/sandbox-${kind}-key`;
-
-interface StandIns {
-  readonly snowball: SnowballStandIn;
-  readonly s3: S3StandIn;
-  readonly secrets: SecretsStandIn;
-}
-
-/** What every function's environment holds, as Lambda's does: region, its own role's credentials. */
-function baseEnv(region: string, self: SandboxPrincipal): Record<string, string> {
-  return {
-    AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: self.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: self.secretAccessKey,
-    AWS_SESSION_TOKEN: self.sessionToken,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
-}
-
-/**
- * Each function's whole environment: the variables the stack sets, its own credentials, and the
- * standard SDK endpoint settings pointing at the stand-ins. The handler code has no sandbox branches.
- */
-function functionEnvs(stand: StandIns, principals: Record<PrincipalName, SandboxPrincipal>, region: string, downloadTimeoutMs: number) {
-  return {
-    manifest: {
-      ...baseEnv(region, principals.manifestFunction),
-      AWS_ENDPOINT_URL_SNOWBALL: stand.snowball.endpoint,
-      AWS_ENDPOINT_URL_S3: stand.s3.endpoint,
-      [ENV.manifestBucket]: stand.s3.bucket,
-      [ENV.manifestReaderRoleArn]: principals.manifest.roleArn,
-      [ENV.manifestExtraOrigin]: stand.snowball.manifestOrigin,
-      [ENV.manifestDownloadTimeoutMs]: String(downloadTimeoutMs),
-    },
-    unlockCode: {
-      ...baseEnv(region, principals.unlockCodeFunction),
-      AWS_ENDPOINT_URL_SNOWBALL: stand.snowball.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: stand.secrets.endpoint,
-      [ENV.unlockCodeSecretPrefix]: DEFAULT_SECRET_PREFIX,
-      [ENV.unlockCodeKeyArn]: KEY_ARN(region, 'unlockCode'),
-      [ENV.unlockCodeReaderRoleArn]: principals.unlockCode.roleArn,
-      [ENV.unlockCodeBrokerRoleArn]: principals.unlockCodeFunction.roleArn,
-    },
-  };
-}
-
-/** Each vault's function with its other triggers, as the stack deploys them (one role, one environment). */
-const ENTRIES: Record<OperatorKind, { name: string; entries: Record<string, string> }> = {
-  manifest: {
-    name: 'ManifestFunction',
-    entries: { api: 'lambda/manifest/handler.ts', reconcile: 'lambda/manifest/reconcile.ts', notification: 'lambda/manifest/notification.ts' },
-  },
-  unlockCode: {
-    name: 'UnlockCodeFunction',
-    entries: { api: 'lambda/unlock-code/handler.ts', reconcile: 'lambda/unlock-code/reconcile.ts', notification: 'lambda/unlock-code/notification.ts' },
-  },
-};
-
-async function startFunctions(envs: Record<OperatorKind, Record<string, string>>, log: SandboxOptions['functionLog']) {
-  const write = log ?? ((name: string, line: string) => void process.stdout.write(`[${name}] ${line}\n`));
-  const started = await Promise.allSettled(
-    (['manifest', 'unlockCode'] as const).map((kind) => startFunction({ ...ENTRIES[kind], env: envs[kind], log: write })),
-  );
-  const failed = started.find((s) => s.status === 'rejected');
-  if (failed) {
-    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
-    throw failed.reason;
-  }
-  const [manifest, unlockCode] = started.map((s) => (s as PromiseFulfilledResult<RunningFunction>).value);
-  return { manifest, unlockCode };
-}
 
 function describe(api: RunningServer, region: string, principals: Record<PrincipalName, SandboxPrincipal>, stand: StandIns, guardrails: GuardrailsMode): SandboxInfo {
   return {
@@ -171,39 +99,6 @@ function describe(api: RunningServer, region: string, principals: Record<Princip
     guardrails,
     jobs: [...stand.snowball.jobs.values()].map(({ jobId, state }) => ({ jobId, state })),
   };
-}
-
-/** The deployed detection rules, for the sandbox's names (with S3 data events on, as `manifestReadTrail: true`). */
-function detectionRules(principals: Record<PrincipalName, SandboxPrincipal>, region: string, bucket: string) {
-  return alertRules({
-    manifestFunctionRoleArn: principals.manifestFunction.roleArn,
-    unlockCodeFunctionRoleArn: principals.unlockCodeFunction.roleArn,
-    unlockCodeOperatorRoleArn: principals.unlockCode.roleArn,
-    vaultKeyArns: [KEY_ARN(region, 'manifest'), KEY_ARN(region, 'unlockCode')],
-    manifestBucketName: bucket,
-    secretPrefix: DEFAULT_SECRET_PREFIX,
-    manifestReads: true,
-  });
-}
-
-/** The guardrails SCP the guardrails stack deploys, for the sandbox's account. */
-function sandboxScp() {
-  return guardrailsPolicy({ brokerAccountId: SANDBOX_ACCOUNT, secretPrefix: DEFAULT_SECRET_PREFIX, deployRoleArnPattern: cdkDeployRolePattern(SANDBOX_ACCOUNT) });
-}
-
-/** The deployed reconcile schedule: a pass every `ms`, never two at once. Returns its stop. */
-function schedule(pass: () => Promise<unknown>, ms: number): () => void {
-  if (ms <= 0) return () => undefined;
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    pass()
-      .catch((err: unknown) => console.error(JSON.stringify({ sandbox: 'reconcile-failed', error: (err as Error).message })))
-      .finally(() => (running = false));
-  }, ms);
-  timer.unref();
-  return () => clearInterval(timer);
 }
 
 const printAlert = (alert: Alert) => console.log(JSON.stringify({ sandbox: 'alert', ...alert }));
@@ -231,7 +126,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
   const closeStandIns = () => Promise.all([stand.snowball.close(), stand.s3.close(), stand.secrets.close()]);
   const envs = functionEnvs(stand, principals, region, downloadTimeoutMs);
-  const functions = await startFunctions(envs, options.functionLog).catch(async (err) => {
+  const functions = await startFunctions(envs, options.functionLog).catch(async (err: unknown) => {
     await closeStandIns();
     throw err;
   });

@@ -1,0 +1,80 @@
+import { DEFAULT_SECRET_PREFIX, ENV, type OperatorKind } from '../lib/contract';
+import { startFunction, type RunningFunction } from './function-runtime';
+import { SANDBOX_ACCOUNT, type PrincipalName, type SandboxPrincipal } from './identities';
+import type { S3StandIn } from './s3-standin';
+import type { SecretsStandIn } from './secrets-standin';
+import type { SnowballStandIn } from './snowball-standin';
+
+/** The stand-ins the functions talk to. */
+export interface StandIns {
+  readonly snowball: SnowballStandIn;
+  readonly s3: S3StandIn;
+  readonly secrets: SecretsStandIn;
+}
+
+/** The fake ARN of a vault's key in the sandbox's account. */
+export const KEY_ARN = (region: string, kind: OperatorKind) => `arn:aws:kms:${region}:${SANDBOX_ACCOUNT}:key/sandbox-${kind}-key`;
+
+/** What every function's environment holds, as Lambda's does: region, its own role's credentials. */
+function baseEnv(region: string, self: SandboxPrincipal): Record<string, string> {
+  return {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: self.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: self.secretAccessKey,
+    AWS_SESSION_TOKEN: self.sessionToken,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+/**
+ * Each function's whole environment: the variables the stack sets, its own credentials, and the
+ * standard SDK endpoint settings pointing at the stand-ins. The handler code has no sandbox branches.
+ */
+export function functionEnvs(stand: StandIns, principals: Record<PrincipalName, SandboxPrincipal>, region: string, downloadTimeoutMs: number) {
+  return {
+    manifest: {
+      ...baseEnv(region, principals.manifestFunction),
+      AWS_ENDPOINT_URL_SNOWBALL: stand.snowball.endpoint,
+      AWS_ENDPOINT_URL_S3: stand.s3.endpoint,
+      [ENV.manifestBucket]: stand.s3.bucket,
+      [ENV.manifestReaderRoleArn]: principals.manifest.roleArn,
+      [ENV.manifestExtraOrigin]: stand.snowball.manifestOrigin,
+      [ENV.manifestDownloadTimeoutMs]: String(downloadTimeoutMs),
+    },
+    unlockCode: {
+      ...baseEnv(region, principals.unlockCodeFunction),
+      AWS_ENDPOINT_URL_SNOWBALL: stand.snowball.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: stand.secrets.endpoint,
+      [ENV.unlockCodeSecretPrefix]: DEFAULT_SECRET_PREFIX,
+      [ENV.unlockCodeKeyArn]: KEY_ARN(region, 'unlockCode'),
+      [ENV.unlockCodeReaderRoleArn]: principals.unlockCode.roleArn,
+      [ENV.unlockCodeBrokerRoleArn]: principals.unlockCodeFunction.roleArn,
+    },
+  };
+}
+
+/** Each vault's function with its other triggers, as the stack deploys them (one role, one environment). */
+const ENTRIES: Record<OperatorKind, { name: string; entries: Record<string, string> }> = {
+  manifest: {
+    name: 'ManifestFunction',
+    entries: { api: 'lambda/manifest/handler.ts', reconcile: 'lambda/manifest/reconcile.ts', notification: 'lambda/manifest/notification.ts' },
+  },
+  unlockCode: {
+    name: 'UnlockCodeFunction',
+    entries: { api: 'lambda/unlock-code/handler.ts', reconcile: 'lambda/unlock-code/reconcile.ts', notification: 'lambda/unlock-code/notification.ts' },
+  },
+};
+
+export async function startFunctions(envs: Record<OperatorKind, Record<string, string>>, log: ((functionName: string, line: string) => void) | undefined) {
+  const write = log ?? ((name: string, line: string) => void process.stdout.write(`[${name}] ${line}\n`));
+  const started = await Promise.allSettled(
+    (['manifest', 'unlockCode'] as const).map((kind) => startFunction({ ...ENTRIES[kind], env: envs[kind], log: write })),
+  );
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  const [manifest, unlockCode] = started.map((s) => (s as PromiseFulfilledResult<RunningFunction>).value);
+  return { manifest, unlockCode };
+}
