@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MANIFEST_KEY_PREFIX, manifestObjectKey } from '../../lib/contract';
-import { retryableAwsError } from '../shared/aws-errors';
+import { rethrow } from '../shared/aws-errors';
 import { mapLimit, type Holding } from '../shared/fleet';
 import { auditRetirement } from '../shared/log';
 import type { VaultLifecycle } from '../shared/reconcile';
@@ -28,9 +28,7 @@ export async function manifestHoldings(s3: S3Client, bucket: string, jobIds: rea
   const found = new Map<string, Holding>();
   let marker: { KeyMarker?: string; VersionIdMarker?: string } = {};
   for (;;) {
-    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, ...marker })).catch((err: unknown) => {
-      throw retryableAwsError(err) ?? err;
-    });
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, ...marker })).catch(rethrow);
     for (const v of page.Versions ?? []) if (v.IsLatest) found.set(JOB_OF_KEY.exec(v.Key ?? '')?.[1] ?? '', 'live');
     for (const d of page.DeleteMarkers ?? []) if (d.IsLatest) found.set(JOB_OF_KEY.exec(d.Key ?? '')?.[1] ?? '', 'retired');
     if (!page.IsTruncated) break;
@@ -62,9 +60,7 @@ export function manifestLifecycle(clients: ManifestClients, settings: ManifestLi
       await brokerManifest(clients, settings, jobId);
     },
     retire: async (jobId, reason) => {
-      await clients.s3.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: manifestObjectKey(jobId) })).catch((err: unknown) => {
-        throw retryableAwsError(err) ?? err;
-      });
+      await clients.s3.send(new DeleteObjectCommand({ Bucket: settings.bucket, Key: manifestObjectKey(jobId) })).catch(rethrow);
       auditRetirement('retire-manifest', jobId, reason);
     },
   };

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { MANIFEST_METADATA, manifestObjectKey } from '../../lib/contract';
-import { errorName, retryableAwsError } from '../shared/aws-errors';
+import { errorName, rethrow } from '../shared/aws-errors';
 import { internalError, nothingStored } from '../shared/errors';
 import type { Download } from './download';
 
@@ -23,10 +23,6 @@ export interface StoredManifest {
 const MISSING = new Set(['NotFound', 'NoSuchKey', 'NoSuchVersion']);
 const LOST_RACE = new Set(['PreconditionFailed', 'ConditionalRequestConflict']);
 const MAX_ATTEMPTS = 4;
-
-function rethrow(err: unknown): never {
-  throw retryableAwsError(err) ?? err;
-}
 
 export async function headManifest(s3: S3Client, bucket: string, jobId: string): Promise<StoredManifest | undefined> {
   const key = manifestObjectKey(jobId);

@@ -36,3 +36,8 @@ export function retryableAwsError(err: unknown): BrokerError | undefined {
   if (UNREACHABLE_CODES.has(e.code ?? '') || e.name === 'TimeoutError') return upstreamUnavailable();
   return undefined;
 }
+
+/** Throws an AWS call's failure as the broker's 429/503 when it is one of those, else unchanged. */
+export function rethrow(err: unknown): never {
+  throw retryableAwsError(err) ?? err;
+}

@@ -1,6 +1,6 @@
 import { ListJobsCommand, type SnowballClient } from '@aws-sdk/client-snowball';
 import { credentialsExpireAt, FINISHED_STATES, UNLOCKABLE_STATE } from '../../lib/contract';
-import { retryableAwsError } from './aws-errors';
+import { rethrow } from './aws-errors';
 
 /** One job as Snowball lists it. */
 export interface FleetJob {
@@ -23,9 +23,7 @@ export async function listJobs(snowball: SnowballClient): Promise<FleetJob[]> {
   const jobs: FleetJob[] = [];
   let token: string | undefined;
   do {
-    const page = await snowball.send(new ListJobsCommand({ MaxResults: 100, NextToken: token })).catch((err: unknown) => {
-      throw retryableAwsError(err) ?? err;
-    });
+    const page = await snowball.send(new ListJobsCommand({ MaxResults: 100, NextToken: token })).catch(rethrow);
     for (const entry of page.JobListEntries ?? []) {
       if (!entry.JobId || !entry.JobState || !entry.CreationDate) continue;
       jobs.push({ jobId: entry.JobId, state: entry.JobState, createdAt: new Date(entry.CreationDate) });

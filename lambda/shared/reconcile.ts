@@ -1,6 +1,6 @@
 import { DescribeJobCommand, type SnowballClient } from '@aws-sdk/client-snowball';
 import type { OperatorKind } from '../../lib/contract';
-import { errorName, retryableAwsError } from './aws-errors';
+import { errorName, rethrow } from './aws-errors';
 import { isBrokerError } from './errors';
 import { listJobs, stepFor, type FleetJob, type Holding, type RetireReason, type Step } from './fleet';
 import { log } from './log';
@@ -114,7 +114,7 @@ export async function actOnJob(snowball: SnowballClient, lifecycle: VaultLifecyc
     described = await snowball.send(new DescribeJobCommand({ JobId: jobId }));
   } catch (err) {
     if (errorName(err) === 'InvalidResourceException') return 'unknown-job';
-    throw retryableAwsError(err) ?? err;
+    rethrow(err);
   }
   const meta = described.JobMetadata;
   if (!meta?.JobState || !meta.CreationDate) return 'skipped';

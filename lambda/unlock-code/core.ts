@@ -1,7 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetJobUnlockCodeCommand, type SnowballClient } from '@aws-sdk/client-snowball';
 import { UNLOCK_CODE_PATTERN, unlockCodeSecretName } from '../../lib/contract';
-import { errorName } from '../shared/aws-errors';
+import { errorName, rethrow } from '../shared/aws-errors';
 import { internalError, malformedUnlockCode, nothingStored, scheduledForDeletion, upstreamUnavailable } from '../shared/errors';
 import { callSnowball } from '../shared/snowball';
 import type { SecretPolicyPrincipals } from './secret-policy';
@@ -11,7 +11,6 @@ import {
   describeSecret,
   discardSecret,
   restoreSecret,
-  rethrow,
   writeValue,
   type SecretLocation,
 } from './vault';

@@ -9,7 +9,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { createHash } from 'node:crypto';
-import { errorName, retryableAwsError } from '../shared/aws-errors';
+import { errorName, rethrow } from '../shared/aws-errors';
 import { log } from '../shared/log';
 import { unlockCodeSecretPolicy, type SecretPolicyPrincipals } from './secret-policy';
 
@@ -32,10 +32,6 @@ export interface CurrentValue {
   readonly value: string;
   readonly versionId: string;
   readonly createdAt: string;
-}
-
-export function rethrow(err: unknown): never {
-  throw retryableAwsError(err) ?? err;
 }
 
 export async function describeSecret(secrets: SecretsManagerClient, name: string): Promise<SecretState | undefined> {
