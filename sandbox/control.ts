@@ -67,11 +67,16 @@ function setFaults(deps: ControlDeps, body: Record<string, unknown>) {
   return { faults: deps.faults.list() };
 }
 
-function setState(deps: ControlDeps, jobId: string, body: Record<string, unknown>) {
-  const state = body.state;
-  if (typeof state !== 'string' || !(JOB_STATES as readonly string[]).includes(state)) {
+/** A job state from a control body: one of Snowball's 13, or a 400. */
+function jobState(raw: unknown): string {
+  if (typeof raw !== 'string' || !(JOB_STATES as readonly string[]).includes(raw)) {
     throw new ControlError(400, 'InvalidState', `"state" must be one of Snowball's job states: ${JOB_STATES.join(', ')}`);
   }
+  return raw;
+}
+
+function setState(deps: ControlDeps, jobId: string, body: Record<string, unknown>) {
+  const state = jobState(body.state);
   const job = deps.snowball.jobs.get(jobId)!;
   job.state = state;
   deps.onStateChange(job);
@@ -79,10 +84,7 @@ function setState(deps: ControlDeps, jobId: string, body: Record<string, unknown
 }
 
 function addJob(deps: ControlDeps, body: Record<string, unknown>) {
-  const state = body.state ?? 'WithCustomer';
-  if (typeof state !== 'string' || !(JOB_STATES as readonly string[]).includes(state)) {
-    throw new ControlError(400, 'InvalidState', `"state" must be one of Snowball's job states: ${JOB_STATES.join(', ')}`);
-  }
+  const state = jobState(body.state ?? 'WithCustomer');
   const days = body.createdDaysAgo ?? 0;
   if (typeof days !== 'number' || !Number.isInteger(days) || days < 0 || days > 3650) {
     throw new ControlError(400, 'InvalidAge', '"createdDaysAgo" must be a whole number of days from 0 to 3650');

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { listen, readBody, sendAwsJsonError, sendJson } from './http-util';
+import { listen, sendAwsJsonError, sendJson } from './http-util';
 import type { SandboxPrincipal } from './identities';
-import { authenticate, authorize, type StandInAuth } from './stand-in-auth';
+import { authorize, jsonRequest, type StandInAuth } from './stand-in-auth';
 
 interface SecretVersion {
   readonly value: string;
@@ -136,17 +136,11 @@ export async function startSecretsManager(secretPrefix: string, auth: StandInAut
 
   const server = await listen(async (req, res) => {
     const operation = String(req.headers['x-amz-target'] ?? '').replace(/^secretsmanager\./, '');
-    const raw = await readBody(req);
-    const who = await authenticate(req, raw, auth, 'secretsmanager');
-    if ('failure' in who) return sendAwsJsonError(res, who.failure.status, who.failure.code, who.failure.message);
-    let input: Input;
-    try {
-      input = JSON.parse(raw.toString() || '{}');
-    } catch {
-      return sendAwsJsonError(res, 400, 'SerializationException', 'The request body is not valid JSON.');
-    }
+    const request = await jsonRequest<Input>(req, res, auth, 'secretsmanager');
+    if (!request) return;
+    const { principal, input } = request;
     if (!operations[operation]) return sendAwsJsonError(res, 400, 'UnknownOperationException', `The sandbox does not emulate ${operation || 'that operation'}.`);
-    const denied = decide(who.principal, operation, input);
+    const denied = decide(principal, operation, input);
     if (denied) return sendAwsJsonError(res, 400, 'AccessDeniedException', denied);
     respond(res, operations[operation], input);
   });

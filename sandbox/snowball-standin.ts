@@ -2,9 +2,9 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_MANIFEST_MAX_BYTES, UNLOCKABLE_STATE } from '../lib/contract';
 import type { FaultSwitch } from './faults';
-import { listen, readBody, sendAwsJsonError, sendJson, sleep } from './http-util';
+import { listen, sendAwsJsonError, sendJson, sleep } from './http-util';
 import type { DemoJob } from './jobs';
-import { authenticate, authorize, type StandInAuth } from './stand-in-auth';
+import { authorize, jsonRequest, type StandInAuth } from './stand-in-auth';
 
 const TARGET_PREFIX = 'AWSIESnowballJobManagementService.';
 /** Presigned manifest URLs work for 60 minutes, as Snowball's do. */
@@ -32,18 +32,12 @@ export async function startSnowball(jobs: DemoJob[], faults: FaultSwitch, downlo
   const manifestHost = await listen((req, res) => serveManifest(req, res, byId, faults, sign, downloadTimeoutMs));
   const api = await listen(async (req, res) => {
     const target = String(req.headers['x-amz-target'] ?? '');
-    const raw = await readBody(req);
-    const who = await authenticate(req, raw, auth, 'snowball');
-    if ('failure' in who) return sendAwsJsonError(res, who.failure.status, who.failure.code, who.failure.message);
+    const request = await jsonRequest<{ JobId?: string; MaxResults?: number; NextToken?: string }>(req, res, auth, 'snowball');
+    if (!request) return;
+    const { principal, input: body } = request;
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
-    let body: { JobId?: string; MaxResults?: number; NextToken?: string };
-    try {
-      body = JSON.parse(raw.toString() || '{}');
-    } catch {
-      return sendAwsJsonError(res, 400, 'SerializationException', 'The request body is not valid JSON.');
-    }
     const requestParameters: Record<string, string> = body.JobId ? { jobId: String(body.JobId) } : {};
-    const refusal = authorize(auth, who.principal, { service: 'snowball', operation, scope: 'snowball', resource: '*', requestParameters });
+    const refusal = authorize(auth, principal, { service: 'snowball', operation, scope: 'snowball', resource: '*', requestParameters });
     if (refusal) return sendAwsJsonError(res, 400, 'AccessDeniedException', refusal);
     if (faults.has('slowSnowball')) await sleep(1500);
     if (faults.has('throttle')) return sendAwsJsonError(res, 400, 'ThrottlingException', 'Rate exceeded');

@@ -1,5 +1,6 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deniedMessage, isAllowed, type Scope } from './access';
+import { readBody, sendAwsJsonError } from './http-util';
 import type { SandboxPrincipal } from './identities';
 import { scpDenies } from './scp';
 import { verifySigV4, type SignatureFailure } from './sigv4';
@@ -13,6 +14,26 @@ export interface StandInAuth {
   readonly trail?: SandboxTrail;
   /** The guardrails service control policy, when the sandbox runs with it. */
   readonly scp?: { Statement: unknown[] };
+}
+
+/**
+ * Reads, authenticates and parses a JSON 1.1 request (Snowball, Secrets Manager). Returns the
+ * caller and the input, or undefined once it has answered the AWS error itself.
+ */
+export async function jsonRequest<T>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  auth: StandInAuth,
+  service: 'snowball' | 'secretsmanager',
+): Promise<{ principal: SandboxPrincipal; input: T } | undefined> {
+  const raw = await readBody(req);
+  const who = await authenticate(req, raw, auth, service);
+  if ('failure' in who) return void sendAwsJsonError(res, who.failure.status, who.failure.code, who.failure.message);
+  try {
+    return { principal: who.principal, input: JSON.parse(raw.toString() || '{}') as T };
+  } catch {
+    return void sendAwsJsonError(res, 400, 'SerializationException', 'The request body is not valid JSON.');
+  }
 }
 
 /** One request as IAM authorises it. */
