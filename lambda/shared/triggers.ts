@@ -33,6 +33,7 @@ export function reconcileEntry(snowball: SnowballClient, lifecycle: () => VaultL
  */
 export function notificationEntry(snowball: SnowballClient, lifecycle: () => VaultLifecycle) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const vault = lifecycle();
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
       const jobId = jobIdOfNotification(record.body);
@@ -41,8 +42,8 @@ export function notificationEntry(snowball: SnowballClient, lifecycle: () => Vau
         continue;
       }
       try {
-        const outcome = await actOnJob(snowball, lifecycle(), jobId);
-        log.info({ event: 'notification-handled', trigger: 'notification', vault: lifecycle().vault, jobId, outcome });
+        const outcome = await actOnJob(snowball, vault, jobId);
+        log.info({ event: 'notification-handled', trigger: 'notification', vault: vault.vault, jobId, outcome });
       } catch (err) {
         batchItemFailures.push({ itemIdentifier: record.messageId });
         log.warn({ event: 'notification-failed', trigger: 'notification', jobId, code: isBrokerError(err) ? err.code : undefined, errorName: errorName(err) });
