@@ -65,7 +65,8 @@ export async function respond(
   try {
     request = parseRequest(event);
     const result = await route(request);
-    recordOutcome(vault, event.httpMethod);
+    // A fleet listing reads no secret: it must not count as a Read (the UnlockCodeRead alarm counts them).
+    if (!request.fleet) recordOutcome(vault, event.httpMethod);
     return result;
   } catch (err) {
     const known = isBrokerError(err) ? err : internalError();

@@ -14,6 +14,7 @@ import {
   GetJobUnlockCodeCommand,
   InvalidJobStateException,
   InvalidResourceException,
+  ListJobsCommand,
 } from '@aws-sdk/client-snowball';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ENV } from '../../lib/contract';
@@ -245,6 +246,14 @@ describe('metrics of the unlock-code function (embedded metric format)', () => {
     expect(doc._aws.CloudWatchMetrics[0]).toMatchObject({ Namespace: 'SnowballCredentialBroker', Dimensions: [['service', 'Vault']] });
     expect(doc).toMatchObject({ service: 'snowball-credential-broker', Vault: 'unlockCode', Read: 1 });
     expect(JSON.stringify(doc)).not.toContain(CODE);
+  });
+
+  it('does not count a fleet listing as a read of an unlock code', async () => {
+    snowball.on(ListJobsCommand).resolves({ JobListEntries: [] });
+    const from = logs.text().length;
+    const fleet = { ...apiEvent('unlockCode', 'GET', '', UNLOCK_CALLER), resource: '/unlock-codes', pathParameters: null };
+    expect((await handler(fleet)).statusCode).toBe(200);
+    expect(emfSince(from).filter((doc) => doc.Read !== undefined)).toEqual([]);
   });
 
   it('counts a failure per vault and again per error code', async () => {
