@@ -21,18 +21,3 @@ export function detectionRules(principals: Record<PrincipalName, SandboxPrincipa
 export function sandboxScp() {
   return guardrailsPolicy({ brokerAccountId: SANDBOX_ACCOUNT, secretPrefix: DEFAULT_SECRET_PREFIX, deployRoleArnPattern: cdkDeployRolePattern(SANDBOX_ACCOUNT) });
 }
-
-/** The deployed reconcile schedule: a pass every `ms`, never two at once. Returns its stop. */
-export function schedule(pass: () => Promise<unknown>, ms: number): () => void {
-  if (ms <= 0) return () => undefined;
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    pass()
-      .catch((err: unknown) => console.error(JSON.stringify({ sandbox: 'reconcile-failed', error: (err as Error).message })))
-      .finally(() => (running = false));
-  }, ms);
-  timer.unref();
-  return () => clearInterval(timer);
-}

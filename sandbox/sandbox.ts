@@ -4,7 +4,8 @@ import { controlRoutes } from './control';
 import { FaultSwitch } from './faults';
 import { functionEnvs, startFunctions, type StandIns } from './functions';
 import { createGateway } from './gateway';
-import { detectionRules, sandboxScp, schedule } from './guards';
+import { detectionRules, sandboxScp } from './guards';
+import { schedule, type Schedule } from './schedule';
 import { listen, sendJson, type RunningServer } from './http-util';
 import { exportCredentials, SANDBOX_ACCOUNT, sandboxPrincipals, type PrincipalName, type SandboxPrincipal } from './identities';
 import { seedJobs } from './jobs';
@@ -75,6 +76,8 @@ export interface Sandbox {
   readonly notifications: JobNotifications;
   /** One reconcile pass of both functions, as the schedule runs it. */
   reconcile(): Promise<Record<OperatorKind, PassSummary>>;
+  /** The reconcile schedule (`captureIntervalMs`), to wait for its passes. */
+  readonly schedule: Pick<Schedule, 'settled' | 'nextPass'>;
   /** Each function's whole environment, to run its built bundle against the stand-ins. */
   readonly functionEnv: Record<OperatorKind, Record<string, string>>;
   stop(): Promise<void>;
@@ -143,7 +146,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const [manifest, unlockCode] = await Promise.all([functions.manifest.invoke<PassSummary>('reconcile', {}), functions.unlockCode.invoke<PassSummary>('reconcile', {})]);
     return { manifest, unlockCode };
   };
-  const stopSchedule = schedule(reconcile, options.captureIntervalMs ?? 0);
+  const passes = schedule(reconcile, options.captureIntervalMs ?? 0);
   const control = controlRoutes({
     label: SANDBOX_LABEL,
     ...stand,
@@ -162,7 +165,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     options.accessLog?.({ control: true, method: req.method, path: (req.url ?? '/').split('?')[0], status, latencyMs: Date.now() - started });
   };
   const api = await listen((req, res) => ((req.url ?? '').startsWith('/__sandbox/') ? routeControl(req, res) : gateway(req, res)), options.port ?? 3000).catch(async (err) => {
-    stopSchedule();
+    await passes.stop();
     notifications.close();
     await Promise.all([stopFunctions(), closeStandIns()]);
     throw err;
@@ -175,9 +178,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     trail,
     notifications,
     reconcile,
+    schedule: { settled: passes.settled, nextPass: passes.nextPass },
     functionEnv: envs,
     stop: async () => {
-      stopSchedule();
+      await passes.stop();
       notifications.close();
       await api.close();
       await stopFunctions();
