@@ -132,7 +132,7 @@ function secretPrefix(raw: unknown): string {
   const prefix = raw ?? DEFAULT_SECRET_PREFIX;
   if (typeof prefix !== 'string' || !SECRET_PREFIX_PATTERN.test(prefix)) {
     throw new ConfigError(
-      `secretPrefix must end in "/" and use only letters, digits and /_+=.@- (default "${DEFAULT_SECRET_PREFIX}"), got ${JSON.stringify(prefix)}.`,
+      `secretPrefix must end in "/", be 2 to 201 characters long and use only letters, digits and /_+=.@- (default "${DEFAULT_SECRET_PREFIX}"), got ${JSON.stringify(prefix)}.`,
     );
   }
   return prefix;

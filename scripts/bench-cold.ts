@@ -16,10 +16,10 @@ import { BrokerStack } from '../lib/broker-stack';
 import { parseConfig } from '../lib/config';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox';
 import { bundlePaths, cdkJsonContext, FAKE_FUNCTION_ENV } from './bundles';
-import { node24 } from './node24';
+import { installNode24 } from './node24';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const NODE = node24();
+const NODE = installNode24();
 const API: Record<string, OperatorKind> = { ManifestFunction: 'manifest', UnlockCodeFunction: 'unlockCode' };
 
 function bundles(): Record<string, string> {

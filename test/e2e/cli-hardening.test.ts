@@ -107,33 +107,14 @@ describe('timeouts', () => {
   });
 });
 
+// The backoff itself (attempts, waits, what is retried) is test/unit/cli-retry.test.ts, in no real time.
 describe('retries', () => {
-  it('retries a throttled answer with backoff (3 attempts), then reports it', async () => {
-    sandbox.faults.set(['throttle']);
-    const seen = requests;
-    const run = await cli(['fetch-manifest', '--job-id', job]);
-    expectOneLineFailure(run);
-    expect(run.stderr).toMatch(/Throttled \(429\)/);
-    expect(requests - seen).toBe(3);
-  });
-
   it('makes exactly one attempt with --no-retry', async () => {
     sandbox.faults.set(['snowball5xx']);
     const seen = requests;
     const run = await cli(['fetch-manifest', '--job-id', job, '--no-retry']);
     expect(run.stderr).toMatch(/UpstreamUnavailable \(503\)/);
     expect(requests - seen).toBe(1);
-  });
-
-  it('succeeds when a connection reset is followed by an answer', async () => {
-    const api = await misbehavingApi((n, res) => {
-      if (n === 1) return void res.socket?.destroy();
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ jobId: job, unlockCode: 'AAAAA-BBBBB-CCCCC-DDDDD-EEEEE' }));
-    });
-    const run = await cli(['get-unlock-code', '--job-id', job], sandbox.principals.unlockCode, api.url);
-    await close(api.server);
-    expect(run.stdout).toBe('AAAAA-BBBBB-CCCCC-DDDDD-EEEEE\n');
-    expect(api.hits()).toBe(2);
   });
 });
 

@@ -69,8 +69,12 @@ describe('configuration', () => {
     expect(() => parse({ retentionDays: days })).toThrow(/retentionDays must be a whole number of days from 1 to 3650/);
   });
 
-  it.each(['no-trailing-slash', 'bad prefix/', '/'.repeat(0)])('refuses secretPrefix %p', (prefix) => {
+  it.each(['no-trailing-slash', 'bad prefix/', '', '/', `${'a'.repeat(201)}/`])('refuses secretPrefix %p', (prefix) => {
     expect(() => parse({ secretPrefix: prefix })).toThrow(/secretPrefix must end in "\/"/);
+  });
+
+  it.each(['a/', `${'a'.repeat(200)}/`])('accepts secretPrefix %p', (prefix) => {
+    expect(parse({ secretPrefix: prefix }).secretPrefix).toBe(prefix);
   });
 
   it('fails synth of the stack itself on a shared principal', () => {
