@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
@@ -56,6 +56,7 @@ const NO_DLQ_REASON = {
  * The house defaults for the broker's Lambda functions, set once:
  * - Node.js 24 on arm64, a minified ESM bundle with the AWS SDK inside (the version the tests ran),
  *   whose credential chain is the environment only (Lambda's) and without event-stream support;
+ *   esbuild reports warnings and errors only (its size summary is the bundle test's job);
  * - a 25 s timeout (unless given), inside API Gateway's 29 s integration limit;
  * - its own role with no managed policies (or the role of the vault function it is another trigger
  *   of): it may write to its own log group, nothing else until a vault grants it;
@@ -102,6 +103,7 @@ export class BrokerFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
         metafile: true,
+        logLevel: LogLevel.WARNING,
         esbuildArgs: {
           [`--alias:${DEFAULT_CREDENTIAL_CHAIN}`]: ENV_ONLY_CREDENTIALS,
           [`--alias:${EVENT_STREAMS}`]: NO_EVENT_STREAMS,
