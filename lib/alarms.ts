@@ -9,7 +9,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { BrokerFunction } from './broker-function';
 import { METRICS, OPERATOR_KINDS, type OperatorKind } from './contract';
-import { stackResourceName } from './service-publishers';
+import { LIFECYCLE_ALARM_IDS, stackResourceName } from './service-publishers';
 
 export interface BrokerAlarmsProps {
   /** Where every alarm notifies. */
@@ -73,7 +73,7 @@ export class BrokerAlarms extends Construct {
     }
     for (const [kind, dlq] of Object.entries(lifecycle.deadLetterQueues)) {
       const waiting = dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
-      this.alarm(`Lifecycle${capitalised(kind)}DeadLetters`, waiting, 1, `Snowball job notifications for the ${kind} vault were dead-lettered; read them from the queue`);
+      this.alarm(LIFECYCLE_ALARM_IDS.deadLetters(kind), waiting, 1, `Snowball job notifications for the ${kind} vault were dead-lettered; read them from the queue`);
     }
     for (const kind of OPERATOR_KINDS) {
       const failed = new Metric({
@@ -83,7 +83,7 @@ export class BrokerAlarms extends Construct {
         period: Duration.minutes(15),
         statistic: 'Sum',
       });
-      this.alarm(`${capitalised(kind)}ReconcileFailed`, failed, 1, `A reconcile pass of the ${kind} vault failed on a job; its log names the job and the error code`);
+      this.alarm(LIFECYCLE_ALARM_IDS.reconcileFailed(kind), failed, 1, `A reconcile pass of the ${kind} vault failed on a job; its log names the job and the error code`);
     }
   }
 
@@ -112,5 +112,3 @@ export class BrokerAlarms extends Construct {
     alarm.addAlarmAction(new SnsAction(this.topic));
   }
 }
-
-const capitalised = (word: string) => word[0].toUpperCase() + word.slice(1);

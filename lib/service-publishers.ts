@@ -87,3 +87,11 @@ export function jobNotificationPublishers(where: { partition: string; region: st
   const { partition, region, account } = where;
   return [{ sid: 'SnowballJobsPublish', service: 'importexport.amazonaws.com', sourceArns: [`arn:${partition}:snowball:${region}:${account}:*`] }];
 }
+
+const capitalised = (word: string) => word[0].toUpperCase() + word.slice(1);
+
+/** Ids of the lifecycle's alarms per vault (each named `STACK-ID`), shared by the stack and the sandbox. */
+export const LIFECYCLE_ALARM_IDS = {
+  reconcileFailed: (kind: string) => `${capitalised(kind)}ReconcileFailed`,
+  deadLetters: (kind: string) => `Lifecycle${capitalised(kind)}DeadLetters`,
+} as const;

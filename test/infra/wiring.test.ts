@@ -116,7 +116,7 @@ function subscriptionWires(id: string, p: any): Wire[] {
 }
 
 /** Lambda polls the queue with the function's own role: its identity policies and the queue's policy decide. */
-function pollerWires(id: string, p: any): Wire[] {
+function pollerWires(_id: string, p: any): Wire[] {
   const queueId = target(p.EventSourceArn)!;
   const roleId = target(R[target(p.FunctionName)!].Properties.Role)!;
   const roleArn = resolver.attribute(roleId, 'Arn');
