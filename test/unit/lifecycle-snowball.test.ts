@@ -54,10 +54,11 @@ describe('a lifecycle that fits Snowball', () => {
     const { vault, done } = fakeVault();
     expect(await pass(vault, 1, undefined, { memory })).toMatchObject({ captured: 1, foreign: 2, deferred: 0 });
     expect(done).toEqual([`capture ${jid(3)}`]);
-    snowball.resetHistory();
+    const describes = () => (snowball.calls() as { args: unknown[] }[]).filter((c) => c.args[0] instanceof DescribeJobCommand).length;
+    const before = describes();
     const next = fakeVault({ [jid(3)]: 'live' });
     expect(await pass(next.vault, 1, undefined, { memory })).toMatchObject({ captured: 0, foreign: 2, skipped: 1 });
-    expect(snowball.commandCalls(DescribeJobCommand)).toHaveLength(0);
+    expect(describes()).toBe(before);
   });
 
   it('skips export main jobs (IsMaster): they have no device and no credentials', async () => {
