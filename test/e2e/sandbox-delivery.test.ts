@@ -2,8 +2,10 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { manifestObjectKey } from '../../lib/contract';
 import { stackResourceName } from '../../lib/service-publishers';
 import { SANDBOX_STACK } from '../../sandbox/alarms';
+import { demoJob } from '../../sandbox/jobs';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { captureLogs } from '../helpers/log-capture';
+import { signedCall } from '../helpers/signed-client';
 
 /**
  * The sandbox delivers alarm notifications and Snowball's job notifications through the same
@@ -86,5 +88,22 @@ describe('the S3 stand-in, as S3', () => {
     await s3.send(new DeleteObjectCommand({ Bucket: open.s3.bucket, Key }));
     const conditional = s3.send(new PutObjectCommand({ Bucket: open.s3.bucket, Key, Body: Buffer.from('second'), IfMatch: put.ETag }));
     await expect(conditional).rejects.toMatchObject({ name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+  });
+});
+
+describe('the lifecycle against the Snowball stand-in', () => {
+  it("captures a MID job, skips an export main job, and leaves another region's job alone without costing it a slot", async () => {
+    const mid = demoJob('MID5c1e0e2a-7b3d-4c1e-9a8b-5d6f7e8a9b77', 'WithCustomer', 2);
+    const master = Object.assign(demoJob('MID6d2f1f3b-8c4e-4d2f-8b9c-6e7f8a9b0c88', 'WithCustomer', 2), { isMaster: true });
+    const foreign = Object.assign(demoJob('JID7e3a2a4c-9d5f-4e3a-9cad-7f8a9b0c1d99', 'WithCustomer', 1), { region: 'us-west-2' });
+    for (const job of [mid, master, foreign]) open.snowball.jobs.set(job.jobId, job);
+    const first = await control(open, 'reconcile', {});
+    expect(first.manifest).toMatchObject({ foreign: 1 });
+    const again = await control(open, 'reconcile', {});
+    expect(again.manifest).toMatchObject({ foreign: 1, failed: 0 });
+    for (const job of [master, foreign]) expect(open.s3.objects.has(manifestObjectKey(job.jobId))).toBe(false);
+    const read = await signedCall(`${open.info.apiUrl.replace(/\/$/, '')}/jobs/${mid.jobId}/unlock-code`, open.principals.unlockCode, open.info.region);
+    expect(read.status).toBe(200);
+    expect(read.json().unlockCode).toBe(mid.unlockCode);
   });
 });
