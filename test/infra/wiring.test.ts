@@ -143,6 +143,13 @@ function methodWires(id: string, p: any): Wire[] {
   const integration = p.Integration ?? {};
   if (integration.Type === 'MOCK' || integration.Type === 'HTTP' || integration.Type === 'HTTP_PROXY') return [];
   if (integration.Type === 'AWS' && /iam::\*:user\/\*/.test(JSON.stringify(integration.Credentials ?? ''))) return []; // the caller's own credentials: the access matrix judges them
+  const roleId = target(integration.Credentials);
+  if (integration.Type === 'AWS' && roleId && R[roleId]?.Type === 'AWS::IAM::Role') {
+    // API Gateway calls the service as a role of the stack: the role's trust policy must admit it.
+    const trust = resolver.resolve(R[roleId].Properties.AssumeRolePolicyDocument);
+    const check = (acct: string): Check => ({ principal: 'apigateway.amazonaws.com', action: 'sts:AssumeRole', resource: arnOf(roleId), policy: trust, context: { 'aws:SourceAccount': acct, 'aws:SecureTransport': 'true' } });
+    return [{ name: `API ${p.HttpMethod} ${apiPath(target(p.ResourceId))} → role ${roleId}`, checks: [check(account)] }];
+  }
   if (integration.Type !== 'AWS_PROXY') throw new Error(`method ${id} integrates as ${integration.Type}: teach the wiring test this wire`);
   const fnId = JSON.stringify(integration.Uri).match(/"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/)![1];
   const api = resolver.attribute(target(p.RestApiId)!, 'Ref');
