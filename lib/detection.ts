@@ -69,10 +69,10 @@ class AlertTopicTarget implements IRuleTarget {
 /**
  * Detection around the broker. Default settings: an alerts topic encrypted with its own rotating
  * key, TLS-only, admitting this stack's alarms and rules only (by name and source, on the topic
- * and its key), with the configured e-mail subscriptions; one EventBridge rule per alert of lib/alert-rules.ts, in state
- * ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (the Get* calls it watches are read-only events),
- * each rendering a readable alert that never holds a secret, retried for 24 hours and then kept in
- * a dead-letter queue; optionally a trail.
+ * and its key), with the configured e-mail subscriptions; one EventBridge rule per alert of
+ * lib/alert-rules.ts, in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (the Get* calls it
+ * watches are read-only events), each rendering a readable alert that never holds a secret,
+ * retried for 24 hours and then kept in a dead-letter queue; optionally a trail.
  */
 export class Detection extends Construct {
   readonly topic: Topic;
