@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CLI_API_URL_ENV, JOB_ID_PATTERN } from '../lib/contract';
+import { CLI_API_URL_ENV, JOB_ID_PATTERN, JOB_ID_SHAPE } from '../lib/contract';
 import { DEFAULT_CALL_POLICY, resolveCredentials, type CallPolicy } from './client';
 import { COMMANDS, type CommandName } from './commands';
 import { resolveApiUrl, resolveRegion } from './connection';
@@ -62,7 +62,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, stdout: (t: st
   const takesJob = !('noJobId' in COMMANDS[name]);
   if (!takesJob && values['job-id'] !== undefined) throw new CliError(`${name} takes no --job-id: it lists every job.`, EXIT.usage);
   if (takesJob && !JOB_ID_PATTERN.test(jobId)) {
-    throw new CliError(`bad job id "${jobId}": expected JID followed by a lowercase UUID, e.g. JID123e4567-e89b-12d3-a456-426655440000.`, EXIT.usage);
+    throw new CliError(`bad job id "${jobId}": expected ${JOB_ID_SHAPE}.`, EXIT.usage);
   }
   const policy = callPolicy(values.timeout, values['no-retry']);
   const options = { apiUrl: values['api-url'], stack: values.stack, region: values.region, profile: values.profile };

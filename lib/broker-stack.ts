@@ -111,6 +111,7 @@ export class BrokerStack extends Stack {
       functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
       alertOnUnlockCodeRead: config.alertOnUnlockCodeRead,
       undeliveredAlerts: detection.undelivered,
+      lifecycle: { functions: lifecycle.functions, deadLetterQueues: lifecycle.deadLetterQueues },
     });
 
     const outputs: Record<keyof typeof OUTPUTS, string> = {

@@ -4,11 +4,24 @@
  * must stay free of CDK and SDK imports (it is bundled into every function).
  */
 
-/** Snowball job ids: `JID` followed by a lowercase UUID. */
-export const JOB_ID_PATTERN = /^JID[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Snowball job ids: `JID` or `MID` followed by a lowercase UUID (the Snowball model's `(M|J)ID…`). */
+export const JOB_ID_PATTERN = /^[JM]ID[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** A job id inside prose, e.g. Snowball's job notification ("Your job NAME (JID…) …"). */
-export const JOB_ID_IN_TEXT = /JID[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+/** What a job id looks like, for error messages. */
+export const JOB_ID_SHAPE = 'JID or MID followed by a lowercase UUID, e.g. JID123e4567-e89b-12d3-a456-426655440000';
+
+/**
+ * The job id of Snowball's job-notification prose ("Your job NAME (JID…) …"): the one in
+ * parentheses, so a job name that itself holds an id cannot stand in for the job's.
+ */
+export const JOB_ID_IN_NOTIFICATION = /\(([JM]ID[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\)/g;
+
+/**
+ * How long one lifecycle step (DescribeJob, then capturing one job: Snowball's calls, the manifest
+ * download's 15 s, the vault write) may take at most; a pass or a batch starts a step only with at
+ * least this much of its time left.
+ */
+export const LIFECYCLE_STEP_BUDGET_MS = 25_000;
 
 /** Unlock codes: 25 alphanumerics in five groups of five, joined by hyphens (29 characters). */
 export const UNLOCK_CODE_PATTERN = /^[A-Za-z0-9]{5}(?:-[A-Za-z0-9]{5}){4}$/;
@@ -143,7 +156,7 @@ export const GATEWAY_ERRORS = {
   },
   badJobId: {
     code: 'InvalidJobId',
-    message: 'The job id is missing or not valid: expected JID followed by a lowercase UUID.',
+    message: 'The job id is missing or not valid: expected JID or MID followed by a lowercase UUID.',
   },
   throttled: { code: 'Throttled', message: 'Too many requests; retry after a short wait.' },
   requestTooLarge: { code: 'RequestTooLarge', message: 'The request body is larger than the broker accepts; its routes take no body.' },
@@ -235,6 +248,8 @@ export const METRICS = {
   brokered: 'Brokered',
   read: 'Read',
   failed: 'Failed',
+  /** Jobs a reconcile pass failed on (an alarm watches it). */
+  reconcileFailed: 'ReconcileFailed',
   vaultDimension: 'Vault',
   errorCodeDimension: 'ErrorCode',
 } as const;

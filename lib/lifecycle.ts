@@ -1,15 +1,16 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { AccountRootPrincipal, PolicyStatement, ServicePrincipal, type IPrincipal } from 'aws-cdk-lib/aws-iam';
+import { AccountRootPrincipal, PolicyStatement, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BrokerFunction } from './broker-function';
-import type { OperatorKind } from './contract';
+import { LIFECYCLE_STEP_BUDGET_MS, type OperatorKind } from './contract';
 import { deadLetterQueue, encryptedTopic } from './messaging';
+import { jobNotificationPublishers, stackResourceName } from './service-publishers';
 
 export interface LifecycleProps {
   /** Each vault's API function: its role is the identity of every trigger of that vault. */
@@ -24,27 +25,40 @@ export interface LifecycleProps {
 
 const NAMES: Record<OperatorKind, string> = { manifest: 'Manifest', unlockCode: 'UnlockCode' };
 const ENTRY_DIR: Record<OperatorKind, string> = { manifest: 'lambda/manifest', unlockCode: 'lambda/unlock-code' };
-/** A notification step brokers one job: the download's 15 s and Snowball's calls fit in a minute. */
+/** A notification function's timeout: long enough for NOTIFICATION_BATCH steps of LIFECYCLE_STEP_BUDGET_MS each, with room to spare. */
 const NOTIFICATION_TIMEOUT = Duration.seconds(60);
+/** Messages per notification batch: as many steps as fit the timeout, one after the other. */
+export const NOTIFICATION_BATCH = Math.floor(NOTIFICATION_TIMEOUT.toMilliseconds() / LIFECYCLE_STEP_BUDGET_MS);
+/** AWS's advice for a Lambda-polled queue: a visibility timeout of at least six times the function's timeout. */
+const NOTIFICATION_VISIBILITY = Duration.seconds(NOTIFICATION_TIMEOUT.toSeconds() * 6);
+const RECONCILE_TIMEOUT = Duration.minutes(5);
 
 /**
  * Keeps both vaults in step with Snowball without anyone asking. Default settings, per vault:
  * a reconcile function on a schedule (one pass at a time: reserved concurrency 1, 5-minute
- * timeout); a queue of Snowball's job notifications (SSE, TLS only, a dead-letter queue after 5
- * receives) feeding a notification function that reports partial batch failures. Both are other
+ * timeout); a queue of Snowball's job notifications (SSE, TLS only, visibility six times the
+ * function's timeout, a dead-letter queue after 5 receives) feeding a notification function in
+ * batches that fit its timeout, reporting partial batch failures. Both are other
  * triggers of the vault's own function (same role, same environment, own entry file). One
  * job-notification topic, encrypted with its own rotating key, fans out to both queues.
  */
 export class Lifecycle extends Construct {
   readonly notificationTopic: Topic;
+  /** Every function the lifecycle adds, by name (for alarms on their errors). */
+  readonly functions: Record<string, BrokerFunction> = {};
+  /** The notification queues' dead-letter queues, by vault (for alarms). */
+  readonly deadLetterQueues: Partial<Record<OperatorKind, Queue>> = {};
 
   constructor(scope: Construct, id: string, props: LifecycleProps) {
     super(scope, id);
     const stack = Stack.of(this);
     this.notificationTopic = encryptedTopic(this, 'JobNotification', {
+      topicName: stackResourceName(stack.stackName, 'JobNotifications'),
       displayName: 'Snowball job notifications for the credential broker',
       keyDescription: 'snowball-credential-broker: encrypts Snowball job notifications',
       keyAdmins: props.keyAdmins,
+      // Snowball publishes job notifications as importexport.amazonaws.com (Snow developer guide).
+      publishers: jobNotificationPublishers({ partition: Aws.PARTITION, region: stack.region, account: stack.account }),
       keyUsers: [
         new PolicyStatement({
           sid: 'PublishThroughSnsOnly',
@@ -53,17 +67,10 @@ export class Lifecycle extends Construct {
           resources: ['*'],
           conditions: { StringEquals: { 'kms:ViaService': `sns.${stack.region}.amazonaws.com`, 'kms:CallerAccount': stack.account } },
         }),
-        new PolicyStatement({
-          sid: 'SnowServicePublishes',
-          principals: [new ServicePrincipal('importexport.amazonaws.com')],
-          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-          resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-        }),
       ],
     });
-    // A TopicPolicy replaces SNS's default one: let the account's principals (Snowball publishes
-    // as the job's service role) publish, as the default policy would.
+    // As SNS's default policy would: principals of the account allowed sns:Publish may publish too
+    // (a message is only a hint; the functions ask DescribeJob what the job's state is).
     this.notificationTopic.addToResourcePolicy(
       new PolicyStatement({ sid: 'JobRolesOfThisAccountPublish', principals: [new AccountRootPrincipal()], actions: ['sns:Publish'], resources: [this.notificationTopic.topicArn] }),
     );
@@ -82,17 +89,19 @@ export class Lifecycle extends Construct {
         : `Acts on Snowball job notifications for the ${kind} vault`,
       memorySize: kind === 'manifest' ? 512 : 256,
       sharesRoleWith: props.functions[kind],
-      timeout: schedule ? Duration.minutes(5) : NOTIFICATION_TIMEOUT,
+      timeout: schedule ? RECONCILE_TIMEOUT : NOTIFICATION_TIMEOUT,
       reservedConcurrency: schedule ? 1 : 2,
       invokedBy: schedule ? 'schedule' : 'queue',
     });
     props.configure[kind](fn);
+    this.functions[`${NAMES[kind]}${what}`] = fn;
     return fn;
   }
 
   private addSchedule(kind: OperatorKind, props: LifecycleProps): void {
     const fn = this.trigger(kind, props, 'Reconcile');
     const rule = new Rule(this, `${NAMES[kind]}ReconcileSchedule`, {
+      ruleName: stackResourceName(Stack.of(this).stackName, `${NAMES[kind]}ReconcileSchedule`),
       description: `Runs a reconcile pass of the ${kind} vault`,
       schedule: Schedule.rate(Duration.minutes(props.captureIntervalMinutes)),
       targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
@@ -105,15 +114,16 @@ export class Lifecycle extends Construct {
 
   private addNotificationQueue(kind: OperatorKind, props: LifecycleProps): void {
     const dlq = deadLetterQueue(this, `${NAMES[kind]}NotificationsDLQ`, `the ${kind} notification queue`);
+    this.deadLetterQueues[kind] = dlq;
     const queue = new Queue(this, `${NAMES[kind]}Notifications`, {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: NOTIFICATION_TIMEOUT.plus(Duration.seconds(30)),
+      visibilityTimeout: NOTIFICATION_VISIBILITY,
       deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
     });
     this.notificationTopic.addSubscription(new SqsSubscription(queue, { deadLetterQueue: dlq }));
     const fn = this.trigger(kind, props, 'Notification');
-    fn.addEventSource(new SqsEventSource(queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 2 }));
+    fn.addEventSource(new SqsEventSource(queue, { batchSize: NOTIFICATION_BATCH, reportBatchItemFailures: true, maxConcurrency: 2 }));
     Validations.of(fn).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
       reason: "Lambda has no on-failure destination for SQS sources; the queue's redrive policy sends failing messages to its dead-letter queue.",

@@ -113,7 +113,7 @@ async function route(deps: ControlDeps, req: IncomingMessage, path: string): Pro
   if (req.method === 'GET' && path === '/__sandbox/state') {
     return { emulation: deps.label, faults: deps.faults.list(), knownFaults: FAULTS, jobs: [...deps.snowball.jobs.values()].map(({ jobId, state }) => ({ jobId, state })) };
   }
-  if (req.method === 'GET' && path === '/__sandbox/alerts') return { alerts: deps.trail.alerts };
+  if (req.method === 'GET' && path === '/__sandbox/alerts') return { alerts: deps.trail.alerts, undelivered: deps.trail.undelivered };
   if (req.method === 'POST' && path === '/__sandbox/jobs') return addJob(deps, await jsonBody(req));
   if (req.method === 'POST' && path === '/__sandbox/reconcile') return deps.reconcile();
   if (req.method === 'POST' && path === '/__sandbox/faults') return setFaults(deps, await jsonBody(req));

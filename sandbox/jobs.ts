@@ -8,6 +8,10 @@ export interface DemoJob {
   /** Content of the job's manifest (deterministic bytes, not a real encrypted manifest). */
   manifest: Buffer;
   unlockCode: string;
+  /** The job's region when it is not the sandbox's: a US region lists the jobs of every US region. */
+  region?: string;
+  /** An export main job: it has no device and no credentials of its own. */
+  isMaster?: boolean;
 }
 
 function bytes(seed: string, size: number): Buffer {

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { OperatorKind } from '../lib/contract';
+import { jobNotificationPublishers, stackResourceName, type ServicePublisher } from '../lib/service-publishers';
+import { SANDBOX_STACK } from './alarms';
+import { GuardedTopic } from './delivery-policy';
 import type { RunningFunction } from './function-runtime';
 import type { DemoJob } from './jobs';
+import type { SandboxTrail } from './trail';
 
 /** SQS's redrive limit of each notification queue: after this many receives a message is dead-lettered. */
 const MAX_RECEIVES = 5;
@@ -46,20 +50,36 @@ function sqsEvent(queueArn: string, region: string, body: string, receives: numb
   };
 }
 
+/** What the topic hears of besides its queues: refusals and dead letters. */
+export interface NotificationObservers {
+  readonly trail: SandboxTrail;
+  /** A vault's dead-letter queue grew to `count` messages. */
+  readonly onDeadLetter?: (kind: OperatorKind, count: number) => void;
+  /** Who may publish to the topic. Default: the stack's (Snowball for this account's jobs in this region). */
+  readonly publishers?: readonly ServicePublisher[];
+}
+
 /**
- * The job-notification topic and its two queues, emulated in process: a published message goes
- * to each vault's notification function as the SQS event Lambda would deliver; a reported batch
- * failure is redelivered, and after MAX_RECEIVES it is dead-lettered.
+ * The job-notification topic and its two queues, emulated in process. Snowball publishes a job's
+ * notification as `importexport.amazonaws.com` for the job; the topic and its key judge that as
+ * the deployed ones would (lib/service-publishers.ts), and a refused one is listed as undelivered.
+ * A delivered message goes to each vault's notification function as the SQS event Lambda would
+ * deliver; a reported batch failure is redelivered, and after MAX_RECEIVES it is dead-lettered.
  */
 export class JobNotifications {
   readonly deadLetters: Record<OperatorKind, string[]> = { manifest: [], unlockCode: [] };
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly topic: GuardedTopic;
   private closed = false;
 
   constructor(
     private readonly functions: Record<OperatorKind, RunningFunction>,
     private readonly where: { region: string; account: string },
-  ) {}
+    private readonly observers: NotificationObservers,
+  ) {
+    const topicArn = this.arn('sns', stackResourceName(SANDBOX_STACK, 'JobNotifications'));
+    this.topic = new GuardedTopic({ topicArn, account: where.account }, observers.publishers ?? jobNotificationPublishers({ partition: 'aws', ...where }));
+  }
 
   private arn(service: string, name: string) {
     return `arn:aws:${service}:${this.where.region}:${this.where.account}:${name}`;
@@ -70,10 +90,16 @@ export class JobNotifications {
     this.closed = true;
   }
 
-  /** Publishes `message` to the topic; both queues receive it. */
-  publish(message: string): void {
+  /** Snowball publishes `message` about `jobId` to the topic; if the topic admits it, both queues receive it. */
+  publish(message: string, jobId = 'sandbox-job'): void {
     if (this.closed) return;
-    const body = snsEnvelope(this.arn('sns', 'SnowballCredentialBroker-JobNotifications'), message);
+    const sourceArn = this.arn('snowball', `job/${jobId}`);
+    const refusal = this.topic.refusal('importexport.amazonaws.com', sourceArn, this.where.account);
+    if (refusal) {
+      this.observers.trail.undelivered.push({ topicArn: this.topic.place.topicArn, service: 'importexport.amazonaws.com', sourceArn, reason: refusal, at: new Date().toISOString() });
+      return;
+    }
+    const body = snsEnvelope(this.topic.place.topicArn, message);
     for (const kind of ['manifest', 'unlockCode'] as const) {
       const delivery = this.deliver(kind, body).finally(() => this.inFlight.delete(delivery));
       this.inFlight.add(delivery);
@@ -94,6 +120,8 @@ export class JobNotifications {
       if (!answer?.batchItemFailures?.length) return;
       await new Promise((r) => setTimeout(r, RETRY_DELAY_MS));
     }
-    if (!this.closed) this.deadLetters[kind].push(body);
+    if (this.closed) return;
+    this.deadLetters[kind].push(body);
+    this.observers.onDeadLetter?.(kind, this.deadLetters[kind].length);
   }
 }

@@ -159,6 +159,8 @@ function putObject(
   const current = versions.at(-1)?.deleteMarker ? undefined : versions.at(-1);
   const ifNoneMatch = req.headers['if-none-match'];
   const ifMatch = req.headers['if-match'];
+  // As S3: If-Match on a key that does not exist (or whose latest version is a delete marker) is 404 NoSuchKey, not 412.
+  if (ifMatch !== undefined && !current) return xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.');
   if ((ifNoneMatch === '*' && current) || (ifMatch !== undefined && current?.etag !== ifMatch)) {
     return xmlError(res, 412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
   }

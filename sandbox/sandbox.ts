@@ -15,6 +15,8 @@ import { startSnowball, type SnowballStandIn } from './snowball-standin';
 import type { StandInAuth } from './stand-in-auth';
 import { SandboxTrail, type Alert } from './trail';
 import { JobNotifications, notificationProse } from './notifications';
+import { SandboxAlarms } from './alarms';
+import type { ServicePublisher } from '../lib/service-publishers';
 import type { PassSummary } from '../lambda/shared/reconcile';
 
 export interface SandboxOptions {
@@ -35,6 +37,11 @@ export interface SandboxOptions {
   readonly alertLog?: (alert: Alert) => void;
   /** Milliseconds between reconcile passes of both functions (the deployed schedule). Default 0: none. */
   readonly captureIntervalMs?: number;
+  /**
+   * Who the topics admit, in place of the stack's publishers (lib/service-publishers.ts): to see
+   * what a missing grant does. Default: the stack's.
+   */
+  readonly publishers?: { readonly jobNotifications?: readonly ServicePublisher[]; readonly alerts?: readonly ServicePublisher[] };
 }
 
 export type GuardrailsMode = 'scp' | 'off';
@@ -74,6 +81,8 @@ export interface Sandbox {
   readonly trail: SandboxTrail;
   /** The job-notification topic and queues. */
   readonly notifications: JobNotifications;
+  /** The lifecycle's alarms, notifying the alerts topic. */
+  readonly alarms: SandboxAlarms;
   /** One reconcile pass of both functions, as the schedule runs it. */
   reconcile(): Promise<Record<OperatorKind, PassSummary>>;
   /** The reconcile schedule (`captureIntervalMs`), to wait for its passes. */
@@ -141,9 +150,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     handlers: { manifest: (event) => functions.manifest.invoke('api', event), unlockCode: (event) => functions.unlockCode.invoke('api', event) },
     accessLog: options.accessLog,
   });
-  const notifications = new JobNotifications(functions, { region, account: SANDBOX_ACCOUNT });
+  const alarms = new SandboxAlarms({ region, account: SANDBOX_ACCOUNT }, trail, options.publishers?.alerts);
+  const notifications = new JobNotifications(functions, { region, account: SANDBOX_ACCOUNT }, {
+    trail,
+    onDeadLetter: (kind, count) => alarms.observeDeadLetters(kind, count),
+    publishers: options.publishers?.jobNotifications,
+  });
   const reconcile = async () => {
     const [manifest, unlockCode] = await Promise.all([functions.manifest.invoke<PassSummary>('reconcile', {}), functions.unlockCode.invoke<PassSummary>('reconcile', {})]);
+    alarms.observePass('manifest', manifest);
+    alarms.observePass('unlockCode', unlockCode);
     return { manifest, unlockCode };
   };
   const passes = schedule(reconcile, options.captureIntervalMs ?? 0);
@@ -153,7 +169,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     secretPrefix: DEFAULT_SECRET_PREFIX,
     faults,
     trail,
-    onStateChange: (job) => notifications.publish(notificationProse(job)),
+    onStateChange: (job) => notifications.publish(notificationProse(job), job.jobId),
     reconcile,
   });
   const routeControl = async (req: IncomingMessage, res: ServerResponse) => {
@@ -177,6 +193,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     ...stand,
     trail,
     notifications,
+    alarms,
     reconcile,
     schedule: { settled: passes.settled, nextPass: passes.nextPass },
     functionEnv: envs,

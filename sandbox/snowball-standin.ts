@@ -42,7 +42,7 @@ export async function startSnowball(jobs: DemoJob[], faults: FaultSwitch, downlo
     if (faults.has('slowSnowball')) await sleep(1500);
     if (faults.has('throttle')) return sendAwsJsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
     if (faults.has('snowball5xx')) return sendAwsJsonError(res, 500, 'InternalFailure', 'The service failed.');
-    answer(res, operation, body, byId, faults, (jobId) => presignedUrl(manifestHost.url, jobId, faults, sign));
+    answer(res, operation, body, byId, faults, (jobId) => presignedUrl(manifestHost.url, jobId, faults, sign), { region: auth.region, account: auth.account });
   });
   return {
     endpoint: api.url,
@@ -55,9 +55,24 @@ export async function startSnowball(jobs: DemoJob[], faults: FaultSwitch, downlo
   };
 }
 
-function metadata(job: DemoJob) {
-  return { JobId: job.jobId, JobState: job.state, JobType: 'IMPORT', SnowballType: 'EDGE', IsMaster: false, CreationDate: job.createdAt.getTime() / 1000, Description: 'sandbox demo job' };
+/** Where the stand-in runs: a job of another region is listed here, but answers nothing else here. */
+interface Home {
+  readonly region: string;
+  readonly account: string;
 }
+
+const listing = (job: DemoJob) => ({
+  JobId: job.jobId,
+  JobState: job.state,
+  JobType: job.isMaster ? 'EXPORT' : 'IMPORT',
+  SnowballType: 'EDGE',
+  IsMaster: job.isMaster ?? false,
+  CreationDate: job.createdAt.getTime() / 1000,
+  Description: 'sandbox demo job',
+});
+
+/** DescribeJob's metadata: the listing, plus the job's KMS key, which lives in the job's region. */
+const metadata = (job: DemoJob, home: Home) => ({ ...listing(job), KmsKeyARN: `arn:aws:kms:${job.region ?? home.region}:${home.account}:key/sandbox-snowball-jobs` });
 
 /** ListJobs, paginated as Snowball does (MaxResults 1–100, an opaque NextToken). */
 function listJobs(jobs: Map<string, DemoJob>, body: { MaxResults?: number; NextToken?: string }) {
@@ -66,7 +81,7 @@ function listJobs(jobs: Map<string, DemoJob>, body: { MaxResults?: number; NextT
   const start = body.NextToken ? Number(Buffer.from(body.NextToken, 'base64url').toString()) : 0;
   const page = all.slice(start, start + size);
   const next = start + size < all.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
-  return { JobListEntries: page.map(metadata), ...(next ? { NextToken: next } : {}) };
+  return { JobListEntries: page.map(listing), ...(next ? { NextToken: next } : {}) };
 }
 
 function answer(
@@ -76,6 +91,7 @@ function answer(
   jobs: Map<string, DemoJob>,
   faults: FaultSwitch,
   urlFor: (jobId: string) => string,
+  home: Home,
 ): void {
   if (operation === 'ListJobs') return sendJson(res, 200, listJobs(jobs, body));
   if (!['DescribeJob', 'GetJobManifest', 'GetJobUnlockCode'].includes(operation)) {
@@ -83,7 +99,9 @@ function answer(
   }
   const job = jobs.get(body.JobId ?? '');
   if (!job) return sendAwsJsonError(res, 400, 'InvalidResourceException', `The specified job ${body.JobId} does not exist.`);
-  if (operation === 'DescribeJob') return sendJson(res, 200, { JobMetadata: metadata(job) });
+  if (operation === 'DescribeJob') return sendJson(res, 200, { JobMetadata: metadata(job, home) });
+  if (job.region && job.region !== home.region) return sendAwsJsonError(res, 400, 'InvalidResourceException', `The specified job ${body.JobId} does not exist in ${home.region}.`);
+  if (job.isMaster) return sendAwsJsonError(res, 400, 'InvalidJobStateException', 'An export main job has no device: use its job parts.');
   if (job.state !== UNLOCKABLE_STATE) {
     return sendAwsJsonError(res, 400, 'InvalidJobStateException', `The job is in the ${job.state} state, not WithCustomer.`);
   }

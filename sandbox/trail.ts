@@ -16,6 +16,15 @@ export interface RecordedCall {
 /** An alert exactly as the deployed rule's input transformer writes it. */
 export type Alert = Record<string, string>;
 
+/** A message a service tried to deliver and AWS would have refused: it never arrived. */
+export interface Undelivered {
+  readonly topicArn: string;
+  readonly service: string;
+  readonly sourceArn: string;
+  readonly reason: string;
+  readonly at: string;
+}
+
 function valueAt(event: unknown, path: string): unknown {
   return path
     .replace(/^\$\.?/, '')
@@ -80,12 +89,20 @@ function cloudTrailEvent(call: RecordedCall, account: string, region: string) {
  */
 export class SandboxTrail {
   readonly alerts: Alert[] = [];
+  /** Deliveries into the sandbox's topics that their policies refused (shown beside the alerts). */
+  readonly undelivered: Undelivered[] = [];
 
   constructor(
     private readonly rules: AlertRule[],
     private readonly where: { account: string; region: string },
     private readonly onAlert: (alert: Alert) => void = () => undefined,
   ) {}
+
+  /** An alert that reached the alerts topic by another way than a rule (an alarm's notification). */
+  deliver(alert: Alert): void {
+    this.alerts.push(alert);
+    this.onAlert(alert);
+  }
 
   record(call: RecordedCall): void {
     const event = cloudTrailEvent(call, this.where.account, this.where.region);

@@ -78,7 +78,9 @@ export async function storeIfChanged(
       const sizeBytes = download.bytes.length;
       return { key, versionId: put.VersionId ?? 'null', sha256, sizeBytes, fetchedAt, unchanged: false };
     } catch (err) {
-      if (!LOST_RACE.has(errorName(err) ?? '')) rethrow(err);
+      // If-Match against a key that is gone (deleted, or retired behind a delete marker since the HEAD) is S3's 404 NoSuchKey.
+      const lost = LOST_RACE.has(errorName(err) ?? '') || (stored?.etag !== undefined && errorName(err) === 'NoSuchKey');
+      if (!lost) rethrow(err);
     }
   }
   throw internalError();

@@ -1,4 +1,4 @@
-import { ERROR_STATUS, type ErrorCode } from '../../lib/contract';
+import { ERROR_STATUS, JOB_ID_SHAPE, type ErrorCode } from '../../lib/contract';
 
 /**
  * The closed set of failures the broker reports. Each carries its HTTP status and a message that
@@ -20,7 +20,7 @@ export class BrokerError extends Error {
 export const invalidJobId = () =>
   new BrokerError(
     'InvalidJobId',
-    'The job id is not valid: expected JID followed by a lowercase UUID, e.g. JID123e4567-e89b-12d3-a456-426655440000.',
+    `The job id is not valid: expected ${JOB_ID_SHAPE}.`,
   );
 
 export const accessDenied = () =>

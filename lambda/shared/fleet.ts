@@ -18,14 +18,17 @@ export type RetireReason = 'Complete' | 'Cancelled' | 'Expired';
 /** What a lifecycle step does to one job, given what Snowball says and what the vault holds. */
 export type Step = { do: 'capture' } | { do: 'retire'; reason: RetireReason } | { do: 'nothing' };
 
-/** Every job Snowball lists, following every page. */
+/**
+ * Every job Snowball lists, following every page, but export main jobs (`IsMaster`): they have no
+ * device and no credentials; their job parts are listed as jobs of their own.
+ */
 export async function listJobs(snowball: SnowballClient): Promise<FleetJob[]> {
   const jobs: FleetJob[] = [];
   let token: string | undefined;
   do {
     const page = await snowball.send(new ListJobsCommand({ MaxResults: 100, NextToken: token })).catch(rethrow);
     for (const entry of page.JobListEntries ?? []) {
-      if (!entry.JobId || !entry.JobState || !entry.CreationDate) continue;
+      if (!entry.JobId || !entry.JobState || !entry.CreationDate || entry.IsMaster) continue;
       jobs.push({ jobId: entry.JobId, state: entry.JobState, createdAt: new Date(entry.CreationDate) });
     }
     token = page.NextToken || undefined;

@@ -28,7 +28,7 @@ export function recordPass(vault: OperatorKind, counts: { captured: number; reti
   metrics.addDimension(METRICS.vaultDimension, vault);
   metrics.addMetric('Captured', MetricUnit.Count, counts.captured);
   metrics.addMetric('Retired', MetricUnit.Count, counts.retired);
-  metrics.addMetric('ReconcileFailed', MetricUnit.Count, counts.failed);
+  metrics.addMetric(METRICS.reconcileFailed, MetricUnit.Count, counts.failed);
   metrics.addMetric('Deferred', MetricUnit.Count, counts.deferred);
   metrics.publishStoredMetrics();
 }

@@ -1,6 +1,6 @@
 import type { SnowballClient } from '@aws-sdk/client-snowball';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { JOB_ID_IN_TEXT } from '../../lib/contract';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { JOB_ID_IN_NOTIFICATION, LIFECYCLE_STEP_BUDGET_MS } from '../../lib/contract';
 import { errorName } from './aws-errors';
 import { isBrokerError } from './errors';
 import { log } from './log';
@@ -8,7 +8,8 @@ import { actOnJob, reconcilePass, type PassSummary, type VaultLifecycle } from '
 
 /**
  * The job id a Snowball notification names, if any. The SQS body is the SNS envelope, whose
- * `Message` is Snowball's prose ("Your job NAME (JID…) …"); a raw-delivered body is the prose itself.
+ * `Message` is Snowball's prose ("Your job NAME (JID…) …"); a raw-delivered body is the prose
+ * itself. The id is the last one in parentheses: the job's name comes before it and may hold ids.
  */
 export function jobIdOfNotification(body: string): string | undefined {
   let message = body;
@@ -18,24 +19,36 @@ export function jobIdOfNotification(body: string): string | undefined {
   } catch {
     // Not an SNS envelope: read the body as the message.
   }
-  return JOB_ID_IN_TEXT.exec(message)?.[0];
+  return [...message.matchAll(JOB_ID_IN_NOTIFICATION)].pop()?.[1];
 }
 
-/** The scheduled entry: one reconcile pass; its summary is the invocation's result. */
+/** What is left of an invocation's time; without a Lambda context (a direct call), no limit. */
+const remainingOf = (context?: Pick<Context, 'getRemainingTimeInMillis'>) => () => context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
+
+/** The scheduled entry: one reconcile pass within the invocation's time; its summary is the invocation's result. */
 export function reconcileEntry(snowball: SnowballClient, lifecycle: () => VaultLifecycle, maxJobs: () => number) {
-  return (): Promise<PassSummary> => reconcilePass(snowball, lifecycle(), { maxJobs: maxJobs() });
+  return (_event?: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<PassSummary> =>
+    reconcilePass(snowball, lifecycle(), { maxJobs: maxJobs(), remainingMs: remainingOf(context) });
 }
 
 /**
  * The queue entry: each message is a hint naming a job. A message without a job id is logged
  * (never its content) and dropped; a failed step is reported as a batch item failure, so SQS
- * retries it and, after the queue's redrive limit, moves it to the dead-letter queue.
+ * retries it and, after the queue's redrive limit, moves it to the dead-letter queue. A message
+ * is not started without a step's time left: it goes back to the queue, reported as deferred.
  */
 export function notificationEntry(snowball: SnowballClient, lifecycle: () => VaultLifecycle) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
     const vault = lifecycle();
+    const remaining = remainingOf(context);
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records) {
+    for (const [i, record] of event.Records.entries()) {
+      if (remaining() < LIFECYCLE_STEP_BUDGET_MS) {
+        const deferred = event.Records.slice(i).map((r) => ({ itemIdentifier: r.messageId }));
+        batchItemFailures.push(...deferred);
+        log.warn({ event: 'notifications-deferred', trigger: 'notification', vault: vault.vault, deferred: deferred.length, reason: 'time' });
+        break;
+      }
       const jobId = jobIdOfNotification(record.body);
       if (!jobId) {
         log.warn({ event: 'notification-without-job-id', trigger: 'notification', outcome: 'dropped' });

@@ -73,7 +73,7 @@ describe('capture and retirement by the reconcile pass', () => {
     const answer = await control(sandbox, 'reconcile', {});
     const seen = sandbox.snowball.jobs.size;
     for (const kind of ['manifest', 'unlockCode'] as const) {
-      expect(answer[kind]).toEqual({ seen, captured: 1, retired: 0, failed: 0, skipped: seen - 1, deferred: 0 });
+      expect(answer[kind]).toEqual({ seen, captured: 1, retired: 0, failed: 0, skipped: seen - 1, deferred: 0, foreign: 0, backingOff: 0, deferredJobIds: [] });
     }
     expect((await read(sandbox, 'unlockCode', job)).status).toBe(200);
     const again = await control(sandbox, 'reconcile', {});

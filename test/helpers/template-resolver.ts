@@ -19,6 +19,8 @@ export class TemplateResolver {
     const roleName = this.template.Resources[id]?.Properties?.RoleName;
     const bucketName = this.template.Resources[id]?.Properties?.BucketName;
     const bucket = typeof bucketName === 'string' ? bucketName : n;
+    const props = this.template.Resources[id]?.Properties ?? {};
+    const named = (field: string) => (typeof props[field] === 'string' ? (props[field] as string) : n);
     const arns: Record<string, string> = {
       'AWS::IAM::Role': `arn:aws:iam::${account}:role/${typeof roleName === 'string' ? roleName : id}`,
       'AWS::KMS::Key': `arn:aws:kms:${region}:${account}:key/${n}`,
@@ -26,10 +28,14 @@ export class TemplateResolver {
       'AWS::Lambda::Function': `arn:aws:lambda:${region}:${account}:function:${n}`,
       'AWS::Logs::LogGroup': `arn:aws:logs:${region}:${account}:log-group:${n}:*`,
       'AWS::SQS::Queue': `arn:aws:sqs:${region}:${account}:${n}`,
+      'AWS::Events::Rule': `arn:aws:events:${region}:${account}:rule/${named('Name')}`,
+      'AWS::CloudWatch::Alarm': `arn:aws:cloudwatch:${region}:${account}:alarm:${named('AlarmName')}`,
+      'AWS::CloudTrail::Trail': `arn:aws:cloudtrail:${region}:${account}:trail/${named('TrailName')}`,
     };
     if (attr === 'Arn' && type && arns[type]) return arns[type];
-    if (attr === 'Ref' && type === 'AWS::SNS::Topic') return `arn:aws:sns:${region}:${account}:${n}`;
+    if (attr === 'Ref' && type === 'AWS::SNS::Topic') return `arn:aws:sns:${region}:${account}:${named('TopicName')}`;
     if (attr === 'Ref' && type === 'AWS::S3::Bucket') return bucket;
+    if (attr === 'Ref' && type === 'AWS::ApiGateway::Stage') return named('StageName');
     if (attr === 'Ref') return type === 'AWS::IAM::Role' ? (typeof roleName === 'string' ? roleName : id) : n;
     if (attr === 'RootResourceId') return `${n}-root`;
     throw new Error(`cannot resolve ${id}.${attr} (${type})`);

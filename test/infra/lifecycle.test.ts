@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { ENV, OUTPUTS } from '../../lib/contract';
+import { ENV, LIFECYCLE_STEP_BUDGET_MS, METRICS, OUTPUTS } from '../../lib/contract';
 import { synthBroker } from '../helpers/synth';
 
 const { template } = synthBroker();
@@ -36,7 +36,7 @@ describe('capture on the job notification', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
     const key = raw.Resources[keyId].Properties.KeyPolicy.Statement;
     expect(key).toEqual(expect.arrayContaining([
-      expect.objectContaining({ Sid: 'SnowServicePublishes', Principal: { Service: 'importexport.amazonaws.com' } }),
+      expect.objectContaining({ Sid: 'SnowballJobsPublish', Principal: { Service: 'importexport.amazonaws.com' } }),
       expect.objectContaining({ Sid: 'PublishThroughSnsOnly', Condition: { StringEquals: expect.objectContaining({ 'kms:ViaService': 'sns.eu-west-1.amazonaws.com' }) } }),
     ]));
     template.hasOutput(OUTPUTS.jobNotificationTopicArn, {});
@@ -53,6 +53,28 @@ describe('capture on the job notification', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
     }
+  });
+});
+
+describe('time budgets', () => {
+  it('hands each notification function batches that fit its timeout, from a queue whose visibility is six times that timeout', () => {
+    for (const vault of ['Manifest', 'UnlockCode']) {
+      const timeout = fn(`Lifecycle${vault}Notification`).Timeout;
+      const queue = raw.Resources[idOf('AWS::SQS::Queue', `Lifecycle${vault}Notifications`)].Properties;
+      const mapping = Object.values(raw.Resources).find((r) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.EventSourceArn['Fn::GetAtt'][0] === idOf('AWS::SQS::Queue', `Lifecycle${vault}Notifications`))!.Properties;
+      expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeout);
+      expect(mapping.BatchSize * LIFECYCLE_STEP_BUDGET_MS).toBeLessThanOrEqual(timeout * 1000);
+    }
+  });
+
+  it('alarms into the alerts topic on each lifecycle function\'s errors, both dead-letter queues and ReconcileFailed per vault', () => {
+    const alarms = Object.values(raw.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => r.Properties);
+    const on = (metric: string, dimension: string, ref: unknown) => alarms.filter((a) => a.MetricName === metric && a.Dimensions?.some((d: any) => d.Name === dimension && JSON.stringify(d.Value) === JSON.stringify(ref)));
+    for (const vault of ['Manifest', 'UnlockCode']) {
+      for (const trigger of ['Reconcile', 'Notification']) expect(on('Errors', 'FunctionName', { Ref: idOf('AWS::Lambda::Function', `Lifecycle${vault}${trigger}`) })).toHaveLength(1);
+      expect(on('ApproximateNumberOfMessagesVisible', 'QueueName', { 'Fn::GetAtt': [idOf('AWS::SQS::Queue', `Lifecycle${vault}NotificationsDLQ`), 'QueueName'] })).toHaveLength(1);
+    }
+    expect(alarms.filter((a) => a.MetricName === METRICS.reconcileFailed).map((a) => a.Dimensions.find((d: any) => d.Name === METRICS.vaultDimension).Value).sort()).toEqual(['manifest', 'unlockCode']);
   });
 });
 

@@ -112,6 +112,16 @@ describe('POST /jobs/{jobId}/manifest', () => {
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
   });
 
+  it('treats If-Match meeting a key retired since its HEAD (S3: 404 NoSuchKey) as a lost race, and writes anew', async () => {
+    s3.on(HeadObjectCommand).resolvesOnce(storedHead(Buffer.from('older manifest'), '"etag-old"')).rejects(awsError('NotFound', 404));
+    s3.on(PutObjectCommand, { IfMatch: '"etag-old"' } as never).rejects(awsError('NoSuchKey', 404));
+    const result = await post();
+    expect(result.statusCode).toBe(201);
+    const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
+    expect(puts).toHaveLength(2);
+    expect(puts[1]).toMatchObject({ IfNoneMatch: '*' });
+  });
+
   it('answers 404 for a job Snowball does not know', async () => {
     snowball.on(GetJobManifestCommand).rejects(new InvalidResourceException({ message: 'no job', $metadata: {} }));
     const result = await post();

@@ -4,7 +4,8 @@ import { DescribeJobCommand, ListJobsCommand, SnowballClient } from '@aws-sdk/cl
 import { mockClient } from 'aws-sdk-client-mock';
 import { BrokerError, throttled, upstreamUnavailable } from '../../lambda/shared/errors';
 import { stepFor, type Holding } from '../../lambda/shared/fleet';
-import { actOnJob, reconcilePass, type VaultLifecycle } from '../../lambda/shared/reconcile';
+import { JobMemory } from '../../lambda/shared/job-memory';
+import { actOnJob, reconcilePass, type PassOptions, type VaultLifecycle } from '../../lambda/shared/reconcile';
 import { jobIdOfNotification, notificationEntry } from '../../lambda/shared/triggers';
 import { manifestHoldings } from '../../lambda/manifest/lifecycle';
 import { unlockCodeLifecycle } from '../../lambda/unlock-code/lifecycle';
@@ -44,8 +45,8 @@ function fakeVault(holdings: Record<string, Holding> = {}, fail: (jobId: string)
   };
   return { vault, done };
 }
-const pass = (vault: VaultLifecycle, maxJobs = 25, sleep = async () => undefined) =>
-  reconcilePass(new SnowballClient({ region: 'eu-west-1' }) as never, vault, { maxJobs, now: () => NOW, sleep });
+const pass = (vault: VaultLifecycle, maxJobs = 25, sleep = async () => undefined, more: Partial<PassOptions> = {}) =>
+  reconcilePass(new SnowballClient({ region: 'eu-west-1' }) as never, vault, { maxJobs, now: () => NOW, sleep, memory: new JobMemory(), ...more });
 
 describe('the lifecycle decision', () => {
   it.each<[string, string, number, Holding, string]>([
@@ -81,7 +82,9 @@ describe('a reconcile pass', () => {
   it('acts on at most maxJobs jobs, oldest first, and defers the rest to the next pass', async () => {
     snowball.on(ListJobsCommand).resolves({ JobListEntries: [1, 2, 3, 4, 5].map((n) => entry(n, 'WithCustomer', n)) });
     const { vault, done } = fakeVault();
-    expect(await pass(vault, 2)).toEqual({ seen: 5, captured: 2, retired: 0, failed: 0, skipped: 0, deferred: 3 });
+    expect(await pass(vault, 2)).toEqual({
+      seen: 5, captured: 2, retired: 0, failed: 0, skipped: 0, deferred: 3, foreign: 0, backingOff: 0, stoppedBy: 'limit', deferredJobIds: [jid(3), jid(2), jid(1)],
+    });
     expect(done).toEqual([`capture ${jid(5)}`, `capture ${jid(4)}`]);
   });
 
