@@ -1,6 +1,7 @@
 import { UNLOCKABLE_STATE, type FleetEntry, type OperatorKind } from '../lib/contract';
-import { callBroker, type AwsCredentialIdentity, type Connection } from './client';
-import { CliError } from './errors';
+import { checkAnswer, type FieldCheck } from './answers';
+import { callBroker, jsonOf, type AwsCredentialIdentity, type Connection } from './client';
+import { CliError, EXIT } from './errors';
 
 export type FleetRow = FleetEntry;
 
@@ -12,19 +13,36 @@ const TITLE: Record<OperatorKind, string> = { manifest: 'Manifest vault', unlock
 const HALF: Record<OperatorKind, string> = { manifest: 'manifest', unlockCode: 'unlock code' };
 const FETCH: Record<OperatorKind, string> = { manifest: 'fetch-manifest', unlockCode: 'fetch-unlock-code' };
 
-/** Each vault's fleet route the caller's role may read; a 403 only means the other operator's vault. */
+const ROW: Record<string, FieldCheck> = {
+  jobId: 'string',
+  state: /^[A-Za-z]{1,40}$/,
+  createdAt: 'date',
+  credentialsExpireAt: 'date',
+  stored: 'boolean',
+  retired: 'optional-boolean',
+  fetchedAt: 'nullable-string',
+};
+
+/** A fleet answer: `{ jobs: [...] }`, each row checked before anything of it is printed. */
+function fleetOf(body: unknown, what: string): { jobs: FleetRow[] } {
+  const view = checkAnswer<{ jobs: unknown }>(body, {}, what);
+  if (!Array.isArray(view.jobs)) throw new CliError(`the broker's answer to ${what} lacks "jobs"; nothing was printed: check --api-url points at this version of the broker.`);
+  return { jobs: view.jobs.map((row) => checkAnswer<FleetRow>(row, ROW, what)) };
+}
+
+/** Each vault's fleet route the caller's role may read; a 403 AccessDenied only means the other operator's vault. */
 export async function readFleet(connection: Connection, credentials: AwsCredentialIdentity): Promise<FleetViews> {
   const views: FleetViews = {};
   const refusals: CliError[] = [];
   for (const kind of ['manifest', 'unlockCode'] as const) {
     try {
-      views[kind] = JSON.parse((await callBroker(connection, credentials, 'GET', kind, undefined)).body.toString());
+      views[kind] = fleetOf(jsonOf(await callBroker(connection, credentials, 'GET', kind, undefined), 'status'), 'status');
     } catch (err) {
-      if (!(err instanceof CliError) || !/\(403\)/.test(err.message)) throw err;
+      if (!(err instanceof CliError) || err.code !== 'AccessDenied') throw err;
       refusals.push(err);
     }
   }
-  if (refusals.length === 2) throw new CliError('not allowed (403): status needs the ManifestOperator or the UnlockCodeOperator role.');
+  if (refusals.length === 2) throw new CliError('not allowed (403): status needs credentials of the ManifestOperator or the UnlockCodeOperator role (--profile).', EXIT.failed, 'AccessDenied');
   return views;
 }
 

@@ -1,0 +1,55 @@
+import { JOB_ID_PATTERN } from '../lib/contract';
+import { CliError } from './errors';
+import { printable } from './printable';
+
+/** The prefixes a job id may have, read from the contract's pattern (e.g. "JID", or "JID or MID"). */
+export function jobIdShape(): { prefixes: string; example: string } {
+  const prefixes = [...new Set(JOB_ID_PATTERN.source.match(/[A-Z]{3}/g) ?? ['JID'])];
+  return { prefixes: prefixes.join(' or '), example: `${prefixes[0]}123e4567-e89b-12d3-a456-426655440000` };
+}
+
+/** One field the answer must carry, and how it must look. */
+export type FieldCheck = 'string' | 'boolean' | 'integer' | 'sha256' | 'date' | 'optional-boolean' | 'nullable-string' | RegExp;
+
+function fits(value: unknown, check: FieldCheck): boolean {
+  if (check instanceof RegExp) return typeof value === 'string' && check.test(value);
+  switch (check) {
+    case 'string':
+      return typeof value === 'string' && value.length > 0 && value.length <= 2048;
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'optional-boolean':
+      return value === undefined || typeof value === 'boolean';
+    case 'integer':
+      return Number.isSafeInteger(value) && (value as number) >= 0;
+    case 'sha256':
+      return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
+    case 'date':
+      return typeof value === 'string' && value.length <= 64 && !Number.isNaN(Date.parse(value));
+    case 'nullable-string':
+      return value === null || (typeof value === 'string' && value.length <= 2048);
+  }
+}
+
+/**
+ * Checks that an answer of the broker is a JSON object carrying every field `shape` names, each of
+ * the right kind and free of control characters; names the first that is not. Returns the object.
+ */
+export function checkAnswer<T extends Record<string, unknown>>(answer: unknown, shape: Record<string, FieldCheck>, what: string): T {
+  if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) {
+    throw new CliError(`the broker's answer to ${what} is not a JSON object; nothing was done with it: check --api-url points at the broker.`);
+  }
+  for (const [field, check] of Object.entries(shape)) {
+    const value = (answer as Record<string, unknown>)[field];
+    if (!fits(value, check) || (typeof value === 'string' && printable(value) !== value)) {
+      const why = value === undefined ? 'lacks' : 'has a malformed';
+      throw new CliError(`the broker's answer to ${what} ${why} "${field}"; nothing was printed: check --api-url points at this version of the broker.`);
+    }
+  }
+  return answer as T;
+}
+
+/** A job id of the answer must be the one asked for: printing another job's data under this id would mislead. */
+export function checkSameJob(answer: Record<string, unknown>, jobId: string, what: string): void {
+  if (answer.jobId !== jobId) throw new CliError(`the broker's answer to ${what} is about another job; nothing was printed: check --api-url points at the broker.`);
+}
