@@ -106,18 +106,25 @@ const WRITE_FAILURE: Record<string, string> = {
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
- * Runs `write` with the stop signals held: one that arrives meanwhile ends the process only once
- * `write` has cleaned up (its `finally` ran), with the signal's usual effect.
+ * Runs `write` with the stop signals held. Node runs a signal's listeners only between
+ * synchronous stretches, so one that arrives while `write` runs is handled after its `finally`
+ * removed the temporary file; the listener then gives the signal its usual effect. Without a
+ * listener, the signal would end the process mid-write and leave the temporary file behind.
  */
 function holdingSignals(write: () => void): void {
-  const arrived: NodeJS.Signals[] = [];
-  const hold = (signal: NodeJS.Signals) => arrived.push(signal);
-  for (const signal of STOP_SIGNALS) process.on(signal, hold);
+  const release = () => {
+    for (const signal of STOP_SIGNALS) process.off(signal, stop);
+  };
+  function stop(signal: NodeJS.Signals) {
+    release();
+    process.kill(process.pid, signal);
+  }
+  for (const signal of STOP_SIGNALS) process.on(signal, stop);
   try {
     write();
   } finally {
-    for (const signal of STOP_SIGNALS) process.off(signal, hold);
-    if (arrived.length) process.kill(process.pid, arrived[0]);
+    // A signal that arrived during `write` is delivered in this turn of the event loop, before this runs.
+    setImmediate(release);
   }
 }
 
