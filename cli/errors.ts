@@ -82,7 +82,8 @@ export function apiFailure(status: number, error: ApiError | undefined, route: s
       return failure(`bad job id (400): ${said}`, EXIT.usage);
     default:
       if (status === 429 || status === 503) {
-        return failure(`${status === 429 ? 'throttled' : 'AWS unavailable'} (${status}) after ${call.attempts} attempt(s) with backoff: wait a minute and run the command again.`);
+        const tries = call.attempts === 1 ? 'after 1 attempt' : `after ${call.attempts} attempts with backoff`;
+        return failure(`${status === 429 ? 'throttled' : 'AWS unavailable'} (${status}${code ? ` ${code}` : ''}) ${tries}: wait a minute and run the command again.`);
       }
       return failure(`the broker answered ${code ?? 'an error'} (${status}): ${said}`);
   }

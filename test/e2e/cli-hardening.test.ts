@@ -113,7 +113,7 @@ describe('retries', () => {
     const seen = requests;
     const run = await cli(['fetch-manifest', '--job-id', job]);
     expectOneLineFailure(run);
-    expect(run.stderr).toMatch(/Throttled \(429\)/);
+    expect(run.stderr).toMatch(/throttled \(429 Throttled\) after 3 attempts with backoff: wait a minute and run the command again/);
     expect(requests - seen).toBe(3);
   });
 
@@ -121,7 +121,7 @@ describe('retries', () => {
     sandbox.faults.set(['snowball5xx']);
     const seen = requests;
     const run = await cli(['fetch-manifest', '--job-id', job, '--no-retry']);
-    expect(run.stderr).toMatch(/UpstreamUnavailable \(503\)/);
+    expect(run.stderr).toMatch(/AWS unavailable \(503 UpstreamUnavailable\) after 1 attempt:/);
     expect(requests - seen).toBe(1);
   });
 
@@ -138,14 +138,14 @@ describe('retries', () => {
 });
 
 describe('nothing stored yet', () => {
-  it('tells the operator which command to run first', async () => {
+  it('tells the operator which command to run, if the job is WithCustomer, and where to see its state', async () => {
     const fresh = sandbox.info.jobs.filter((j) => j.state === 'WithCustomer')[1].jobId;
     const run = await cli(['get-unlock-code', '--job-id', fresh], sandbox.principals.unlockCode);
     expectOneLineFailure(run);
-    expect(run.stderr).toContain(`run "snowball-broker fetch-unlock-code --job-id ${fresh}" first`);
+    expect(run.stderr).toContain(`if the job is WithCustomer, run "snowball-broker fetch-unlock-code --job-id ${fresh}" (snowball-broker status shows its state)`);
     const dir = mkdtempSync(path.join(home, 'nothing-'));
     mkdirSync(path.join(dir, 'sub'));
     const manifest = await cli(['get-manifest', '--job-id', fresh, '--out', path.join(dir, 'sub', 'm.bin')]);
-    expect(manifest.stderr).toContain(`run "snowball-broker fetch-manifest --job-id ${fresh}" first`);
+    expect(manifest.stderr).toContain(`run "snowball-broker fetch-manifest --job-id ${fresh}"`);
   });
 });
