@@ -4,7 +4,7 @@ import { checkAnswer, checkSameJob, type FieldCheck } from './answers';
 import { callBroker, jsonOf, type AwsCredentialIdentity, type Connection } from './client';
 import { CliError, EXIT } from './errors';
 import { checkOutputFile, writePrivateFile } from './output-file';
-import { formatFleet, readFleet } from './status';
+import { explainNothingStored, formatFleet, readFleet } from './status';
 
 export interface CommandContext {
   readonly connection: Connection;
@@ -30,6 +30,18 @@ export const STDOUT_FILE = '-';
 const STORED_MANIFEST: Record<string, FieldCheck> = { jobId: 'string', bucket: 'string', key: 'string', versionId: 'string', sha256: 'sha256', sizeBytes: 'integer', unchanged: 'boolean' };
 const STORED_UNLOCK_CODE: Record<string, FieldCheck> = { jobId: 'string', secretArn: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, versionId: 'string', unchanged: 'boolean', restored: 'optional-boolean' };
 
+/** A read of the vault; a 404 is explained from the job's state (fetch it, or why there is nothing to fetch). */
+async function read(ctx: CommandContext, kind: 'manifest' | 'unlockCode', accept?: string) {
+  try {
+    return await callBroker(ctx.connection, ctx.credentials, 'GET', kind, ctx.jobId, accept);
+  } catch (err) {
+    if (err instanceof CliError && (err.code === 'NothingStored' || err.code === 'ScheduledForDeletion')) {
+      throw await explainNothingStored(ctx.connection, ctx.credentials, kind, ctx.jobId, err);
+    }
+    throw err;
+  }
+}
+
 export async function fetchManifest(ctx: CommandContext): Promise<void> {
   const what = `fetch-manifest for ${ctx.jobId}`;
   const reply = await callBroker(ctx.connection, ctx.credentials, 'POST', 'manifest', ctx.jobId);
@@ -46,7 +58,7 @@ export async function getManifest(ctx: CommandContext): Promise<void> {
   if (toStdout && ctx.stdoutIsTty) throw new CliError('--out - writes the binary manifest to standard output, which is a terminal here: redirect it (> FILE, | …) or give --out FILE.', EXIT.usage);
   if (toStdout && ctx.force) throw new CliError('--force replaces a file; --out - writes to standard output: drop --force.', EXIT.usage);
   if (!toStdout) checkOutputFile(ctx.out, ctx.force);
-  const reply = await callBroker(ctx.connection, ctx.credentials, 'GET', 'manifest', ctx.jobId, 'application/octet-stream');
+  const reply = await read(ctx, 'manifest', 'application/octet-stream');
   const expected = reply.headers.get(MANIFEST_HEADERS.sha256);
   const actual = createHash('sha256').update(reply.body).digest('hex');
   if (!expected || expected !== actual) {
@@ -76,7 +88,7 @@ export async function fetchUnlockCode(ctx: CommandContext): Promise<void> {
 
 export async function getUnlockCode(ctx: CommandContext): Promise<void> {
   const what = `get-unlock-code for ${ctx.jobId}`;
-  const reply = await callBroker(ctx.connection, ctx.credentials, 'GET', 'unlockCode', ctx.jobId);
+  const reply = await read(ctx, 'unlockCode');
   // A value that is not an unlock code is never printed: it could be anything, a terminal escape included.
   const { jobId, unlockCode } = checkAnswer<{ jobId: string; unlockCode: string }>(jsonOf(reply, what), { jobId: 'string', unlockCode: UNLOCK_CODE_PATTERN }, what);
   checkSameJob({ jobId }, ctx.jobId, what);

@@ -70,3 +70,25 @@ export function formatFleet(kind: OperatorKind, view: { jobs: FleetRow[] }, now 
   }
   return lines;
 }
+
+/**
+ * Turns a 404 of a read (nothing stored, or retired) into what the operator can do about it, from
+ * the job's row in the vault's fleet view: fetch it while the job is WithCustomer; otherwise say
+ * why there is nothing to fetch. The original failure stands when the view cannot be read.
+ */
+export async function explainNothingStored(connection: Connection, credentials: AwsCredentialIdentity, kind: OperatorKind, jobId: string, failure: CliError): Promise<CliError> {
+  let row: FleetRow | undefined;
+  try {
+    row = fleetOf(jsonOf(await callBroker({ ...connection, policy: { ...(connection.policy ?? { timeoutMs: 30_000 }), maxAttempts: 1 } }, credentials, 'GET', kind, undefined), 'status'), 'status').jobs.find((j) => j.jobId === jobId);
+  } catch {
+    return failure;
+  }
+  if (!row) return new CliError(`nothing stored (404): Snowball lists no job ${jobId} in this account and region; check the job id and --region (snowball-broker status lists the jobs).`, EXIT.failed, failure.code);
+  const expired = Date.parse(row.credentialsExpireAt) <= Date.now();
+  const what = row.retired ? `the ${HALF[kind]} of ${jobId} is retired` : `the broker holds no ${HALF[kind]} for ${jobId}`;
+  if (expired) return new CliError(`nothing stored (404): ${what}, and the job's credentials expired on ${day(row.credentialsExpireAt)}; Snowball hands them out for 360 days only.`, EXIT.failed, failure.code);
+  if (row.state !== UNLOCKABLE_STATE) {
+    return new CliError(`nothing stored (404): ${what}, and the job is ${row.state}; Snowball hands credentials out only while a job is ${UNLOCKABLE_STATE}, so there is nothing to fetch now.`, EXIT.failed, failure.code);
+  }
+  return new CliError(`nothing stored (404): ${what}; the job is ${UNLOCKABLE_STATE}: run "snowball-broker ${FETCH[kind]} --job-id ${jobId}", then this command again.`, EXIT.failed, failure.code);
+}

@@ -138,11 +138,11 @@ describe('retries', () => {
 });
 
 describe('nothing stored yet', () => {
-  it('tells the operator which command to run, if the job is WithCustomer, and where to see its state', async () => {
+  it('tells the operator which command to run when the job is WithCustomer', async () => {
     const fresh = sandbox.info.jobs.filter((j) => j.state === 'WithCustomer')[1].jobId;
     const run = await cli(['get-unlock-code', '--job-id', fresh], sandbox.principals.unlockCode);
     expectOneLineFailure(run);
-    expect(run.stderr).toContain(`if the job is WithCustomer, run "snowball-broker fetch-unlock-code --job-id ${fresh}" (snowball-broker status shows its state)`);
+    expect(run.stderr).toContain(`the job is WithCustomer: run "snowball-broker fetch-unlock-code --job-id ${fresh}", then this command again`);
     const dir = mkdtempSync(path.join(home, 'nothing-'));
     mkdirSync(path.join(dir, 'sub'));
     const manifest = await cli(['get-manifest', '--job-id', fresh, '--out', path.join(dir, 'sub', 'm.bin')]);

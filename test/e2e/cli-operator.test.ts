@@ -185,6 +185,26 @@ describe('messages say what happened and what to do, once', () => {
   });
 });
 
+describe('nothing stored: what the operator can do depends on the job', () => {
+  it('for a job that is not WithCustomer, says why there is nothing to fetch instead of suggesting a fetch that would answer 409', async () => {
+    const complete = sandbox.info.jobs.find((j) => j.state === 'Complete')!.jobId;
+    const run = await cli(['get-unlock-code', '--job-id', complete], sandbox.principals.unlockCode);
+    expectOneLineFailure(run);
+    expect(run.stderr).toContain(`the broker holds no unlock code for ${complete}, and the job is Complete; Snowball hands credentials out only while a job is WithCustomer, so there is nothing to fetch now.`);
+    expect(run.stderr).not.toMatch(/run "snowball-broker fetch/);
+  });
+
+  it('for a retired code of a WithCustomer job, says fetching restores it', async () => {
+    const other = sandbox.info.jobs.filter((j) => j.state === 'WithCustomer')[1].jobId;
+    expect((await cli(['fetch-unlock-code', '--job-id', other], sandbox.principals.unlockCode)).code).toBe(0);
+    sandbox.secrets.scheduleDeletion(`snowball/unlock-code/${other}`);
+    const run = await cli(['get-unlock-code', '--job-id', other], sandbox.principals.unlockCode);
+    expectOneLineFailure(run);
+    expect(run.stderr).toContain(`the unlock code of ${other} is retired; the job is WithCustomer: run "snowball-broker fetch-unlock-code --job-id ${other}"`);
+    expect((await cli(['fetch-unlock-code', '--job-id', other], sandbox.principals.unlockCode)).stdout).toMatch(/restored from scheduled deletion/);
+  });
+});
+
 describe('status of the unlock-code vault', () => {
   it('shows when a stored code was fetched (the Secrets Manager stand-in answers LastChangedDate, as AWS does)', async () => {
     const run = await cli(['status'], sandbox.principals.unlockCode);
