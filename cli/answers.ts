@@ -9,7 +9,7 @@ export function jobIdShape(): { prefixes: string; example: string } {
 }
 
 /** One field the answer must carry, and how it must look. */
-export type FieldCheck = 'string' | 'boolean' | 'integer' | 'sha256' | 'date' | 'optional-boolean' | 'nullable-string' | RegExp;
+export type FieldCheck = 'string' | 'boolean' | 'integer' | 'sha256' | 'date' | 'optional-boolean' | 'nullable-string' | 'optional-string' | 'optional-integer' | RegExp;
 
 function fits(value: unknown, check: FieldCheck): boolean {
   if (check instanceof RegExp) return typeof value === 'string' && check.test(value);
@@ -28,12 +28,17 @@ function fits(value: unknown, check: FieldCheck): boolean {
       return typeof value === 'string' && value.length <= 64 && !Number.isNaN(Date.parse(value));
     case 'nullable-string':
       return value === null || (typeof value === 'string' && value.length <= 2048);
+    case 'optional-integer':
+      return value === undefined || value === null || (Number.isSafeInteger(value) && (value as number) >= 0);
+    case 'optional-string':
+      return value === undefined || value === null || (typeof value === 'string' && value.length <= 2048);
   }
 }
 
 /**
  * Checks that an answer of the broker is a JSON object carrying every field `shape` names, each of
- * the right kind and free of control characters; names the first that is not. Returns the object.
+ * the right kind and free of control characters; names the first that is not. Returns those
+ * fields alone: nothing unchecked is ever printed, even with --json.
  */
 export function checkAnswer<T extends Record<string, unknown>>(answer: unknown, shape: Record<string, FieldCheck>, what: string): T {
   if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) {
@@ -46,7 +51,8 @@ export function checkAnswer<T extends Record<string, unknown>>(answer: unknown, 
       throw new CliError(`the broker's answer to ${what} ${why} "${field}"; nothing was printed: check --api-url points at this version of the broker.`);
     }
   }
-  return answer as T;
+  if (Object.keys(shape).length === 0) return answer as T;
+  return Object.fromEntries(Object.keys(shape).map((field) => [field, (answer as Record<string, unknown>)[field]])) as T;
 }
 
 /** A job id of the answer must be the one asked for: printing another job's data under this id would mislead. */

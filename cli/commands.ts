@@ -27,8 +27,8 @@ export interface CommandContext {
 /** `--out -`: standard output, as curl and tar read it; never a file named "-". */
 export const STDOUT_FILE = '-';
 
-const STORED_MANIFEST: Record<string, FieldCheck> = { jobId: 'string', bucket: 'string', key: 'string', versionId: 'string', sha256: 'sha256', sizeBytes: 'integer', unchanged: 'boolean' };
-const STORED_UNLOCK_CODE: Record<string, FieldCheck> = { jobId: 'string', secretArn: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, versionId: 'string', unchanged: 'boolean', restored: 'optional-boolean' };
+const STORED_MANIFEST: Record<string, FieldCheck> = { jobId: 'string', bucket: 'string', key: 'string', versionId: 'string', sha256: 'sha256', sizeBytes: 'integer', fetchedAt: 'optional-string', unchanged: 'boolean' };
+const STORED_UNLOCK_CODE: Record<string, FieldCheck> = { jobId: 'string', secretArn: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, versionId: 'string', fetchedAt: 'optional-string', unchanged: 'boolean', restored: 'optional-boolean' };
 
 /** A read of the vault; a 404 is explained from the job's state (fetch it, or why there is nothing to fetch). */
 async function read(ctx: CommandContext, kind: 'manifest' | 'unlockCode', accept?: string) {

@@ -21,6 +21,10 @@ const ROW: Record<string, FieldCheck> = {
   stored: 'boolean',
   retired: 'optional-boolean',
   fetchedAt: 'nullable-string',
+  versionId: 'optional-string',
+  // The manifest vault's rows add these.
+  sha256: 'optional-string',
+  sizeBytes: 'optional-integer',
 };
 
 /** A fleet answer: `{ jobs: [...] }`, each row checked before anything of it is printed. */
