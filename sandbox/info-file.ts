@@ -74,7 +74,8 @@ export function claimInfoFile(file: string, info: { pid: number; apiUrl: string 
     writeFileSync(file, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    throw new SandboxAlreadyRunning(file, readOwner(file) ?? { pid: -1 });
+    const owner = readOwner(file);
+    throw owner ? new SandboxAlreadyRunning(file, owner) : new ForeignInfoFile(file);
   }
 }
 
