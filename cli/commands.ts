@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { MANIFEST_HEADERS, UNLOCK_CODE_PATTERN } from '../lib/contract';
 import { checkAnswer, checkSameJob, type FieldCheck } from './answers';
-import { callBroker, jsonOf, type AwsCredentialIdentity, type Connection } from './client';
+import { callBroker, type AwsCredentialIdentity, type Connection } from './client';
+import { jsonOf } from './replies';
 import { CliError, EXIT } from './errors';
 import { checkOutputFile, writePrivateFile } from './output-file';
 import { explainNothingStored, formatFleet, readFleet } from './status';

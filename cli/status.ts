@@ -1,6 +1,7 @@
 import { UNLOCKABLE_STATE, type FleetEntry, type OperatorKind } from '../lib/contract';
 import { checkAnswer, type FieldCheck } from './answers';
-import { callBroker, jsonOf, type AwsCredentialIdentity, type Connection } from './client';
+import { callBroker, type AwsCredentialIdentity, type Connection } from './client';
+import { jsonOf } from './replies';
 import { CliError, EXIT } from './errors';
 
 export type FleetRow = FleetEntry;
