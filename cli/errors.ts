@@ -77,7 +77,7 @@ export function apiFailure(status: number, error: ApiError | undefined, route: s
     case 'JobNotFound':
       return failure(`unknown job (404): ${said} Check the job id (snowball-broker status lists the jobs).`);
     case 'JobNotWithCustomer':
-      return failure(`job not WithCustomer (409): ${said} Snowball hands credentials out only while the device is with you.`);
+      return failure(`job not WithCustomer (409): ${said} "snowball-broker status" shows each job's state.`);
     case 'InvalidJobId':
       return failure(`bad job id (400): ${said}`, EXIT.usage);
     default:
