@@ -84,7 +84,7 @@ function parseFailure(err: Error & { code?: string }): CliError {
 /** The command and its checked job id, or a failure that says what to type instead. */
 function commandOf(positionals: string[], given: OptionName[], jobIdValue: string | undefined): { name: CommandName; jobId: string } {
   const name = positionals[0];
-  if (!(name in COMMANDS)) throw new CliError(`unknown command "${printable(name)}": commands are ${Object.keys(COMMANDS).join(', ')}.`, EXIT.usage);
+  if (!Object.hasOwn(COMMANDS, name)) throw new CliError(`unknown command "${printable(name)}": commands are ${Object.keys(COMMANDS).join(', ')}.`, EXIT.usage);
   const command = name as CommandName;
   const extra = positionals[1];
   const takesJob = COMMANDS[command].options.includes('job-id' as never);
@@ -123,7 +123,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
     if (values.help) return io.stdout(usage());
     throw new CliError('no command given: "snowball-broker --help" lists the commands.', EXIT.usage);
   }
-  if (values.help && positionals[0] in COMMANDS) return io.stdout(usage(positionals[0] as CommandName));
+  if (values.help && Object.hasOwn(COMMANDS, positionals[0])) return io.stdout(usage(positionals[0] as CommandName));
   const given = (Object.keys(values) as (OptionName | 'version')[]).filter((o): o is OptionName => o !== 'version');
   const { name, jobId } = commandOf(positionals, given, values['job-id']);
   const policy = callPolicy(values.timeout, values['no-retry'] ?? false);

@@ -61,6 +61,7 @@ describe('the command line', () => {
     [['fetch-manifest', '--job-id', 'jid-1'], `bad job id "jid-1": expected ${jobIdShape().prefixes} followed by a lowercase UUID, e.g. ${JOB}.`],
     [['fetch-manifest', '--jobid', JOB], 'unknown option --jobid: "snowball-broker COMMAND --help" lists the options of each command.'],
     [['fetch-manifest', '--job-id'], '--job-id needs a value: --job-id VALUE (see "snowball-broker COMMAND --help").'],
+    [['toString'], 'unknown command "toString": commands are fetch-manifest, get-manifest, fetch-unlock-code, get-unlock-code, status.'],
     [['fetch-manifst', '--job-id', JOB], 'unknown command "fetch-manifst": commands are fetch-manifest, get-manifest, fetch-unlock-code, get-unlock-code, status.'],
   ])('%j is refused with exit 2: %s', async (argv, message) => {
     const err = await failure(argv as string[]);
