@@ -5,7 +5,9 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { FLEET_ROUTE, routePath, type OperatorKind } from '../lib/contract';
-import { CliError, EXIT, apiFailure } from './errors';
+import { CliError, EXIT } from './errors';
+import { printable } from './printable';
+import { failureOf, redirectFailure } from './replies';
 
 export interface Connection {
   readonly apiUrl: string;
@@ -24,8 +26,6 @@ export interface Reply {
 /** What the standard provider chain resolves to. */
 export type AwsCredentialIdentity = Awaited<ReturnType<ReturnType<typeof fromNodeProviderChain>>>;
 
-const ROLE: Record<OperatorKind, string> = { manifest: 'ManifestOperator', unlockCode: 'UnlockCodeOperator' };
-
 /**
  * Where the standard chain would look first and stop: keys in the environment, when no profile is
  * named (the chain skips the environment for a profile). Taken directly, so the common case never
@@ -36,15 +36,32 @@ function environmentCredentials(profile: string | undefined, env: NodeJS.Process
   return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined };
 }
 
+/**
+ * The SDK's own warnings (8 lines when both AWS_PROFILE and keys are set) would break the CLI's
+ * one-line stderr: they are caught here and told in one line of the CLI's own, or not at all.
+ */
+function quietLogger(warn: (line: string) => void) {
+  const none = () => undefined;
+  return {
+    debug: none,
+    info: none,
+    error: none,
+    warn: (message: unknown) => {
+      if (/Multiple credential sources/.test(String(message))) warn('both a profile (AWS_PROFILE) and keys (AWS_ACCESS_KEY_ID) are set; using the profile: unset one of them.');
+    },
+  };
+}
+
 /** Credentials from the standard AWS provider chain: environment, profiles, SSO, container and instance roles. */
-export async function resolveCredentials(profile?: string, env: NodeJS.ProcessEnv = process.env): Promise<AwsCredentialIdentity> {
+export async function resolveCredentials(profile?: string, env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = () => undefined): Promise<AwsCredentialIdentity> {
   const direct = environmentCredentials(profile, env);
   if (direct) return direct;
   try {
     const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
-    return await fromNodeProviderChain(profile ? { profile } : {})();
+    return await fromNodeProviderChain({ ...(profile ? { profile } : {}), logger: quietLogger(warn) })();
   } catch {
-    const where = profile ? `profile "${profile}"` : 'the environment, ~/.aws or an instance role';
+    const name = profile ?? env.AWS_PROFILE;
+    const where = name ? `profile "${printable(name)}"` : 'the environment, ~/.aws or an instance role';
     throw new CliError(`no AWS credentials found in ${where}: run "aws sso login", set AWS_PROFILE or pass --profile.`, EXIT.environment);
   }
 }
@@ -91,15 +108,30 @@ type Attempt = { reply: Reply } | { transient: true; failure: CliError };
 class TimedOut extends Error {}
 
 /**
+ * The most any answer may be: API Gateway's REST payload limit (10 MB). Anything longer is not the
+ * broker talking, and is cut off instead of filling the memory of the operator's laptop.
+ */
+export const MAX_ANSWER_BYTES = 10 * 1024 * 1024;
+
+class TooLarge extends Error {}
+
+/**
  * One HTTP exchange with node:http(s) (not fetch, whose first use costs a CLI start ~50 ms): the
- * timeout covers the headers and the whole body.
+ * timeout covers the headers and the whole body, and the body stops at MAX_ANSWER_BYTES.
  */
 function exchange(url: URL, method: string, headers: Record<string, string>, timeoutMs: number): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = send(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
+      let size = Number(res.headers['content-length'] ?? 0);
+      if (size > MAX_ANSWER_BYTES) return void req.destroy(new TooLarge());
+      size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_ANSWER_BYTES) return void req.destroy(new TooLarge());
+        chunks.push(c);
+      });
       res.on('end', () => {
         clearTimeout(timer);
         resolve({ status: res.statusCode ?? 0, headers: toHeaders(res.headers), body: Buffer.concat(chunks) });
@@ -126,24 +158,17 @@ async function attempt(url: URL, method: string, headers: Record<string, string>
   try {
     return { reply: await exchange(url, method, headers, timeoutMs) };
   } catch (err) {
+    if (err instanceof TooLarge) {
+      throw new CliError(`the API at ${url.origin} sent an answer over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, more than any answer of the broker; it was cut off and nothing was written: check --api-url.`);
+    }
     if (err instanceof TimedOut) {
       throw new CliError(`the broker API at ${url.origin} did not answer within ${timeoutMs / 1000} s (timed out): check --api-url and your network, or raise --timeout.`, EXIT.environment);
     }
     const code = ((err as { code?: string }).code ?? '') as string;
-    const failure = new CliError(`cannot reach the broker API at ${url.origin}${code ? ` (${code})` : ''}: check --api-url and your network.`, EXIT.environment);
+    const failure = new CliError(`cannot reach the broker API at ${url.origin}${code ? ` (${code})` : ''}: check --api-url and your network, then run the command again.`, EXIT.environment);
     if (TRANSIENT_NETWORK.has(code)) return { transient: true, failure };
     throw failure;
   }
-}
-
-function failureOf(reply: Reply, route: string, kind: OperatorKind, jobId: string | undefined): CliError {
-  let error: { code?: string; message?: string } | undefined;
-  try {
-    error = JSON.parse(reply.body.toString()).error;
-  } catch {
-    error = undefined;
-  }
-  return apiFailure(reply.status, error, route, { role: ROLE[kind], kind, jobId: jobId ?? '' });
 }
 
 /**
@@ -170,10 +195,12 @@ export async function callBroker(
     const last = n >= policy.maxAttempts;
     if ('transient' in result) {
       if (last) throw result.failure;
-    } else if (result.reply.status < 400) {
+    } else if (result.reply.status >= 300 && result.reply.status < 400) {
+      throw redirectFailure(result.reply, url);
+    } else if (result.reply.status >= 200 && result.reply.status < 300) {
       return result.reply;
     } else if (last || !TRANSIENT_STATUS.has(result.reply.status)) {
-      throw failureOf(result.reply, route, kind, jobId);
+      throw failureOf(result.reply, url, { route, kind, jobId, apiUrl: connection.apiUrl, attempts: n });
     }
     await sleep(backoffMs(n, policy.random ?? Math.random));
   }

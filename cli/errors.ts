@@ -1,8 +1,12 @@
-/** A failure the CLI reports as one line on stderr, with the exit code it exits with. */
+import { printable } from './printable';
+
+/** A failure the CLI reports as one line on stderr (or one JSON line with --json), with the exit code it exits with. */
 export class CliError extends Error {
   constructor(
     message: string,
-    readonly exitCode = 1,
+    readonly exitCode: number = EXIT.failed,
+    /** What kind of failure, for --json: the broker's error code when it sent one. */
+    readonly code: string = CODE_OF_EXIT[exitCode] ?? 'Failed',
   ) {
     super(message);
     this.name = 'CliError';
@@ -11,6 +15,14 @@ export class CliError extends Error {
 
 /** Exit codes: 1 the broker or AWS refused or failed, 2 the command line is wrong, 3 no credentials or API unreachable. */
 export const EXIT = { failed: 1, usage: 2, environment: 3 } as const;
+
+const CODE_OF_EXIT: Record<number, string> = { 1: 'Failed', 2: 'Usage', 3: 'Environment' };
+
+/** A text the server wrote, made printable and kept short. */
+function quoted(text: string): string {
+  const clean = printable(text);
+  return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
+}
 
 interface ApiError {
   code?: string;
@@ -22,35 +34,57 @@ export interface CallContext {
   readonly role: string;
   readonly kind: 'manifest' | 'unlockCode';
   readonly jobId: string;
+  /** The API URL the call went to, for messages about the URL itself. */
+  readonly apiUrl: string;
+  /** Attempts made, when the last answer was throttled or unavailable. */
+  readonly attempts: number;
 }
 
 const FETCH_COMMAND = { manifest: 'fetch-manifest', unlockCode: 'fetch-unlock-code' } as const;
+const HALF = { manifest: 'manifest', unlockCode: 'unlock code' } as const;
+
+/** An API URL's path is its stage (`/v1/`); without one, API Gateway finds no route and answers as for an unsigned call. */
+function missingStage(apiUrl: string): boolean {
+  try {
+    return new URL(apiUrl).pathname.replace(/\/+$/, '') === '';
+  } catch {
+    return false;
+  }
+}
 
 /**
- * Turns an API error answer into one line that says what to do. The broker's messages never
- * carry a secret, so they are quoted; anything else about the answer is not.
+ * Turns an API error answer into one line that says what happened and what to do. The broker's
+ * messages never carry a secret, so they are quoted (made printable); nothing else of the answer is.
  */
 export function apiFailure(status: number, error: ApiError | undefined, route: string, call: CallContext): CliError {
-  const said = error?.message ?? `HTTP ${status}`;
+  const said = quoted(error?.message ?? `HTTP ${status}`);
   const fetch = `snowball-broker ${FETCH_COMMAND[call.kind]} --job-id ${call.jobId}`;
-  const role = call.role;
-  switch (error?.code) {
+  const code = error?.code ? quoted(error.code) : undefined;
+  const failure = (message: string, exit: number = EXIT.failed) => new CliError(message, exit, code ?? 'Failed');
+  switch (code) {
     case 'NothingStored':
-      return new CliError(`nothing stored yet (404): the broker holds no ${call.kind === 'manifest' ? 'manifest' : 'unlock code'} for ${call.jobId}; run "${fetch}" first.`);
+      return failure(`nothing stored (404): the broker holds no ${HALF[call.kind]} for ${call.jobId}; if the job is WithCustomer, run "${fetch}" (snowball-broker status shows its state).`);
     case 'ScheduledForDeletion':
-      return new CliError(`scheduled for deletion (404): the unlock code of ${call.jobId} is scheduled for deletion; run "${fetch}" to restore it.`);
+      return failure(`retired (404): the unlock code of ${call.jobId} is scheduled for deletion; while the job is WithCustomer, "${fetch}" restores it (snowball-broker status shows its state).`);
     case 'AccessDenied':
-      return new CliError(`not allowed (403): your credentials may not call ${route}; this command needs the ${role} role.`);
+      return failure(`not allowed (403): your credentials may not call ${route}; use credentials of the ${call.role} role (--profile).`);
     case 'NotSigned':
+      return missingStage(call.apiUrl)
+        ? failure(`no such route (403): the API URL ${quoted(call.apiUrl)} lacks the stage; use the stack's ApiUrl output, which ends in the stage (e.g. …/v1/).`, EXIT.usage)
+        : failure(`no such route (403) at ${quoted(call.apiUrl)}: use the stack's ApiUrl output as --api-url (or --stack).`, EXIT.usage);
     case 'InvalidSignature':
-      return new CliError(`the API rejected the request signature (403): check your credentials, --region and clock. ${said}`);
+      return failure('the API rejected the request signature (403): check the secret access key and session token, --region, and this machine\'s clock.');
     case 'JobNotFound':
-      return new CliError(`unknown job (404): ${said}`);
+      return failure(`unknown job (404): ${said} Check the job id (snowball-broker status lists the jobs).`);
     case 'JobNotWithCustomer':
-      return new CliError(`job not WithCustomer (409): ${said}`);
+      return failure(`job not WithCustomer (409): ${said} "snowball-broker status" shows each job's state.`);
     case 'InvalidJobId':
-      return new CliError(`bad job id (400): ${said}`, EXIT.usage);
+      return failure(`bad job id (400): ${said}`, EXIT.usage);
     default:
-      return new CliError(`${error?.code ?? 'failed'} (${status}): ${said}`);
+      if (status === 429 || status === 503) {
+        const tries = call.attempts === 1 ? 'after 1 attempt' : `after ${call.attempts} attempts with backoff`;
+        return failure(`${status === 429 ? 'throttled' : 'AWS unavailable'} (${status}${code ? ` ${code}` : ''}) ${tries}: wait a minute and run the command again.`);
+      }
+      return failure(`the broker answered ${code ?? 'an error'} (${status}): ${said}`);
   }
 }

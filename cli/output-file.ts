@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, lstatSync, openSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import * as nodeFs from 'node:fs';
+import { lstatSync, statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { CliError, EXIT } from './errors';
 
@@ -41,14 +42,26 @@ export function checkOutputFile(file: string, force: boolean): void {
   if (!force) throw new CliError(`${file} exists: choose another --out or pass --force to replace it.`, EXIT.usage);
 }
 
+/** The file operations a write makes; tests inject failures (a short write, a full disk). */
+export type WriteFs = Pick<typeof nodeFs, 'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'linkSync' | 'renameSync' | 'unlinkSync'>;
+
+/** Writes every byte, however many calls it takes: `writeSync` may write fewer than asked (a full disk, a file size limit). */
+function writeAll(fs: WriteFs, fd: number, bytes: Buffer): void {
+  for (let done = 0; done < bytes.length; ) {
+    const wrote = fs.writeSync(fd, bytes, done, bytes.length - done);
+    if (wrote <= 0) throw Object.assign(new Error('no progress writing'), { code: 'EIO' });
+    done += wrote;
+  }
+}
+
 /** Creates a new file only (never follows or reuses one), mode 0600, and writes `bytes` to disk. */
-function writeNewPrivateFile(file: string, bytes: Buffer): void {
-  const fd = openSync(file, 'wx', 0o600);
+function writeNewPrivateFile(fs: WriteFs, file: string, bytes: Buffer): void {
+  const fd = fs.openSync(file, 'wx', 0o600);
   try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
+    writeAll(fs, fd, bytes);
+    fs.fsyncSync(fd);
   } finally {
-    closeSync(fd);
+    fs.closeSync(fd);
   }
 }
 
@@ -56,48 +69,88 @@ function writeNewPrivateFile(file: string, bytes: Buffer): void {
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
 
 /** Puts `temp` at `file` only if `file` does not exist; a partial direct write is removed. */
-function placeWithoutReplacing(temp: string, file: string, bytes: Buffer): void {
+function placeWithoutReplacing(fs: WriteFs, temp: string, file: string, bytes: Buffer): void {
   try {
-    linkSync(temp, file);
+    fs.linkSync(temp, file);
     return;
   } catch (err) {
     if (!NO_HARD_LINKS.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
   }
   try {
-    writeNewPrivateFile(file, bytes);
+    writeNewPrivateFile(fs, file, bytes);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') unlinkQuietly(file);
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') unlinkQuietly(fs, file);
     throw err;
   }
 }
 
-function unlinkQuietly(file: string): void {
+function unlinkQuietly(fs: WriteFs, file: string): void {
   try {
-    unlinkSync(file);
+    fs.unlinkSync(file);
   } catch {
     // Already gone, or never created.
   }
 }
 
+/** What a write failure means to the operator, by its errno. */
+const WRITE_FAILURE: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'your disk quota is used up',
+  EFBIG: 'the file size limit (ulimit -f) is too small for it',
+  EROFS: 'the filesystem is read-only',
+  EACCES: 'you may not write there',
+  EIO: 'the disk reported an error',
+};
+
+/** Signals that end a process at a loading dock: Ctrl-C, a closed terminal, a kill. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Runs `write` with the stop signals held. Node runs a signal's listeners only between
+ * synchronous stretches, so one that arrives while `write` runs is handled after its `finally`
+ * removed the temporary file; the listener then gives the signal its usual effect. Without a
+ * listener, the signal would end the process mid-write and leave the temporary file behind.
+ */
+function holdingSignals(write: () => void): void {
+  const release = () => {
+    for (const signal of STOP_SIGNALS) process.off(signal, stop);
+  };
+  function stop(signal: NodeJS.Signals) {
+    release();
+    process.kill(process.pid, signal);
+  }
+  for (const signal of STOP_SIGNALS) process.on(signal, stop);
+  try {
+    write();
+  } finally {
+    // A signal that arrived during `write` is delivered in this turn of the event loop, before this runs.
+    setImmediate(release);
+  }
+}
+
 /**
  * Writes the manifest to `file` with mode 0600, all or nothing: the bytes go to an exclusively
- * created temporary file beside it, which then takes `file`'s place (a hard link when nothing may
- * be replaced, a rename over a regular file with --force). The temporary file is removed on every
- * path, so no copy of the manifest stays behind after a failure.
+ * created temporary file beside it (every byte, however many writes it takes), which then takes
+ * `file`'s place (a hard link when nothing may be replaced, a rename over a regular file with
+ * --force). The temporary file is removed on every path, a full disk, a size limit or Ctrl-C
+ * included, so no partial file and no copy of the manifest stays behind after a failure.
  */
-export function writePrivateFile(file: string, bytes: Buffer, force: boolean): void {
+export function writePrivateFile(file: string, bytes: Buffer, force: boolean, fs: WriteFs = nodeFs): void {
   checkOutputFile(file, force);
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    writeNewPrivateFile(temp, bytes);
-    if (force) renameSync(temp, file);
-    else placeWithoutReplacing(temp, file, bytes);
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new CliError(`${file} exists: choose another --out or pass --force to replace it.`, EXIT.usage);
-    throw new CliError(`cannot write ${file} (${code ?? 'error'}); nothing was written.`);
-  } finally {
-    unlinkQuietly(temp);
-  }
+  holdingSignals(() => {
+    try {
+      writeNewPrivateFile(fs, temp, bytes);
+      if (force) fs.renameSync(temp, file);
+      else placeWithoutReplacing(fs, temp, file, bytes);
+    } catch (err) {
+      if (err instanceof CliError) throw err;
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      if (code === 'EEXIST') throw new CliError(`${file} exists: choose another --out or pass --force to replace it.`, EXIT.usage);
+      const why = WRITE_FAILURE[code] ? `${WRITE_FAILURE[code]}, ${code}` : code;
+      throw new CliError(`cannot write ${file} (${why}); nothing was written: free space or choose another --out, then run the command again.`);
+    } finally {
+      unlinkQuietly(fs, temp);
+    }
+  });
 }

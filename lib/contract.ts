@@ -7,8 +7,12 @@
 /** Snowball job ids: `JID` or `MID` followed by a lowercase UUID (the Snowball model's `(M|J)ID…`). */
 export const JOB_ID_PATTERN = /^[JM]ID[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** The prefixes JOB_ID_PATTERN admits, and an example id, for messages and help. */
+export const JOB_ID_PREFIXES = ['JID', 'MID'] as const;
+export const JOB_ID_EXAMPLE = 'JID123e4567-e89b-12d3-a456-426655440000';
+
 /** What a job id looks like, for error messages. */
-export const JOB_ID_SHAPE = 'JID or MID followed by a lowercase UUID, e.g. JID123e4567-e89b-12d3-a456-426655440000';
+export const JOB_ID_SHAPE = `${JOB_ID_PREFIXES.join(' or ')} followed by a lowercase UUID, e.g. ${JOB_ID_EXAMPLE}`;
 
 /**
  * The job id of Snowball's job-notification prose ("Your job NAME (JID…) …"): the one in

@@ -109,7 +109,34 @@ function decodeSegment(segment: string): string {
   }
 }
 
+/** The names this machine's browser and curl use for the sandbox: anything else in `Host` is a rebound DNS name. */
+const loopbackOrigins = (port: number | undefined) => [`127.0.0.1:${port}`, `localhost:${port}`];
+
+/**
+ * Control routes change the emulation without a signature, so only this machine's own tools may
+ * call them: `Host` must be a loopback name of this port (a DNS-rebinding page sends its own
+ * name), an `Origin`, if sent, must be the sandbox itself (a foreign page's fetch carries its
+ * own), and a POST must be `application/json`, which no cross-site form or simple request can
+ * send without a CORS preflight that the sandbox never grants.
+ */
+function checkSameOrigin(req: IncomingMessage): void {
+  const allowed = loopbackOrigins(req.socket.localPort);
+  const host = String(req.headers.host ?? '').toLowerCase();
+  if (!allowed.includes(host)) {
+    throw new ControlError(403, 'ForeignHost', `control routes answer only requests to ${allowed.join(' or ')}; this one was for "${host}"`);
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !allowed.some((a) => origin.toLowerCase() === `http://${a}`)) {
+    throw new ControlError(403, 'ForeignOrigin', 'control routes answer only the sandbox\'s own origin, not a web page\'s: call them with curl from this machine');
+  }
+  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (req.method === 'POST' && type !== 'application/json') {
+    throw new ControlError(415, 'UnsupportedMediaType', "control POSTs take Content-Type: application/json (curl -H 'Content-Type: application/json')");
+  }
+}
+
 async function route(deps: ControlDeps, req: IncomingMessage, path: string): Promise<unknown> {
+  checkSameOrigin(req);
   if (req.method === 'GET' && path === '/__sandbox/state') {
     return { emulation: deps.label, faults: deps.faults.list(), knownFaults: FAULTS, jobs: [...deps.snowball.jobs.values()].map(({ jobId, state }) => ({ jobId, state })) };
   }
@@ -127,8 +154,9 @@ async function route(deps: ControlDeps, req: IncomingMessage, path: string): Pro
 }
 
 /**
- * Unsigned control routes of the emulation itself, on loopback only: inspect it, switch faults,
- * move jobs between states, schedule a secret's deletion. Every input is validated; a refusal is
+ * Unsigned control routes of the emulation itself, on loopback only and for same-origin JSON
+ * requests only: inspect it, switch faults, move jobs between states, schedule a secret's
+ * deletion. Every input is validated; a refusal is
  * JSON `{ "error": { "code", "message" } }`. Returns the status sent, for the access log.
  */
 export function controlRoutes(deps: ControlDeps) {

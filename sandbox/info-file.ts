@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { lstatSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** Where `npm start` writes what a client needs; `SANDBOX_INFO_FILE` moves it (the tests do). */
@@ -17,14 +17,34 @@ export class SandboxAlreadyRunning extends Error {
   }
 }
 
+/** A file at the info file's path that no sandbox wrote: it is never replaced or removed. */
+export class ForeignInfoFile extends Error {
+  constructor(file: string) {
+    super(`${file} exists and is not a sandbox info file, so it is left alone: remove it yourself, or point SANDBOX_INFO_FILE at a new path.`);
+    this.name = 'ForeignInfoFile';
+  }
+}
+
+/** The sandbox that wrote `file`: a regular file holding its pid and the emulation label. */
 function readOwner(file: string): { pid: number; apiUrl?: string } | undefined {
   try {
+    if (!lstatSync(file).isFile()) return undefined;
     const info = JSON.parse(readFileSync(file, 'utf8'));
-    return Number.isInteger(info.pid) ? { pid: info.pid, apiUrl: info.apiUrl } : undefined;
+    const ours = Number.isInteger(info.pid) && typeof info.emulation === 'string' && info.emulation.startsWith('LOCAL EMULATION');
+    return ours ? { pid: info.pid, apiUrl: info.apiUrl } : undefined;
   } catch {
     return undefined;
   }
 }
+
+const exists = (file: string) => {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 function alive(pid: number): boolean {
   try {
@@ -35,10 +55,15 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Refuses while another live sandbox owns the file; clears a file left by one that died. */
+/**
+ * Refuses while another live sandbox owns the file, and refuses a file no sandbox wrote (anything
+ * SANDBOX_INFO_FILE may name); clears only a file left by a sandbox that died.
+ */
 export function assertNoOtherSandbox(file: string): void {
+  if (!exists(file)) return;
   const owner = readOwner(file);
-  if (owner && owner.pid !== process.pid && alive(owner.pid)) throw new SandboxAlreadyRunning(file, owner);
+  if (!owner) throw new ForeignInfoFile(file);
+  if (owner.pid !== process.pid && alive(owner.pid)) throw new SandboxAlreadyRunning(file, owner);
   rmSync(file, { force: true });
 }
 
@@ -49,7 +74,8 @@ export function claimInfoFile(file: string, info: { pid: number; apiUrl: string 
     writeFileSync(file, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    throw new SandboxAlreadyRunning(file, readOwner(file) ?? { pid: -1 });
+    const owner = readOwner(file);
+    throw owner ? new SandboxAlreadyRunning(file, owner) : new ForeignInfoFile(file);
   }
 }
 

@@ -15,12 +15,23 @@ function captureInterval(raw: string | undefined): number {
   return ms;
 }
 
+/** PORT: a whole number from 0 (any free port) to 65535; default 3000. */
+function sandboxPort(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 3000;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(port) || port > 65535) {
+    throw new Error(`PORT must be a whole number from 0 (any free port) to 65535, got "${raw}": e.g. PORT=3100 npm start`);
+  }
+  return port;
+}
+
 /** `npm start`: one sandbox at a time, its info file owned by it alone. */
 async function main(): Promise<void> {
+  const port = sandboxPort(process.env.PORT);
   const infoFile = infoFilePath();
   assertNoOtherSandbox(infoFile);
   const sandbox = await startSandbox({
-    port: Number(process.env.PORT ?? 3000),
+    port,
     faults: (process.env.SANDBOX_FAULTS ?? '').split(','),
     guardrails: guardrailsMode(process.env.SANDBOX_GUARDRAILS),
     captureIntervalMs: captureInterval(process.env.SANDBOX_CAPTURE_INTERVAL_MS),

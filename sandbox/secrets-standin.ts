@@ -19,6 +19,9 @@ export interface StoredSecret {
   readonly versions: Map<string, SecretVersion>;
   resourcePolicy?: string;
   deletedDate?: Date;
+  readonly createdDate: Date;
+  /** As AWS keeps it: any change to the secret (a value, a policy, tags, deletion, restore) moves it. */
+  lastChangedDate: Date;
 }
 
 export interface SecretsStandIn {
@@ -67,7 +70,8 @@ export async function startSecretsManager(secretPrefix: string, auth: StandInAut
       if (prior?.deletedDate) throw new AwsError('InvalidRequestException', 'A secret with this name is already scheduled for deletion.');
       if (prior) throw new AwsError('ResourceExistsException', `The operation failed because the secret ${i.Name} already exists.`);
       const arn = `arn:aws:secretsmanager:${region}:${account}:secret:${i.Name}-${randomBytes(3).toString('hex')}`;
-      const secret: StoredSecret = { arn, name: i.Name, kmsKeyId: i.KmsKeyId, tags: i.Tags ?? [], versions: new Map() };
+      const now = new Date();
+      const secret: StoredSecret = { arn, name: i.Name, kmsKeyId: i.KmsKeyId, tags: i.Tags ?? [], versions: new Map(), createdDate: now, lastChangedDate: now };
       secrets.set(i.Name, secret);
       const versionId = i.SecretString !== undefined ? putValue(secret, i.SecretString, i.ClientRequestToken ?? randomUUID()) : undefined;
       return { ARN: arn, Name: i.Name, VersionId: versionId };
@@ -75,7 +79,8 @@ export async function startSecretsManager(secretPrefix: string, auth: StandInAut
     DescribeSecret: (i) => {
       const s = existing(i.SecretId);
       const stages = Object.fromEntries([...s.versions].map(([id, v]) => [id, v.stages]));
-      return { ARN: s.arn, Name: s.name, KmsKeyId: s.kmsKeyId, Tags: s.tags, VersionIdsToStages: stages, ...(s.deletedDate ? { DeletedDate: seconds(s.deletedDate) } : {}) };
+      const dates = { CreatedDate: seconds(s.createdDate), LastChangedDate: seconds(s.lastChangedDate) };
+      return { ARN: s.arn, Name: s.name, KmsKeyId: s.kmsKeyId, Tags: s.tags, VersionIdsToStages: stages, ...dates, ...(s.deletedDate ? { DeletedDate: seconds(s.deletedDate) } : {}) };
     },
     GetSecretValue: (i) => {
       const s = live(i.SecretId);
@@ -97,21 +102,24 @@ export async function startSecretsManager(secretPrefix: string, auth: StandInAut
         throw new AwsError('MalformedPolicyDocumentException', 'The resource policy is not valid JSON.');
       }
       s.resourcePolicy = i.ResourcePolicy;
+      s.lastChangedDate = new Date();
       return { ARN: s.arn, Name: s.name };
     },
     DeleteSecret: (i) => {
       const s = existing(i.SecretId);
       if (i.ForceDeleteWithoutRecovery) secrets.delete(s.name);
       else s.deletedDate = new Date(Date.now() + (i.RecoveryWindowInDays ?? 30) * 86_400_000);
+      s.lastChangedDate = new Date();
       return { ARN: s.arn, Name: s.name, DeletionDate: seconds(s.deletedDate ?? new Date()) };
     },
     RestoreSecret: (i) => {
       const s = existing(i.SecretId);
       s.deletedDate = undefined;
+      s.lastChangedDate = new Date();
       return { ARN: s.arn, Name: s.name };
     },
     TagResource: (i) => {
-      existing(i.SecretId);
+      existing(i.SecretId).lastChangedDate = new Date();
       return {};
     },
   };
@@ -149,7 +157,10 @@ export async function startSecretsManager(secretPrefix: string, auth: StandInAut
     secrets,
     scheduleDeletion: (name) => {
       const s = secrets.get(name);
-      if (s) s.deletedDate = new Date(Date.now() + 7 * 86_400_000);
+      if (s) {
+        s.deletedDate = new Date(Date.now() + 7 * 86_400_000);
+        s.lastChangedDate = new Date();
+      }
       return s !== undefined;
     },
     close: server.close,
@@ -176,5 +187,6 @@ function putValue(secret: StoredSecret, value: string, token: string): string {
     v.stages = v.stages.includes('AWSCURRENT') ? ['AWSPREVIOUS'] : v.stages.filter((s) => s !== 'AWSPREVIOUS');
   }
   secret.versions.set(token, { value, created: new Date(), stages: ['AWSCURRENT'] });
+  secret.lastChangedDate = new Date();
   return token;
 }

@@ -1,7 +1,7 @@
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** A request as received, before any routing. */
@@ -78,10 +78,24 @@ async function expectedSignature(req: ReceivedRequest, principal: Credentials, s
 }
 
 /**
+ * Whether a declared `x-amz-content-sha256` disagrees with the body. The signer signs the hash the
+ * client declares, so a request signed for one body could otherwise be answered for another.
+ * Services other than S3 compute the payload hash from the body itself, so any declared value
+ * but the body's own hash fails their signature check; S3 accepts UNSIGNED-PAYLOAD and its
+ * streaming modes, and answers a wrong literal hash with its own error (the S3 stand-in does).
+ */
+function payloadHashDisagrees(req: ReceivedRequest, service: string): boolean {
+  const declared = header(req, 'x-amz-content-sha256');
+  if (declared === undefined || service === 's3') return false;
+  return declared !== createHash('sha256').update(req.body).digest('hex');
+}
+
+/**
  * Verifies a SigV4 `Authorization` header the way AWS does: the key must be known, its session
  * token sent and current, the scope must name this region and `service`, the time must be within
  * 15 minutes, `host` must be signed, and the signature recomputed over the signed headers, path,
- * query and body (or the payload hash the client declared) must match.
+ * query and body must match; a declared payload hash must be the body's (S3's is the S3
+ * stand-in's to check, with S3's own error).
  */
 export async function verifySigV4<T extends Credentials>(
   req: ReceivedRequest,
@@ -101,7 +115,7 @@ export async function verifySigV4<T extends Credentials>(
   const signedHeaders = m[5].split(';');
   const scopeOk = m[3] === region && m[4] === service && signedHeaders.includes('host');
   const timeOk = date !== undefined && Math.abs(Date.now() - date.getTime()) <= MAX_SKEW_MS && date.toISOString().replace(/-/g, '').startsWith(m[2]);
-  if (!scopeOk || !timeOk || signedHeaders.some((name) => header(req, name) === undefined)) {
+  if (!scopeOk || !timeOk || signedHeaders.some((name) => header(req, name) === undefined) || payloadHashDisagrees(req, service)) {
     return { ok: false, failure: 'invalidSignature' };
   }
   const expected = await expectedSignature(req, principal, { region, service }, signedHeaders, date);

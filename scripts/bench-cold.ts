@@ -60,7 +60,7 @@ async function coldStart(file: string, empty: string) {
 async function firstRequest(sandbox: Sandbox, file: string, kind: OperatorKind): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < Math.min(RUNS, 7); i++) {
-    const added = await fetch(`${sandbox.info.adminUrl}jobs`, { method: 'POST', body: JSON.stringify({ state: 'WithCustomer' }) });
+    const added = await fetch(`${sandbox.info.adminUrl}jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'WithCustomer' }) });
     const { jobId } = (await added.json()) as { jobId: string };
     const caller = (kind === 'manifest' ? sandbox.principals.manifest : sandbox.principals.unlockCode).callerArn;
     const event = { httpMethod: 'POST', resource: routeTemplate(kind), pathParameters: { jobId }, requestContext: { identity: { userArn: caller } } };

@@ -79,8 +79,11 @@ async function buildInto(dir) {
   });
 
   const project = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  // Scoped and never published: installed from the tarball's path, so no registry lookup can ever
+  // run another package of the same name (an unscoped name is anyone's to publish).
   const pkg = {
-    name: 'snowball-broker',
+    name: '@snowball-credential-broker/cli',
+    private: true,
     version: project.version,
     description: 'Operator CLI of snowball-credential-broker: SigV4-signed calls to the broker API with the standard AWS credential chain.',
     license: project.license,

@@ -113,20 +113,20 @@ describe('retries', () => {
     sandbox.faults.set(['snowball5xx']);
     const seen = requests;
     const run = await cli(['fetch-manifest', '--job-id', job, '--no-retry']);
-    expect(run.stderr).toMatch(/UpstreamUnavailable \(503\)/);
+    expect(run.stderr).toMatch(/AWS unavailable \(503 UpstreamUnavailable\) after 1 attempt:/);
     expect(requests - seen).toBe(1);
   });
 });
 
 describe('nothing stored yet', () => {
-  it('tells the operator which command to run first', async () => {
+  it('tells the operator which command to run when the job is WithCustomer', async () => {
     const fresh = sandbox.info.jobs.filter((j) => j.state === 'WithCustomer')[1].jobId;
     const run = await cli(['get-unlock-code', '--job-id', fresh], sandbox.principals.unlockCode);
     expectOneLineFailure(run);
-    expect(run.stderr).toContain(`run "snowball-broker fetch-unlock-code --job-id ${fresh}" first`);
+    expect(run.stderr).toContain(`the job is WithCustomer: run "snowball-broker fetch-unlock-code --job-id ${fresh}", then this command again`);
     const dir = mkdtempSync(path.join(home, 'nothing-'));
     mkdirSync(path.join(dir, 'sub'));
     const manifest = await cli(['get-manifest', '--job-id', fresh, '--out', path.join(dir, 'sub', 'm.bin')]);
-    expect(manifest.stderr).toContain(`run "snowball-broker fetch-manifest --job-id ${fresh}" first`);
+    expect(manifest.stderr).toContain(`run "snowball-broker fetch-manifest --job-id ${fresh}"`);
   });
 });

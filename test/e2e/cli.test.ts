@@ -107,7 +107,7 @@ describe('snowball-broker status', () => {
   it('refuses a principal that may read neither vault, and --job-id', async () => {
     const run = await cli(['status'], sandbox.principals.outsider);
     expectOneLineFailure(run);
-    expect(run.stderr).toMatch(/status needs the ManifestOperator or the UnlockCodeOperator role/);
+    expect(run.stderr).toMatch(/status needs credentials of the ManifestOperator or the UnlockCodeOperator role/);
     expect((await cli(['status', '--job-id', job], manifestOp())).code).toBe(2);
   });
 });

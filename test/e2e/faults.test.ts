@@ -78,7 +78,7 @@ describe('fault slowSnowball', () => {
 describe('a secret scheduled for deletion', () => {
   it('is reported on read, then restored (not duplicated) by the next POST with its versions intact', async () => {
     const before = secretVersions(brokered);
-    const admin = await fetch(`${sandbox.info.adminUrl}jobs/${brokered}/schedule-deletion`, { method: 'POST' });
+    const admin = await fetch(`${sandbox.info.adminUrl}jobs/${brokered}/schedule-deletion`, { method: 'POST', headers: { 'content-type': 'application/json' } });
     expect(admin.status).toBe(200);
     const read = await get('unlockCode', brokered);
     expect(read.status).toBe(404);
@@ -94,10 +94,10 @@ describe('a secret scheduled for deletion', () => {
 
 describe('switching faults', () => {
   it('through the admin call, refusing unknown names', async () => {
-    const on = await fetch(`${sandbox.info.adminUrl}faults`, { method: 'POST', body: JSON.stringify({ faults: ['throttle'] }) });
+    const on = await fetch(`${sandbox.info.adminUrl}faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: ['throttle'] }) });
     expect(await on.json()).toEqual({ faults: ['throttle'] });
     expect((await post('unlockCode', brokered)).status).toBe(429);
-    const bad = await fetch(`${sandbox.info.adminUrl}faults`, { method: 'POST', body: JSON.stringify({ faults: ['meteor'] }) });
+    const bad = await fetch(`${sandbox.info.adminUrl}faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: ['meteor'] }) });
     expect(bad.status).toBe(400);
   });
 });

@@ -17,7 +17,7 @@ const operator = (s: Sandbox, kind: OperatorKind) => (kind === 'manifest' ? s.pr
 const read = (s: Sandbox, kind: OperatorKind, jobId: string) => signedCall(`${base(s)}${routePath(kind, jobId)}`, operator(s, kind), s.info.region);
 const fleet = async (s: Sandbox, kind: OperatorKind, who = operator(s, kind)) => signedCall(`${base(s)}${FLEET_ROUTE[kind]}`, who, s.info.region);
 const control = async (s: Sandbox, path: string, body: unknown) =>
-  (await fetch(`${s.info.adminUrl}${path}`, { method: 'POST', body: JSON.stringify(body) })).json();
+  (await fetch(`${s.info.adminUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
 const addJob = async (s: Sandbox, state: string, createdDaysAgo = 10): Promise<string> => (await control(s, 'jobs', { state, createdDaysAgo })).jobId;
 const moveJob = async (s: Sandbox, jobId: string, state: string) => {
   await control(s, `jobs/${jobId}/state`, { state });

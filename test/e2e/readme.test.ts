@@ -42,23 +42,72 @@ const job = () => sandbox.info.jobs[0].jobId;
 const demo = () => sandbox.snowball.jobs.get(job())!;
 
 describe('the README walk-throughs work as pasted', () => {
-  it('the curl session brokers, downloads (0600) and reads, and is refused across vaults', async () => {
+  it('the curl session brokers, downloads (0600) and reads, and is refused across vaults, each call showing its status', async () => {
     const run = await bash(walkThrough('S=.sandbox/sandbox.json; API='));
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('"unchanged":false');
-    expect(run.stdout).toContain('"unchanged":true');
-    expect(run.stdout).toContain(`"unlockCode":"${demo().unlockCode}"`);
-    expect(run.stdout).toContain('"code":"AccessDenied"');
+    expect(run.stdout).toMatch(/"unchanged":false\} 201\n/);
+    expect(run.stdout).toMatch(/"unchanged":true\} 200\n/);
+    expect(run.stdout).toContain(`"unlockCode":"${demo().unlockCode}"} 200\n`);
+    expect(run.stdout).toMatch(/"code":"AccessDenied"[^\n]*\} 403\n/);
     const file = path.join(dir, '.sandbox', 'manifest.bin');
     expect(readFileSync(file).equals(demo().manifest)).toBe(true);
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
-  it('the CLI session does the same with snowball-broker', async () => {
-    const run = await bash(walkThrough('S=.sandbox/sandbox.json; JOB='));
+  it('the CLI session does the same with the clone\'s snowball-broker, and runs again as pasted', async () => {
+    const run = await bash(walkThrough('S=.sandbox/sandbox.json; JOB=$(jq -r \'.jobs[0].jobId\' $S)\nexport'));
+    expect((await bash(walkThrough('S=.sandbox/sandbox.json; JOB=$(jq -r \'.jobs[0].jobId\' $S)\nexport'))).code).toBe(0);
     expect(run.stderr).not.toContain('snowball-broker:');
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n').pop()).toBe(demo().unlockCode);
     expect(readFileSync(path.join(dir, '.sandbox', 'cli-manifest.bin')).equals(demo().manifest)).toBe(true);
+  });
+
+  it('the AWS CLI block, pasted alone, reads each vault directly (the manifest 0600) and the outsider is refused', async () => {
+    const run = await bash(walkThrough('S=.sandbox/sandbox.json; JOB=$(jq -r \'.jobs[0].jobId\' $S); REGION='));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(demo().unlockCode);
+    expect(run.stderr).toContain('AccessDeniedException');
+    expect(run.stdout).toMatch(/exit [1-9]\d*\n$/);
+    const file = path.join(dir, '.sandbox', 'direct.bin');
+    expect(readFileSync(file).equals(demo().manifest)).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('the faults block, pasted alone, switches a fault on and off, showing each status', async () => {
+    const run = await bash(walkThrough('S=.sandbox/sandbox.json; ADMIN='));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('{"faults":["truncatedManifest"]} 200\n');
+    expect(run.stdout).toContain('{"faults":[]} 200\n');
+    expect(sandbox.faults.list()).toEqual([]);
+  });
+});
+
+describe('every sandbox block of the README', () => {
+  const sandboxBlocks = blocks.filter((b) => b.startsWith('S=.sandbox/sandbox.json'));
+
+  it('stands on its own: each runs pasted alone, with nothing waiting on standard input', async () => {
+    expect(sandboxBlocks.length).toBeGreaterThanOrEqual(5);
+    for (const block of sandboxBlocks) {
+      const run = await bash(block);
+      expect({ block: block.split('\n')[0], code: run.code, stderr: run.stderr.includes('snowball-broker:') }).toEqual({ block: block.split('\n')[0], code: 0, stderr: false });
+    }
+    sandbox.faults.set([]);
+  });
+
+  it('shows the status code of every curl call', () => {
+    for (const block of sandboxBlocks.filter((b) => b.includes('curl'))) {
+      for (const line of block.split('\n').filter((l) => /\bcurl\b/.test(l))) expect(line).toMatch(/-w ' %\{http_code\}\\n'/);
+    }
+  });
+});
+
+describe('npm run -s guardrails:print > scp.json, as documented', () => {
+  it('writes nothing but the policy JSON to standard output', async () => {
+    const line = README.split('\n').find((l) => l.includes('guardrails:print') && l.includes('> scp.json'))!;
+    const command = /`(npm run -s guardrails:print[^`]*) > scp\.json`/.exec(line)![1];
+    const run = await bash(command);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ Version: '2012-10-17', Statement: expect.any(Array) });
   });
 });

@@ -18,7 +18,7 @@ afterAll(() => sandbox.stop());
 
 const url = (kind: OperatorKind) => `${sandbox.info.apiUrl.replace(/\/$/, '')}${routePath(kind, job)}`;
 const region = () => sandbox.info.region;
-const control = (path: string, body?: string) => fetch(`${sandbox.info.adminUrl}${path}`, { method: body === undefined ? 'GET' : 'POST', body });
+const control = (path: string, body?: string) => fetch(`${sandbox.info.adminUrl}${path}`, { method: body === undefined ? 'GET' : 'POST', body, headers: { 'content-type': 'application/json' } });
 
 describe('the API checks signatures as strictly as API Gateway', () => {
   it('refuses a signature whose signed headers leave out host: 403 InvalidSignature', async () => {

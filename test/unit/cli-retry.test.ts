@@ -38,7 +38,7 @@ describe('retries (as the AWS CLI: 3 attempts, full jitter up to 1 s, then 2 s)'
     answer = error(429, 'Throttled');
     const run = await call();
     expect(run).toMatchObject({ attempts: 3, waits: [1000, 2000] });
-    expect(run).toHaveProperty('failure', expect.stringMatching(/Throttled \(429\)/));
+    expect(run).toHaveProperty('failure', expect.stringMatching(/throttled \(429 Throttled\) after 3 attempts with backoff: wait a minute and run the command again/));
   });
 
   it('retries an unavailable answer (503) and succeeds when the next attempt does', async () => {
