@@ -10,6 +10,7 @@ export const SCOPE_OF: Record<GrantName, Scope> = {
   manifestFunctionObjects: 'manifestObjects',
   manifestFunctionBucket: 'manifestBucket',
   manifestOperatorObjects: 'manifestObjects',
+  manifestOperatorBucket: 'manifestBucket',
   unlockCodeFunctionSnowball: 'snowball',
   unlockCodeFunctionSecrets: 'unlockCodeSecrets',
   unlockCodeOperatorSecrets: 'unlockCodeSecrets',
@@ -23,7 +24,7 @@ export const SCOPE_OF: Record<GrantName, Scope> = {
 export const SANDBOX_ACCESS: Record<PrincipalName, readonly GrantName[]> = {
   manifestFunction: ['manifestFunctionSnowball', 'manifestFunctionObjects', 'manifestFunctionBucket'],
   unlockCodeFunction: ['unlockCodeFunctionSnowball', 'unlockCodeFunctionSecrets'],
-  manifest: ['manifestOperatorObjects'],
+  manifest: ['manifestOperatorObjects', 'manifestOperatorBucket'],
   unlockCode: ['unlockCodeOperatorSecrets'],
   outsider: [],
 };

@@ -1,13 +1,13 @@
 import {
-  GetObjectCommand,
+  DeleteObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { createHash } from 'node:crypto';
 import { MANIFEST_METADATA, manifestObjectKey } from '../../lib/contract';
 import { errorName, rethrow } from '../shared/aws-errors';
-import { internalError, nothingStored } from '../shared/errors';
+import { internalError, retiredDuringCapture } from '../shared/errors';
 import type { Download } from './download';
 
 /** What the manifest vault holds for one job. */
@@ -84,22 +84,32 @@ export async function storeIfChanged(
   throw internalError();
 }
 
-/** Reads a job's stored manifest and checks its bytes against the SHA-256 recorded at write. */
-export async function readManifest(
-  s3: S3Client,
-  bucket: string,
-  jobId: string,
-): Promise<StoredManifest & { bytes: Uint8Array }> {
+/** The ids of the job's delete markers (its retirements), and whether the latest entry is one. */
+export async function retirements(s3: S3Client, bucket: string, jobId: string): Promise<{ markers: Set<string>; retiredNow: boolean }> {
   const key = manifestObjectKey(jobId);
-  try {
-    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }));
-    const bytes = await got.Body!.transformToByteArray();
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    if (sha256 !== got.Metadata?.[MANIFEST_METADATA.sha256]) throw internalError();
-    const fetchedAt = got.Metadata?.[MANIFEST_METADATA.fetchedAt] ?? '';
-    return { key, versionId: got.VersionId ?? 'null', sha256, sizeBytes: bytes.length, fetchedAt, bytes };
-  } catch (err) {
-    if (MISSING.has(errorName(err) ?? '')) throw nothingStored(jobId, 'manifest');
-    rethrow(err);
+  const markers = new Set<string>();
+  let retiredNow = false;
+  let marker: { KeyMarker?: string; VersionIdMarker?: string } = {};
+  for (;;) {
+    const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, ...marker })).catch(rethrow);
+    for (const d of page.DeleteMarkers ?? []) {
+      if (d.Key !== key) continue;
+      markers.add(d.VersionId ?? 'null');
+      if (d.IsLatest) retiredNow = true;
+    }
+    if (!page.IsTruncated) return { markers, retiredNow };
+    marker = { KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker };
   }
+}
+
+/**
+ * After a write: if the job was retired while this capture ran (a delete marker that was not
+ * there at its start), the retirement stands. A marker is put back on top if the write landed
+ * above it, and the capture reports that nothing was restored.
+ */
+export async function keepRetirement(s3: S3Client, bucket: string, jobId: string, before: Set<string>): Promise<void> {
+  const after = await retirements(s3, bucket, jobId);
+  if ([...after.markers].every((id) => before.has(id))) return;
+  if (!after.retiredNow) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: manifestObjectKey(jobId) })).catch(rethrow);
+  throw retiredDuringCapture(jobId);
 }

@@ -1,10 +1,10 @@
 import { unlockCodeSecretName } from '../../lib/contract';
 import { mapLimit, type Holding } from '../shared/fleet';
-import { auditRetirement } from '../shared/log';
+import { auditRetirement, log } from '../shared/log';
 import type { VaultLifecycle } from '../shared/reconcile';
-import { brokerUnlockCode, type UnlockCodeClients } from './core';
+import { brokerUnlockCode, locate, type UnlockCodeClients } from './core';
 import type { UnlockCodeLifecycleSettings } from './settings';
-import { describeSecret, scheduleDeletion, type SecretState } from './vault';
+import { describeSecret, ensurePolicy, foreignReason, scheduleDeletion, type SecretState } from './vault';
 
 /** What the unlock-code vault holds for one job, as the fleet status shows it. */
 export interface UnlockCodeHolding {
@@ -26,11 +26,29 @@ export async function unlockCodeHoldings(clients: Pick<UnlockCodeClients, 'secre
   return new Map(jobIds.map((jobId, i) => [jobId, holdingOf(states[i])]));
 }
 
+/**
+ * Re-applies the broker's resource policy to each live secret the broker created whose policy was
+ * removed or altered, and reports each one (a foreign secret is left alone: it is never adopted).
+ */
+async function reprotect(clients: Pick<UnlockCodeClients, 'secrets'>, settings: UnlockCodeLifecycleSettings, jobIds: readonly string[]): Promise<void> {
+  await mapLimit(jobIds, 16, async (jobId) => {
+    const at = locate(settings, jobId);
+    const state = await describeSecret(clients.secrets, at.name);
+    if (!state || state.scheduledForDeletion || foreignReason(state, at) !== undefined) return;
+    const outcome = await ensurePolicy(clients.secrets, state.arn, at);
+    if (outcome !== 'kept') log.warn({ event: 'alert:unlock-code-secret-policy-reapplied', jobId, outcome });
+  });
+}
+
 /** The unlock-code function's half of the lifecycle. */
 export function unlockCodeLifecycle(clients: UnlockCodeClients, settings: UnlockCodeLifecycleSettings): VaultLifecycle {
   return {
     vault: 'unlockCode',
-    holdings: async (jobIds) => new Map([...(await unlockCodeHoldings(clients, settings, jobIds))].map(([id, h]) => [id, h.holding])),
+    holdings: async (jobIds) => {
+      const holdings = await unlockCodeHoldings(clients, settings, jobIds);
+      await reprotect(clients, settings, jobIds.filter((id) => holdings.get(id)?.holding === 'live'));
+      return new Map([...holdings].map(([id, h]) => [id, h.holding]));
+    },
     capture: async (jobId) => {
       await brokerUnlockCode(clients, settings, jobId);
     },
