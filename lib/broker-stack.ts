@@ -53,13 +53,13 @@ export class BrokerStack extends Stack {
 
     const manifestFunction = new BrokerFunction(this, 'ManifestFunction', {
       entry: 'lambda/manifest/handler.ts',
-      description: 'Brokers Snowball job manifests into the manifest vault and serves them to manifest operators',
+      description: 'Brokers Snowball job manifests into the manifest vault; it never reads one back',
       memorySize: 512,
       roleName: STABLE_NAMES.functionRole('manifest', this.region),
     });
     const unlockCodeFunction = new BrokerFunction(this, 'UnlockCodeFunction', {
       entry: 'lambda/unlock-code/handler.ts',
-      description: 'Brokers Snowball unlock codes into the unlock-code vault and serves them to unlock-code operators',
+      description: 'Brokers Snowball unlock codes into the unlock-code vault; it never reads one back',
       roleName: STABLE_NAMES.functionRole('unlockCode', this.region),
     });
     manifestFunction.grantSnowball('manifestFunctionSnowball');
@@ -75,6 +75,7 @@ export class BrokerStack extends Stack {
     const api = new BrokerApi(this, 'BrokerApi', {
       functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
       operators: { manifest: operators.manifest, unlockCode: operators.unlockCode },
+      readTargets: { bucketName: manifestVault.bucket.bucketName, secretPrefix: config.secretPrefix },
     });
 
     const lifecycle = new Lifecycle(this, 'Lifecycle', {

@@ -108,12 +108,23 @@ describe('vault keys', () => {
     }
   });
 
+  it('give the functions GenerateDataKey and never a Decrypt of a stored credential (only the key-access check of Secrets Manager)', () => {
+    for (const prefix of ['ManifestVaultKey', 'UnlockCodeVaultKey']) {
+      const policy = (template.toJSON().Resources[logicalIdOf('AWS::KMS::Key', prefix)] as Resource).Properties.KeyPolicy;
+      const functionUses = statements(policy).filter((s) => s.Effect === 'Allow' && /FunctionRole/.test(JSON.stringify(s.Principal)));
+      expect(functionUses.map((s) => s.Action)).toContain('kms:GenerateDataKey');
+      for (const use of functionUses.filter((s) => asList(s.Action).includes('kms:Decrypt'))) {
+        expect(use.Condition.StringEquals['kms:EncryptionContext:SecretVersionId']).toBe('RequestToValidateKeyAccess');
+      }
+    }
+  });
+
   it('allow use only through the vault service, and explicitly deny it to everyone else', () => {
-    const expectations: [string, string][] = [['ManifestVaultKey', 's3'], ['UnlockCodeVaultKey', 'secretsmanager']];
-    for (const [prefix, service] of expectations) {
+    const expectations: [string, string, number][] = [['ManifestVaultKey', 's3', 2], ['UnlockCodeVaultKey', 'secretsmanager', 3]];
+    for (const [prefix, service, count] of expectations) {
       const policy = (template.toJSON().Resources[logicalIdOf('AWS::KMS::Key', prefix)] as Resource).Properties.KeyPolicy;
       const uses = statements(policy).filter((s) => s.Effect === 'Allow' && s.Sid !== 'KeyAdministration');
-      expect(uses).toHaveLength(2);
+      expect(uses).toHaveLength(count);
       for (const use of uses) expect(use.Condition.StringEquals['kms:ViaService']).toBe(`${service}.eu-west-1.amazonaws.com`);
       const denies = statements(policy).filter((s) => s.Effect === 'Deny');
       expect(denies.map((d) => d.Sid).sort()).toEqual(['DenyUseOutsideVaultService', 'DenyUseToAllOthers']);
