@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { Alarm, ComparisonOperator, Metric, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -17,15 +17,13 @@ export interface BrokerAlarmsProps {
   readonly functions: Record<OperatorKind, BrokerFunction>;
   /** Refused answers (403) within 5 minutes that count as a burst. Default: 10. */
   readonly accessDeniedBurst?: number;
-  /** Alarm whenever unlock codes are read through the broker. Default: false. */
-  readonly alertOnUnlockCodeRead: boolean;
   /** Where alerts EventBridge could not deliver end up. */
   readonly undeliveredAlerts: IQueue;
 }
 
 /**
  * CloudWatch alarms into the alerts topic: API 5XX answers, each function's errors and throttles,
- * a burst of refused (403) answers, and optionally any unlock-code read. Missing data is fine:
+ * a burst of refused (403) answers (each read is announced by its own detection rule). Missing data is fine:
  * a quiet broker is a healthy one.
  */
 export class BrokerAlarms extends Construct {
@@ -43,16 +41,6 @@ export class BrokerAlarms extends Construct {
     const undelivered = props.undeliveredAlerts.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
     this.alarm('UndeliveredAlerts', undelivered, 1, 'Alerts could not be delivered to the alerts topic; read them from the dead-letter queue');
     this.alarm('AccessDeniedBurst', this.refusals(props.apiAccessLogs), props.accessDeniedBurst ?? 10, 'A burst of refused (403) calls to the broker API');
-    if (props.alertOnUnlockCodeRead) {
-      const reads = new Metric({
-        namespace: METRICS.namespace,
-        metricName: METRICS.read,
-        dimensionsMap: { service: METRICS.service, [METRICS.vaultDimension]: 'unlockCode' },
-        period: Duration.minutes(1),
-        statistic: 'Sum',
-      });
-      this.alarm('UnlockCodeRead', reads, 1, 'Unlock codes were read through the broker this minute; the audit log names each reader');
-    }
   }
 
   /** 403 answers counted from the API's JSON access log. */

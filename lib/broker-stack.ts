@@ -110,7 +110,6 @@ export class BrokerStack extends Stack {
       api: api.api,
       apiAccessLogs: api.accessLogs,
       functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
-      alertOnUnlockCodeRead: config.alertOnUnlockCodeRead,
       undeliveredAlerts: detection.undelivered,
     });
 

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MANIFEST_KEY_PREFIX } from '../lib/contract';
-import { isAllowed } from './access';
+import { isAllowed, isKeyUser, keyDeniedMessage, mayUseKey } from './access';
 import { listen, readBody } from './http-util';
 import type { SandboxPrincipal } from './identities';
 import { deleteMarker, listVersions } from './s3-versions';
@@ -104,14 +104,32 @@ export async function startS3(bucket: string, auth: StandInAuth): Promise<S3Stan
       requestParameters: key ? { bucketName: bucket, key } : { bucketName: bucket },
     });
     if (refusal) return xmlError(res, 403, 'AccessDenied', refusal);
+    const bucketPolicyRefusal = key ? bucketPolicyDenies(who.principal, operation) : undefined;
+    if (bucketPolicyRefusal) return xmlError(res, 403, 'AccessDenied', bucketPolicyRefusal);
     if (!key && req.method === 'GET' && url.searchParams.has('versions')) return listVersions(res, bucket, url.searchParams.get('prefix') ?? '', objects);
     if (!key) return xmlError(res, 501, 'NotImplemented', 'The sandbox emulates object operations and ListObjectVersions only.');
-    if (req.method === 'PUT') return putObject(req, res, key, raw, objects);
+    if (req.method === 'PUT') {
+      if (!mayUseKey(who.principal, 'manifest', 'kms:GenerateDataKey')) return xmlError(res, 403, 'AccessDenied', keyDeniedMessage(who.principal, 'kms:GenerateDataKey'));
+      return putObject(req, res, key, raw, objects);
+    }
     if (req.method === 'DELETE') return deleteObject(res, key, objects);
     if (req.method !== 'GET' && req.method !== 'HEAD') return xmlError(res, 405, 'MethodNotAllowed', 'Not emulated.');
     serveObject(req, res, objects.get(key) ?? [], url.searchParams.get('versionId'), who.principal);
   });
   return { endpoint: server.url, bucket, objects, close: server.close };
+}
+
+/** Object-level actions the bucket policy reserves to the vault key's users. */
+const OBJECT_DATA_ACTIONS = ['GetObject', 'GetObjectVersion', 'PutObject', 'DeleteObject'];
+
+/**
+ * The vault bucket's policy (lib/manifest-vault.ts), emulated: nobody reads a version by id
+ * (past a delete marker), and only the roles the manifest key names read or write objects.
+ */
+function bucketPolicyDenies(principal: SandboxPrincipal, operation: string): string | undefined {
+  const denied = operation === 'GetObjectVersion' || (OBJECT_DATA_ACTIONS.includes(operation) && !isKeyUser(principal, 'manifest'));
+  if (!denied) return undefined;
+  return `User: ${principal.callerArn} is not authorized to perform: s3:${operation} with an explicit deny in a resource-based policy`;
 }
 
 /** DeleteObject without a version id on a versioned bucket: a delete marker on top, nothing removed. */
@@ -135,6 +153,8 @@ function serveObject(req: IncomingMessage, res: ServerResponse, versions: Object
     if (req.method === 'HEAD') return void res.writeHead(mayList ? 404 : 403).end();
     return mayList ? xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.') : xmlError(res, 403, 'AccessDenied', 'Access Denied');
   }
+  // The body is SSE-KMS encrypted: S3 decrypts it on the caller's behalf, so the key decides (HEAD needs no decrypt).
+  if (req.method === 'GET' && !mayUseKey(principal, 'manifest', 'kms:Decrypt')) return xmlError(res, 403, 'AccessDenied', keyDeniedMessage(principal, 'kms:Decrypt'));
   res.writeHead(200, objectHeaders(current));
   res.end(req.method === 'GET' ? current.body : undefined);
 }

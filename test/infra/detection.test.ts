@@ -47,14 +47,32 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
     expect(alerts({ service: 'snowball', eventName: 'GetJobManifest', identity: assumedRole(FN.manifest), requestParameters: { jobId: JOB } })).toEqual([]);
   });
 
-  it('GetSecretValue of a vault secret, by name or ARN, raises UnlockCodeReadOutsideBroker unless the operator or function reads', () => {
+  it('GetSecretValue of a vault secret, by name or ARN, by anyone, raises exactly one alert: UnlockCodeRead for the broker roles, UnlockCodeReadOutsideBroker for anyone else', () => {
     const read = (identity: Call['identity'], secretId: string) => alerts({ service: 'secretsmanager', eventName: 'GetSecretValue', identity, requestParameters: { secretId } });
     const arn = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${SECRET}-AbCdEf`;
     expect(read(assumedRole(ADMIN), SECRET)).toEqual(['UnlockCodeReadOutsideBroker']);
     expect(read(assumedRole(ADMIN), arn)).toEqual(['UnlockCodeReadOutsideBroker']);
-    expect(read(assumedRole(UNLOCK_OPERATOR), SECRET)).toEqual([]);
-    expect(read(assumedRole(FN.unlockCode), arn)).toEqual([]);
+    expect(read(iamUser('bob'), SECRET)).toEqual(['UnlockCodeReadOutsideBroker']);
+    expect(read(assumedRole(UNLOCK_OPERATOR), SECRET)).toEqual(['UnlockCodeRead']);
+    expect(read(assumedRole(UNLOCK_OPERATOR), arn)).toEqual(['UnlockCodeRead']);
+    expect(read(assumedRole(FN.unlockCode), arn)).toEqual(['UnlockCodeRead']);
     expect(read(assumedRole(ADMIN), 'prod/database/password')).toEqual([]);
+    expect(read(assumedRole(UNLOCK_OPERATOR), 'prod/database/password')).toEqual([]);
+  });
+
+  it('announces a read with the job (the secret), the reader session, its issuer and source identity, the source IP and the time, never a value', () => {
+    const rule = alertRules({ manifestFunctionRoleArn: 'f', unlockCodeFunctionRoleArn: 'u', unlockCodeOperatorRoleArn: 'o', vaultKeyArns: [], manifestBucketName: 'b', secretPrefix: 'p/' }).find((r) => r.id === 'UnlockCodeRead')!;
+    const target = rules.UnlockCodeRead.Targets[0];
+    expect(target.InputTransformer).toEqual({ InputPathsMap: alertPaths(rule), InputTemplate: alertTemplate(rule) });
+    expect(alertPaths(rule)).toMatchObject({
+      who: '$.detail.userIdentity.arn',
+      sessionIssuer: '$.detail.userIdentity.sessionContext.sessionIssuer.arn',
+      sourceIdentity: '$.detail.userIdentity.sessionContext.sourceIdentity',
+      sourceIp: '$.detail.sourceIPAddress',
+      at: '$.detail.eventTime',
+      resource: '$.detail.requestParameters.secretId',
+    });
+    expect(Object.values(alertPaths(rule)).join()).not.toMatch(/responseElements|SecretString/);
   });
 
   it('a policy change on a vault key, or on its alias, raises VaultKeyChanged; on another key, nothing', () => {
@@ -108,15 +126,9 @@ describe('detection resources', () => {
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.status = "403" }' });
   });
 
-  it('alarms on every minute with unlock-code reads only when alertOnUnlockCodeRead is set', () => {
-    const withReads = synthBroker({ alertOnUnlockCodeRead: true }).template;
-    withReads.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: METRICS.namespace,
-      MetricName: METRICS.read,
-      Dimensions: Match.arrayWith([{ Name: METRICS.vaultDimension, Value: 'unlockCode' }]),
-      Period: 60,
-    });
+  it('has no per-minute read alarm any more, and refuses the removed alertOnUnlockCodeRead setting with what replaced it', () => {
     expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).some((a: any) => a.Properties.MetricName === METRICS.read)).toBe(false);
+    expect(() => synthBroker({ alertOnUnlockCodeRead: true })).toThrow(/alertOnUnlockCodeRead was removed.*UnlockCodeRead/);
   });
 
   it('creates a trail only when asked: management events, and S3 data events for manifests/ of the vault bucket only', () => {
