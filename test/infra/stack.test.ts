@@ -1,9 +1,9 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { OUTPUTS } from '../../lib/contract';
 import { KEY_USE_ACTIONS } from '../../lib/vault-key';
 import { synthBroker } from '../helpers/synth';
 
-const { template } = synthBroker();
+const { template, stack } = synthBroker();
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 const all = (type: string): [string, Resource][] => Object.entries(template.findResources(type)) as [string, Resource][];
 const logicalIdOf = (type: string, pathPart: string) => {
@@ -258,13 +258,26 @@ describe('operator roles', () => {
   const trustOf = (t: Template, prefix: string) =>
     (Object.entries(t.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith(prefix))![1] as Resource).Properties;
 
-  it('trust the account by default and the named principals when configured, for one-hour sessions', () => {
-    expect(JSON.stringify(trustOf(template, 'OperatorsManifestOperator').AssumeRolePolicyDocument)).toContain(':root');
+  it('trust nobody by default (a deny-only trust policy, no account root), with a synth warning per role', () => {
+    for (const prefix of ['OperatorsManifestOperator', 'OperatorsUnlockCodeOperator']) {
+      const trust = trustOf(template, prefix).AssumeRolePolicyDocument;
+      expect(JSON.stringify(trust)).not.toContain(':root');
+      expect(trust.Statement.every((s: any) => s.Effect === 'Deny')).toBe(true);
+    }
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('nobody can assume'));
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      expect.stringContaining('No manifestOperatorPrincipals are configured: nobody can assume ManifestOperator'),
+      expect.stringContaining('No unlockCodeOperatorPrincipals are configured: nobody can assume UnlockCodeOperator'),
+    ]);
+  });
+
+  it('trust the named principals when configured, with no warning, for one-hour sessions', () => {
     const named = 'arn:aws:iam::123456789012:role/field-team';
-    const { template: t } = synthBroker({ manifestOperatorPrincipals: [named] });
+    const { template: t, stack: s } = synthBroker({ manifestOperatorPrincipals: [named] });
     const props = trustOf(t, 'OperatorsManifestOperator');
-    expect(props.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ AWS: named });
+    expect(props.AssumeRolePolicyDocument.Statement[0]).toMatchObject({ Effect: 'Allow', Principal: { AWS: named } });
     expect(props.MaxSessionDuration).toBe(3600);
+    expect(Annotations.fromStack(s).findWarning('*', Match.stringLikeRegexp('nobody can assume ManifestOperator'))).toEqual([]);
   });
 
   it('each carry an explicit deny on the other vault', () => {
