@@ -81,15 +81,17 @@ describe('direct calls to the stand-ins, per principal (DESIGN.md matrix)', () =
     });
   });
 
-  it('the manifest function reaches its bucket and GetJobManifest, never the secrets or GetJobUnlockCode', async () => {
+  it('the manifest function reaches GetJobManifest and never reads a manifest back (the key refuses it Decrypt), nor the secrets or GetJobUnlockCode', async () => {
     expect(await row('manifestFunction')).toMatchObject({
-      getManifestObject: 'allowed', getSecretValue: DENIED_JSON, putSecretValue: DENIED_JSON, getJobManifest: 'allowed', getJobUnlockCode: DENIED_JSON,
+      getManifestObject: DENIED_S3, getSecretValue: DENIED_JSON, putSecretValue: DENIED_JSON, getJobManifest: 'allowed', getJobUnlockCode: DENIED_JSON,
     });
+    // Positive control: the same session still sees the object's metadata (HeadObject needs no decrypt).
+    expect(await outcome(() => s3(credentialsOf('manifestFunction')).send(new HeadObjectCommand({ Bucket: bucket(), Key: manifestObjectKey(job) })))).toBe('allowed');
   });
 
-  it('the unlock-code function reaches its secrets and GetJobUnlockCode, never the bucket or GetJobManifest', async () => {
+  it('the unlock-code function reaches GetJobUnlockCode and never reads a code back, nor the bucket or GetJobManifest', async () => {
     expect(await row('unlockCodeFunction')).toMatchObject({
-      getManifestObject: DENIED_S3, putManifestObject: DENIED_S3, getSecretValue: 'allowed', getJobManifest: DENIED_JSON, getJobUnlockCode: 'allowed',
+      getManifestObject: DENIED_S3, putManifestObject: DENIED_S3, getSecretValue: DENIED_JSON, getJobManifest: DENIED_JSON, getJobUnlockCode: 'allowed',
     });
   });
 
@@ -99,10 +101,12 @@ describe('direct calls to the stand-ins, per principal (DESIGN.md matrix)', () =
     expect(await outcome(() => snowball(credentialsOf('outsider')).send(new DescribeJobCommand({ JobId: job })))).toBe('allowed');
   });
 
-  it('an operator without s3:ListBucket is told 403, not 404, for a manifest that does not exist (as S3 does)', async () => {
-    const missing = () => s3(credentialsOf('manifest')).send(new HeadObjectCommand({ Bucket: bucket(), Key: manifestObjectKey('JID00000000-0000-4000-8000-000000000000') }));
-    const err = await missing().catch((e: { $metadata: { httpStatusCode: number } }) => e);
-    expect((err as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(403);
+  it('the manifest operator, allowed s3:ListBucket, is told 404 for a manifest never stored; a principal without it 403 (as S3 does)', async () => {
+    const status = (who: PrincipalName) =>
+      s3(credentialsOf(who)).send(new HeadObjectCommand({ Bucket: bucket(), Key: manifestObjectKey('JID00000000-0000-4000-8000-000000000000') }))
+        .catch((e: { $metadata: { httpStatusCode: number } }) => e.$metadata.httpStatusCode);
+    expect(await status('manifest')).toBe(404);
+    expect(await status('unlockCode')).toBe(403);
   });
 });
 
