@@ -99,6 +99,7 @@ export async function startS3(bucket: string, auth: StandInAuth): Promise<S3Stan
     const refusal = authorize(auth, who.principal, {
       service: 's3',
       operation,
+      eventName: req.method === 'HEAD' && operation === 'GetObject' ? 'HeadObject' : undefined,
       scope: scopeOf(key),
       resource: `arn:aws:s3:::${bucket}${key ? `/${key}` : ''}`,
       requestParameters: key ? { bucketName: bucket, key } : { bucketName: bucket },
