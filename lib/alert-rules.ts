@@ -181,9 +181,28 @@ function readRules(s: AlertSubjects): AlertRule[] {
   return rules;
 }
 
+/**
+ * A secret created under the vault's prefix by anyone but the unlock-code function is a squat:
+ * the function refuses to adopt it (409 ForeignSecret, nothing stored), and this alert names the
+ * job (the secret) the moment it is planted, refused or not.
+ */
+function integrityRules(s: AlertSubjects): AlertRule[] {
+  return [
+    {
+      id: 'UnlockCodeSecretCreatedAroundBroker',
+      title: 'A secret was created under the unlock-code vault prefix by someone other than the broker; the broker will not adopt it',
+      pattern: calls('secretsmanager', ['CreateSecret'], {
+        requestParameters: { name: [{ prefix: s.secretPrefix }] },
+        ...notBy([s.unlockCodeFunctionRoleArn]),
+      }),
+      resourcePath: '$.detail.requestParameters.name',
+    },
+  ];
+}
+
 /** Every detection rule for a broker deployment. */
 export function alertRules(s: AlertSubjects): AlertRule[] {
-  return [...sourceRules(s), ...guardRules(s), ...optionalRules(s), ...readRules(s)];
+  return [...sourceRules(s), ...guardRules(s), ...optionalRules(s), ...readRules(s), ...integrityRules(s)];
 }
 
 /** The input transformer's paths for one rule's alert. */

@@ -60,6 +60,15 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
     expect(read(assumedRole(UNLOCK_OPERATOR), 'prod/database/password')).toEqual([]);
   });
 
+  it('CreateSecret under the vault prefix by anyone but the unlock-code function raises UnlockCodeSecretCreatedAroundBroker, naming the secret (the job)', () => {
+    const create = (identity: Call['identity'], name: string) => alerts({ service: 'secretsmanager', eventName: 'CreateSecret', identity, requestParameters: { name } });
+    expect(create(assumedRole(ADMIN), SECRET)).toEqual(['UnlockCodeSecretCreatedAroundBroker']);
+    expect(create(root(), SECRET)).toEqual(['UnlockCodeSecretCreatedAroundBroker']);
+    expect(create(assumedRole(UNLOCK_OPERATOR), SECRET)).toEqual(['UnlockCodeSecretCreatedAroundBroker']);
+    expect(create(assumedRole(FN.unlockCode), SECRET)).toEqual([]);
+    expect(create(assumedRole(ADMIN), 'prod/database/password')).toEqual([]);
+  });
+
   it('announces a read with the job (the secret), the reader session, its issuer and source identity, the source IP and the time, never a value', () => {
     const rule = alertRules({ manifestFunctionRoleArn: 'f', unlockCodeFunctionRoleArn: 'u', unlockCodeOperatorRoleArn: 'o', vaultKeyArns: [], manifestBucketName: 'b', secretPrefix: 'p/' }).find((r) => r.id === 'UnlockCodeRead')!;
     const target = rules.UnlockCodeRead.Targets[0];
