@@ -9,6 +9,7 @@ import {
   createEmptySecret,
   describeSecret,
   discardSecret,
+  ensurePolicy,
   foreignReason,
   restoreSecret,
   storeValue,
@@ -98,6 +99,9 @@ export async function brokerUnlockCode(
   const code = await fetchCode(snowball, jobId);
   const secret = await ensureSecret(secrets, at, before);
   try {
+    // No value is ever written under a policy the broker did not write: an altered or removed one is put back first, and reported.
+    const policy = await ensurePolicy(secrets, secret.arn, at);
+    if (policy !== 'kept' && !secret.created) log.warn({ event: 'alert:unlock-code-secret-policy-reapplied', jobId, outcome: policy });
     const stored = await storeValue(secrets, secret.arn, at, code);
     const fetchedAt = stored.unchanged ? (stored.createdAt ?? now().toISOString()) : now().toISOString();
     return { jobId, secretArn: secret.arn, restored: secret.restored, versionId: stored.versionId, fetchedAt, unchanged: stored.unchanged };

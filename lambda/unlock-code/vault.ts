@@ -154,16 +154,16 @@ export interface StoredValue {
 /**
  * Stores `code` as the AWSCURRENT version without ever reading a value back: versions are
  * compared by id (the token derived from the code). Already current: nothing. Stored before (an
- * earlier code came back): that version becomes current again. New: put under the resource policy.
+ * earlier code came back): that version becomes current again. New: a new version (the caller
+ * has made sure the broker's resource policy is on the secret).
  * Secrets Manager compares values itself only when a token is repeated, which needs a Decrypt the
  * function does not have; a concurrent writer of the same code is recognised by listing again.
  */
-export async function storeValue(secrets: SecretsManagerClient, arn: string, at: SecretLocation, code: string): Promise<StoredValue> {
+export async function storeValue(secrets: SecretsManagerClient, arn: string, at: Pick<SecretLocation, 'jobId'>, code: string): Promise<StoredValue> {
   const token = versionToken(at.jobId, code);
   const versions = await listVersions(secrets, arn);
   const current = currentOf(versions);
   if (current === token) return { versionId: token, unchanged: true, createdAt: versions.get(token)?.createdAt };
-  await putPolicy(secrets, arn, at);
   if (versions.has(token)) {
     await secrets
       .send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: current }))

@@ -2,6 +2,7 @@ import {
   CreateSecretCommand,
   DeleteSecretCommand,
   DescribeSecretCommand,
+  GetResourcePolicyCommand,
   GetSecretValueCommand,
   ListSecretVersionIdsCommand,
   PutResourcePolicyCommand,
@@ -21,6 +22,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { ENV } from '../../lib/contract';
 import { handler } from '../../lambda/unlock-code/handler';
+import { unlockCodeSecretPolicy } from '../../lambda/unlock-code/secret-policy';
 import { versionToken } from '../../lambda/unlock-code/vault';
 import { apiEvent, errorOf, JOB_ID, MANIFEST_CALLER, UNLOCK_CALLER, UNLOCK_ROLE_ARN } from '../helpers/events';
 import { captureLogs } from '../helpers/log-capture';
@@ -64,12 +66,15 @@ beforeEach(() => {
   secrets.on(GetSecretValueCommand).rejects(new Error('the unlock-code function must never read a value'));
   secrets.on(ListSecretVersionIdsCommand).resolves({ Versions: [] });
   secrets.on(PutResourcePolicyCommand).resolves({ ARN });
+  secrets.on(GetResourcePolicyCommand).resolves({ ARN });
   secrets.on(PutSecretValueCommand).callsFake((input) => ({ ARN, VersionId: input.ClientRequestToken }));
 });
 
 /** A secret the broker created, holding `value` as its current version (by id: the function never sees a value). */
+const BROKER_POLICY = JSON.stringify(unlockCodeSecretPolicy({ readerRoleArn: UNLOCK_ROLE_ARN, brokerRoleArn: BROKER_ROLE_ARN }));
 const existingSecret = (value: string, deleted = false) => {
   secrets.on(DescribeSecretCommand).resolves({ ...OURS, ...(deleted ? { DeletedDate: new Date() } : {}) });
+  secrets.on(GetResourcePolicyCommand).resolves({ ARN, ResourcePolicy: BROKER_POLICY });
   secrets.on(ListSecretVersionIdsCommand).resolves({
     Versions: [{ VersionId: versionToken(JOB_ID, value), VersionStages: ['AWSCURRENT'], CreatedDate: new Date('2026-11-01T00:00:00Z') }],
   });
@@ -117,6 +122,24 @@ describe('POST /jobs/{jobId}/unlock-code', () => {
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
     expect(secrets.commandCalls(CreateSecretCommand)).toHaveLength(0);
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('puts back an altered resource policy before anything else, even when the code is unchanged, and reports it', async () => {
+    existingSecret(CODE);
+    const foreign = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }] });
+    secrets.on(GetResourcePolicyCommand).resolves({ ARN, ResourcePolicy: foreign });
+    const from = logs.text().length;
+    const result = await post();
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(secrets.commandCalls(PutResourcePolicyCommand)[0].args[0].input.ResourcePolicy!)).toEqual(JSON.parse(BROKER_POLICY));
+    expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
+    expect(logs.text().slice(from)).toContain(`"event":"alert:unlock-code-secret-policy-reapplied","jobId":"${JOB_ID}","outcome":"altered"`);
+  });
+
+  it('leaves the broker\'s own policy alone (no rewrite) when it is intact', async () => {
+    existingSecret(CODE);
+    await post();
+    expect(secrets.commandCalls(PutResourcePolicyCommand)).toHaveLength(0);
   });
 
   it('makes an earlier version current again when Snowball hands back an earlier code, with no new version', async () => {
