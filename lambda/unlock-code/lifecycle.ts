@@ -2,7 +2,7 @@ import { unlockCodeSecretName } from '../../lib/contract';
 import { mapLimit, type Holding } from '../shared/fleet';
 import { auditRetirement, log } from '../shared/log';
 import type { VaultLifecycle } from '../shared/reconcile';
-import { brokerUnlockCode, locate, type UnlockCodeClients } from './core';
+import { brokerUnlockCode, locate, type UnlockCodeClients, type UnlockCodeSettings } from './core';
 import type { UnlockCodeLifecycleSettings } from './settings';
 import { describeSecret, ensurePolicy, foreignReason, scheduleDeletion, type SecretState } from './vault';
 
@@ -13,17 +13,21 @@ export interface UnlockCodeHolding {
   readonly fetchedAt?: string;
 }
 
-function holdingOf(state: SecretState | undefined): UnlockCodeHolding {
-  if (!state) return { holding: 'none' };
+function holdingOf(state: SecretState | undefined, foreign: boolean): UnlockCodeHolding {
+  // A secret the broker did not create holds nothing of the broker's: capturing it is refused (409 ForeignSecret) and reported.
+  if (!state || foreign) return { holding: 'none' };
   if (state.scheduledForDeletion) return { holding: 'retired', versionId: state.currentVersionId, fetchedAt: state.lastChangedAt };
   if (!state.currentVersionId) return { holding: 'none' };
   return { holding: 'live', versionId: state.currentVersionId, fetchedAt: state.lastChangedAt };
 }
 
 /** DescribeSecret for each job, a few at a time: no secret value is ever read for this. */
-export async function unlockCodeHoldings(clients: Pick<UnlockCodeClients, 'secrets'>, settings: Pick<UnlockCodeLifecycleSettings, 'secretPrefix'>, jobIds: readonly string[]) {
+export async function unlockCodeHoldings(clients: Pick<UnlockCodeClients, 'secrets'>, settings: UnlockCodeSettings, jobIds: readonly string[]) {
   const states = await mapLimit(jobIds, 16, (jobId) => describeSecret(clients.secrets, unlockCodeSecretName(settings.secretPrefix, jobId)));
-  return new Map(jobIds.map((jobId, i) => [jobId, holdingOf(states[i])]));
+  return new Map(jobIds.map((jobId, i) => {
+    const state = states[i];
+    return [jobId, holdingOf(state, state !== undefined && foreignReason(state, locate(settings, jobId)) !== undefined)];
+  }));
 }
 
 /**
@@ -54,7 +58,8 @@ export function unlockCodeLifecycle(clients: UnlockCodeClients, settings: Unlock
     },
     retire: async (jobId, reason) => {
       const state = await describeSecret(clients.secrets, unlockCodeSecretName(settings.secretPrefix, jobId));
-      if (!state || state.scheduledForDeletion) return;
+      // Never touch what the broker did not create, not even to retire it.
+      if (!state || state.scheduledForDeletion || foreignReason(state, locate(settings, jobId)) !== undefined) return;
       await scheduleDeletion(clients.secrets, state.arn, settings.retireRecoveryDays);
       auditRetirement('retire-unlock-code', jobId, reason);
     },
