@@ -98,6 +98,8 @@ function manifestRead(targets: VaultReadTargets): AwsIntegration {
     options: {
       credentialsPassthrough: true,
       passthroughBehavior: PassthroughBehavior.NEVER,
+      // binaryMediaTypes is */*: as text, the (empty) request meets the mapping template that guards the job id.
+      contentHandling: ContentHandling.CONVERT_TO_TEXT,
       requestParameters: { 'integration.request.path.jobId': 'method.request.path.jobId' },
       requestTemplates: { [JSON_TYPE]: manifestRequestTemplate() },
       integrationResponses: [

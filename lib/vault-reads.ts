@@ -1,4 +1,4 @@
-import { GATEWAY_ERRORS, JOB_ID_PATTERN, UNLOCK_CODE_PATTERN, type ErrorCode, type OperatorKind } from './contract';
+import { ERROR_STATUS, GATEWAY_ERRORS, JOB_ID_PATTERN, UNLOCK_CODE_PATTERN, type ErrorCode, type OperatorKind } from './contract';
 
 /**
  * How `GET /jobs/{jobId}/…` reads a vault: API Gateway calls the vault's own service with the
@@ -76,10 +76,8 @@ function errorJson(status: number, code: ErrorCode, message: string): string {
   return `#set($context.responseOverride.status = ${status})\n{"error":{"code":"${code}","message":"${message}"}}`;
 }
 
-const STATUS: Partial<Record<ErrorCode, number>> = { NothingStored: 404, ScheduledForDeletion: 404, AccessDenied: 403, Throttled: 429, InvalidJobId: 400, InternalError: 500 };
-
 function branch(kind: OperatorKind, code: ErrorCode): string {
-  return errorJson(STATUS[code] ?? 500, code, readFailureMessage(kind, code, '$jobId'));
+  return errorJson(ERROR_STATUS[code], code, readFailureMessage(kind, code, '$jobId'));
 }
 
 /** The request template of the unlock-code read: Secrets Manager GetSecretValue, JSON 1.1. */
