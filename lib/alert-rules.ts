@@ -132,9 +132,11 @@ function optionalRules(s: AlertSubjects): AlertRule[] {
   if (s.manifestReads) {
     rules.push({
       id: 'ManifestReadDirectly',
-      title: 'A manifest was read from the vault bucket directly, not through the broker',
+      // Every manifest read is made from the bucket as the reader (the API reads as the operator): each one is announced.
+      title: 'A manifest was read from the vault bucket',
       pattern: calls('s3', ['GetObject'], { requestParameters: { bucketName: [s.manifestBucketName] }, ...notBy([s.manifestFunctionRoleArn]) }),
       resourcePath: '$.detail.requestParameters.key',
+      fields: READER_FIELDS,
     });
   }
   return rules;

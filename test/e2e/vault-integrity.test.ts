@@ -138,7 +138,7 @@ describe('every read is announced in GET /__sandbox/alerts', () => {
       const raised = (await alerts(s)).slice(before);
       expect(raised).toEqual([
         expect.objectContaining({ alert: 'UnlockCodeRead', who: s.principals.unlockCode.callerArn, sessionIssuer: s.principals.unlockCode.roleArn, resource: secretName(s, job) }),
-        expect.objectContaining({ alert: 'ManifestReadDirectly', who: s.principals.manifest.callerArn, resource: manifestObjectKey(job) }),
+        expect.objectContaining({ alert: 'ManifestReadDirectly', who: s.principals.manifest.callerArn, sessionIssuer: s.principals.manifest.roleArn, resource: manifestObjectKey(job) }),
       ]);
       expect(JSON.stringify(raised)).not.toContain(s.snowball.jobs.get(job)!.unlockCode);
     }));
