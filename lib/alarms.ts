@@ -19,6 +19,8 @@ export interface BrokerAlarmsProps {
   readonly accessDeniedBurst?: number;
   /** Where alerts EventBridge could not deliver end up. */
   readonly undeliveredAlerts: IQueue;
+  /** Log groups whose `alert:` lines (a secret the broker did not create refused, a secret policy put back) raise VaultIntegrity. Default: none. */
+  readonly integrityLogs?: ILogGroup[];
 }
 
 /**
@@ -41,6 +43,22 @@ export class BrokerAlarms extends Construct {
     const undelivered = props.undeliveredAlerts.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
     this.alarm('UndeliveredAlerts', undelivered, 1, 'Alerts could not be delivered to the alerts topic; read them from the dead-letter queue');
     this.alarm('AccessDeniedBurst', this.refusals(props.apiAccessLogs), props.accessDeniedBurst ?? 10, 'A burst of refused (403) calls to the broker API');
+    const integrity = props.integrityLogs ?? [];
+    if (integrity.length > 0) {
+      this.alarm('VaultIntegrity', this.integrityAlerts(integrity), 1, 'The unlock-code function refused a secret it did not create, or put back a vault secret policy someone removed or altered; its "alert:" log line names the job');
+    }
+  }
+
+  /** The functions' `alert:` log lines, one metric over every log group given. */
+  private integrityAlerts(logGroups: ILogGroup[]): IMetric {
+    const filters = logGroups.map((logGroup, i) => new MetricFilter(this, `IntegrityAlertLines${i}`, {
+      logGroup,
+      filterPattern: FilterPattern.stringValue('$.event', '=', 'alert:*'),
+      metricNamespace: METRICS.namespace,
+      metricName: 'VaultIntegrityAlerts',
+      metricValue: '1',
+    }));
+    return filters[0].metric({ period: Duration.minutes(5), statistic: 'Sum' });
   }
 
   /** 403 answers counted from the API's JSON access log. */

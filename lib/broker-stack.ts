@@ -78,11 +78,16 @@ export class BrokerStack extends Stack {
       readTargets: { bucketName: manifestVault.bucket.bucketName, secretPrefix: config.secretPrefix },
     });
 
+    // Where the unlock-code function reports a foreign secret refused or a secret policy put back.
+    const integrityLogs = [unlockCodeFunction.logGroup];
     const lifecycle = new Lifecycle(this, 'Lifecycle', {
       functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
       configure: {
         manifest: (fn) => manifestVault.grantBroker(fn, operators.manifest),
-        unlockCode: (fn) => unlockCodeVault.grantBroker(fn, operators.unlockCode),
+        unlockCode: (fn) => {
+          unlockCodeVault.grantBroker(fn, operators.unlockCode);
+          integrityLogs.push(fn.logGroup);
+        },
       },
       captureIntervalMinutes: config.captureIntervalMinutes,
       keyAdmins: admins,
@@ -109,6 +114,7 @@ export class BrokerStack extends Stack {
       topic: detection.topic,
       api: api.api,
       apiAccessLogs: api.accessLogs,
+      integrityLogs,
       functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
       undeliveredAlerts: detection.undelivered,
     });

@@ -130,9 +130,17 @@ describe('detection resources', () => {
   it('alarms into the topic on API 5XX, function errors and throttles, refusal bursts and undelivered alerts', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
     const topicRef = { Ref: idOf('AWS::SNS::Topic', 'DetectionAlertTopic') };
-    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['5XXError', 'AccessDeniedAnswers', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Throttles', 'Throttles'].sort());
+    expect(alarms.map((a) => a.Properties.MetricName).sort()).toEqual(['5XXError', 'AccessDeniedAnswers', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Throttles', 'Throttles', 'VaultIntegrityAlerts'].sort());
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.status = "403" }' });
+  });
+
+  it("alarms when any unlock-code function (API, schedule, notification) logs an integrity alert: a foreign secret refused, a secret policy put back", () => {
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter((f: any) => f.Properties.MetricTransformations[0].MetricName === 'VaultIntegrityAlerts');
+    expect(filters.map((f: any) => f.Properties.FilterPattern)).toEqual(Array(3).fill('{ $.event = "alert:*" }'));
+    const groups = filters.map((f: any) => JSON.stringify(f.Properties.LogGroupName)).sort();
+    expect(groups.every((g) => /UnlockCode/.test(g))).toBe(true);
+    expect(new Set(groups).size).toBe(3);
   });
 
   it('has no per-minute read alarm any more, and refuses the removed alertOnUnlockCodeRead setting with what replaced it', () => {
