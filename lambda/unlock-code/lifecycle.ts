@@ -1,4 +1,5 @@
 import { unlockCodeSecretName } from '../../lib/contract';
+import { errorName } from '../shared/aws-errors';
 import { mapLimit, type Holding } from '../shared/fleet';
 import { auditRetirement, log } from '../shared/log';
 import type { VaultLifecycle } from '../shared/reconcile';
@@ -39,7 +40,11 @@ async function reprotect(clients: Pick<UnlockCodeClients, 'secrets'>, settings: 
     const at = locate(settings, jobId);
     const state = await describeSecret(clients.secrets, at.name);
     if (!state || state.scheduledForDeletion || foreignReason(state, at) !== undefined) return;
-    const outcome = await ensurePolicy(clients.secrets, state.arn, at);
+    // One secret's failure must not stop the pass: the next pass checks it again.
+    const outcome = await ensurePolicy(clients.secrets, state.arn, at).catch((err: unknown) => {
+      log.warn({ event: 'unlock-code-secret-policy-check-failed', jobId, errorName: errorName(err) });
+      return 'kept' as const;
+    });
     if (outcome !== 'kept') log.warn({ event: 'alert:unlock-code-secret-policy-reapplied', jobId, outcome });
   });
 }
