@@ -95,6 +95,32 @@ export class ManifestVault extends Construct {
     );
     this.bucket.addToResourcePolicy(
       new PolicyStatement({
+        // Every manifest is under the vault key, so only its Decrypt grantees can read one: a write
+        // naming another encryption (SSE-S3, another key) would make an object the function's
+        // s3:GetObject (held for HeadObject) could read.
+        sid: 'OnlyTheVaultKeyEncrypts',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { Null: { 's3:x-amz-server-side-encryption': 'false' }, StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyTheVaultKeyIsNamed',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: {
+          Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+          StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.key.keyArn },
+        },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
         sid: 'OnlyNamedRolesReadOrWriteManifests',
         effect: Effect.DENY,
         principals: [new AnyPrincipal()],

@@ -105,7 +105,7 @@ export async function startS3(bucket: string, auth: StandInAuth): Promise<S3Stan
       requestParameters: key ? { bucketName: bucket, key } : { bucketName: bucket },
     });
     if (refusal) return xmlError(res, 403, 'AccessDenied', refusal);
-    const bucketPolicyRefusal = key ? bucketPolicyDenies(who.principal, operation) : undefined;
+    const bucketPolicyRefusal = key ? bucketPolicyDenies(who.principal, operation, req.headers) : undefined;
     if (bucketPolicyRefusal) return xmlError(res, 403, 'AccessDenied', bucketPolicyRefusal);
     if (!key && req.method === 'GET' && url.searchParams.has('versions')) return listVersions(res, bucket, url.searchParams.get('prefix') ?? '', objects);
     if (!key) return xmlError(res, 501, 'NotImplemented', 'The sandbox emulates object operations and ListObjectVersions only.');
@@ -125,10 +125,13 @@ const OBJECT_DATA_ACTIONS = ['GetObject', 'GetObjectVersion', 'PutObject', 'Dele
 
 /**
  * The vault bucket's policy (lib/manifest-vault.ts), emulated: nobody reads a version by id
- * (past a delete marker), and only the roles the manifest key names read or write objects.
+ * (past a delete marker), only the roles the manifest key names read or write objects, and a write
+ * may name no encryption but the vault key (the stand-in knows no key id, so naming one is refused).
  */
-function bucketPolicyDenies(principal: SandboxPrincipal, operation: string): string | undefined {
-  const denied = operation === 'GetObjectVersion' || (OBJECT_DATA_ACTIONS.includes(operation) && !isKeyUser(principal, 'manifest'));
+function bucketPolicyDenies(principal: SandboxPrincipal, operation: string, headers: IncomingMessage['headers']): string | undefined {
+  const sse = headers['x-amz-server-side-encryption'];
+  const otherEncryption = operation === 'PutObject' && sse !== undefined && (sse !== 'aws:kms' || headers['x-amz-server-side-encryption-aws-kms-key-id'] !== undefined);
+  const denied = otherEncryption || operation === 'GetObjectVersion' || (OBJECT_DATA_ACTIONS.includes(operation) && !isKeyUser(principal, 'manifest'));
   if (!denied) return undefined;
   return `User: ${principal.callerArn} is not authorized to perform: s3:${operation} with an explicit deny in a resource-based policy`;
 }

@@ -168,6 +168,13 @@ describe('access matrix (DESIGN.md), evaluated as policy', () => {
     expect(await decide('unlockCodeFunction', 'kms:GenerateDataKey', 'unlockCodeKey', via('secretsmanager'))).toBe(ALLOWED);
   });
 
+  it('the manifest function writes only under the vault key: a write naming SSE-S3 or another key is denied (it could read such an object)', async () => {
+    expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject', { 's3:x-amz-server-side-encryption': 'AES256' })).toBe(EXPLICIT);
+    expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject', { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:eu-west-1:123456789012:key/other' })).toBe(EXPLICIT);
+    expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject', { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': TARGETS.manifestKey.arn })).toBe(ALLOWED);
+    expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject')).toBe(ALLOWED);
+  });
+
   it('retired manifests (behind a delete marker) are readable by no operator: GetObjectVersion is denied to everyone', async () => {
     for (const who of ['manifestOperator', 'manifestFunction', 'broadAdmin', 'deployer'] as Who[]) {
       expect(await decide(who, 's3:GetObjectVersion', 'manifestObject')).toBe(EXPLICIT);
