@@ -5,18 +5,17 @@
  * it with the synthesized policies). Free of CDK imports: the sandbox loads it.
  *
  * The brokers write and never read back: no function role holds a grant that returns a stored
- * credential. `s3:GetObject` stays with the manifest function only because S3 authorises
- * `HeadObject` (the metadata its idempotency compares) as `s3:GetObject`; the bytes stay out of
- * its reach because the manifest key grants it no `kms:Decrypt` (see KEY_GRANTS).
+ * credential (no s3:GetObject, which also authorises HeadObject: the manifest function compares
+ * by the SHA-256 it tagged each version with), and the keys grant them no Decrypt (KEY_GRANTS).
  */
 export const GRANTS = {
   /** The manifest function: its one Snowball action (Snowball takes no resource-level permissions). */
   manifestFunctionSnowball: ['snowball:GetJobManifest', 'snowball:DescribeJob', 'snowball:ListJobs'],
   /**
-   * The manifest function on `manifests/*` of the vault bucket: HeadObject (authorised as
-   * GetObject; the body needs a Decrypt it lacks), PutObject, DeleteObject (a delete marker: retiring).
+   * The manifest function on `manifests/*` of the vault bucket: PutObject with its tags (the
+   * SHA-256 and fetch time), reading a version's tags back, DeleteObject (a delete marker: retiring).
    */
-  manifestFunctionObjects: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+  manifestFunctionObjects: ['s3:PutObject', 's3:PutObjectTagging', 's3:GetObjectVersionTagging', 's3:DeleteObject'],
   /**
    * The manifest function on the bucket itself: ListBucket, without which S3 answers a missing
    * manifest with 403, not 404; ListBucketVersions, to tell stored from retired across the fleet.

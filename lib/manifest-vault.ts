@@ -96,8 +96,8 @@ export class ManifestVault extends Construct {
     this.bucket.addToResourcePolicy(
       new PolicyStatement({
         // Every manifest is under the vault key, so only its Decrypt grantees can read one: a write
-        // naming another encryption (SSE-S3, another key) would make an object the function's
-        // s3:GetObject (held for HeadObject) could read.
+        // naming another encryption (SSE-S3, another key) would make an object readable by anyone
+        // allowed s3:GetObject without the key.
         sid: 'OnlyTheVaultKeyEncrypts',
         effect: Effect.DENY,
         principals: [new AnyPrincipal()],

@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeJobCommand, GetJobManifestCommand, GetJobUnlockCodeCommand, SnowballClient } from '@aws-sdk/client-snowball';
 import { execFile } from 'node:child_process';
@@ -81,12 +81,17 @@ describe('direct calls to the stand-ins, per principal (DESIGN.md matrix)', () =
     });
   });
 
-  it('the manifest function reaches GetJobManifest and never reads a manifest back (the key refuses it Decrypt), nor the secrets or GetJobUnlockCode', async () => {
+  it('the manifest function reaches GetJobManifest and never reads a manifest back (no s3:GetObject, no Decrypt), nor the secrets or GetJobUnlockCode', async () => {
     expect(await row('manifestFunction')).toMatchObject({
       getManifestObject: DENIED_S3, getSecretValue: DENIED_JSON, putSecretValue: DENIED_JSON, getJobManifest: 'allowed', getJobUnlockCode: DENIED_JSON,
     });
-    // Positive control: the same session still sees the object's metadata (HeadObject needs no decrypt).
-    expect(await outcome(() => s3(credentialsOf('manifestFunction')).send(new HeadObjectCommand({ Bucket: bucket(), Key: manifestObjectKey(job) })))).toBe('allowed');
+    const fn = s3(credentialsOf('manifestFunction'));
+    const head = await fn.send(new HeadObjectCommand({ Bucket: bucket(), Key: manifestObjectKey(job) })).catch((e: { $metadata: { httpStatusCode: number } }) => e.$metadata.httpStatusCode);
+    expect(head).toBe(403);
+    // Positive control: the same session reads the tags it wrote on the version it brokered (what its idempotency compares).
+    const versionId = sandbox.s3.objects.get(manifestObjectKey(job))![0].versionId;
+    const tags = await fn.send(new GetObjectTaggingCommand({ Bucket: bucket(), Key: manifestObjectKey(job), VersionId: versionId }));
+    expect(tags.TagSet?.map((t) => t.Key).sort()).toEqual(['fetched-at', 'sha256']);
   });
 
   it('the unlock-code function reaches GetJobUnlockCode and never reads a code back, nor the bucket or GetJobManifest', async () => {

@@ -152,9 +152,10 @@ describe('access matrix (DESIGN.md), evaluated as policy', () => {
     });
   });
 
-  it('manifest function: writes its own vault and encrypts with its key, never decrypts (its s3:GetObject serves HeadObject only)', async () => {
+  it('manifest function: writes its own vault and encrypts with its key; no s3:GetObject (nor HeadObject), no Decrypt', async () => {
     const r = await row('manifestFunction');
-    expect([r.getManifestObject, r.decryptManifestKey, r.getUnlockCodeSecret, r.decryptUnlockCodeKey]).toEqual([ALLOWED, DENIED, EXPLICIT, EXPLICIT]);
+    expect([r.getManifestObject, r.decryptManifestKey, r.getUnlockCodeSecret, r.decryptUnlockCodeKey]).toEqual([DENIED, DENIED, EXPLICIT, EXPLICIT]);
+    expect(await decide('manifestFunction', 's3:GetObjectVersionTagging', 'manifestObject')).toBe(ALLOWED);
     expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject')).toBe(ALLOWED);
     expect(await decide('manifestFunction', 'kms:GenerateDataKey', 'manifestKey', via('s3'))).toBe(ALLOWED);
     expect(await decide('manifestFunction', 's3:GetObjectVersion', 'manifestObject')).toBe(EXPLICIT);
@@ -168,7 +169,7 @@ describe('access matrix (DESIGN.md), evaluated as policy', () => {
     expect(await decide('unlockCodeFunction', 'kms:GenerateDataKey', 'unlockCodeKey', via('secretsmanager'))).toBe(ALLOWED);
   });
 
-  it('the manifest function writes only under the vault key: a write naming SSE-S3 or another key is denied (it could read such an object)', async () => {
+  it('a manifest is written only under the vault key: a write naming SSE-S3 or another key is denied (anyone with s3:GetObject could read it)', async () => {
     expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject', { 's3:x-amz-server-side-encryption': 'AES256' })).toBe(EXPLICIT);
     expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject', { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:eu-west-1:123456789012:key/other' })).toBe(EXPLICIT);
     expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject', { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': TARGETS.manifestKey.arn })).toBe(ALLOWED);

@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import {
   DescribeJobCommand,
   GetJobManifestCommand,
@@ -29,14 +29,16 @@ let presignedUrl: string;
 const post = (jobId = JOB_ID, caller = MANIFEST_CALLER) => handler(apiEvent('manifest', 'POST', jobId, caller));
 const get = (jobId = JOB_ID, caller = MANIFEST_CALLER) => handler(apiEvent('manifest', 'GET', jobId, caller));
 
-function storedHead(body: Buffer, etag = '"etag-1"') {
-  return {
-    VersionId: 'v-existing',
-    ETag: etag,
-    ContentLength: body.length,
-    Metadata: { sha256: sha(body).toString('hex'), 'fetched-at': '2026-11-01T00:00:00.000Z', 'job-id': JOB_ID },
-  };
+/** A stored manifest as the function sees it: its listing entry and the tags it wrote (never the object). */
+function stored(body: Buffer, etag = '"etag-1"') {
+  s3.on(ListObjectVersionsCommand).resolves(listed(body, etag));
+  s3.on(GetObjectTaggingCommand).resolves(tagsOf(body));
 }
+const listed = (body: Buffer, etag = '"etag-1"') => ({
+  Versions: [{ Key: manifestObjectKey(JOB_ID), VersionId: 'v-existing', IsLatest: true, ETag: etag, Size: body.length }],
+  DeleteMarkers: [],
+});
+const tagsOf = (body: Buffer) => ({ TagSet: [{ Key: 'sha256', Value: sha(body).toString('hex') }, { Key: 'fetched-at', Value: '2026-11-01T00:00:00.000Z' }] });
 
 beforeAll(async () => {
   const origin = await server.start();
@@ -59,8 +61,8 @@ beforeEach(() => {
   snowball.on(DescribeJobCommand).resolves({ JobMetadata: { JobState: 'WithCustomer', CreationDate: new Date(Date.now() - 10 * 86_400_000) } });
   snowball.on(GetJobManifestCommand).resolves({ ManifestURI: presignedUrl });
   s3.on(GetObjectCommand).rejects(new Error('the manifest function must never read a manifest'));
+  s3.on(HeadObjectCommand).rejects(new Error('the manifest function holds no s3:GetObject, which HeadObject needs'));
   s3.on(ListObjectVersionsCommand).resolves({ Versions: [], DeleteMarkers: [] });
-  s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
   s3.on(PutObjectCommand).resolves({ VersionId: 'v-new' });
 });
 
@@ -87,19 +89,21 @@ describe('POST /jobs/{jobId}/manifest', () => {
       IfNoneMatch: '*',
       Metadata: { 'job-id': JOB_ID, sha256: sha(MANIFEST).toString('hex'), 'fetched-at': body.fetchedAt },
     });
+    expect(Object.fromEntries(new URLSearchParams(put.Tagging))).toEqual({ sha256: sha(MANIFEST).toString('hex'), 'fetched-at': body.fetchedAt });
     expect(Buffer.from(put.Body as Uint8Array)).toEqual(MANIFEST);
   });
 
   it('writes nothing when the stored manifest has the same bytes, and answers 200 unchanged', async () => {
-    s3.on(HeadObjectCommand).resolves(storedHead(MANIFEST));
+    stored(MANIFEST);
     const result = await post();
     expect(result.statusCode).toBe(200);
+    expect(s3.commandCalls(GetObjectTaggingCommand)[0].args[0].input).toEqual({ Bucket: BUCKET, Key: manifestObjectKey(JOB_ID), VersionId: 'v-existing' });
     expect(JSON.parse(result.body)).toMatchObject({ unchanged: true, versionId: 'v-existing', fetchedAt: '2026-11-01T00:00:00.000Z' });
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   it('replaces a different stored manifest only if it is still the one it read (If-Match)', async () => {
-    s3.on(HeadObjectCommand).resolves(storedHead(Buffer.from('older manifest'), '"etag-old"'));
+    stored(Buffer.from('older manifest'), '"etag-old"');
     const result = await post();
     expect(result.statusCode).toBe(201);
     expect(s3.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ IfMatch: '"etag-old"' });
@@ -107,7 +111,9 @@ describe('POST /jobs/{jobId}/manifest', () => {
   });
 
   it('reports unchanged when a concurrent broker stored the same bytes first', async () => {
-    s3.on(HeadObjectCommand).rejectsOnce(awsError('NotFound', 404)).resolves(storedHead(MANIFEST));
+    // The retirement check's listing, then an empty vault, then the concurrent broker's version.
+    s3.on(ListObjectVersionsCommand).resolvesOnce({}).resolvesOnce({}).resolves(listed(MANIFEST));
+    s3.on(GetObjectTaggingCommand).resolves(tagsOf(MANIFEST));
     s3.on(PutObjectCommand).rejects(awsError('PreconditionFailed', 412));
     const result = await post();
     expect(result.statusCode).toBe(200);
