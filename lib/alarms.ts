@@ -19,8 +19,6 @@ export interface BrokerAlarmsProps {
   readonly functions: Record<OperatorKind, BrokerFunction>;
   /** Refused answers (403) within 5 minutes that count as a burst. Default: 10. */
   readonly accessDeniedBurst?: number;
-  /** Alarm whenever unlock codes are read through the broker. Default: false. */
-  readonly alertOnUnlockCodeRead: boolean;
   /** Where alerts EventBridge could not deliver end up. */
   readonly undeliveredAlerts: IQueue;
   /** The lifecycle's functions (by name) and its notification dead-letter queues (by vault). */
@@ -28,15 +26,17 @@ export interface BrokerAlarmsProps {
     readonly functions: Record<string, IFunction>;
     readonly deadLetterQueues: Partial<Record<OperatorKind, IQueue>>;
   };
+  /** Log groups whose `alert:` lines (a secret the broker did not create refused, a secret policy put back) raise VaultIntegrity. Default: none. */
+  readonly integrityLogs?: ILogGroup[];
 }
 
 
 /**
  * CloudWatch alarms into the alerts topic: API 5XX answers, each function's errors and throttles,
  * a burst of refused (403) answers, the lifecycle's function errors, dead-lettered notifications
- * and jobs a reconcile pass failed on, and optionally any unlock-code read. Missing data is fine:
- * a quiet broker is a healthy one. Each alarm is named after the stack, which is how the alerts
- * topic admits it (lib/service-publishers.ts).
+ * and jobs a reconcile pass failed on, and vault-integrity alerts (each read is announced by its
+ * own detection rule, not an alarm). Missing data is fine: a quiet broker is a healthy one. Each
+ * alarm is named after the stack, which is how the alerts topic admits it (lib/service-publishers.ts).
  */
 export class BrokerAlarms extends Construct {
   private readonly topic: ITopic;
@@ -54,15 +54,9 @@ export class BrokerAlarms extends Construct {
     this.alarm('UndeliveredAlerts', undelivered, 1, 'Alerts could not be delivered to the alerts topic; read them from the dead-letter queue');
     this.alarm('AccessDeniedBurst', this.refusals(props.apiAccessLogs), props.accessDeniedBurst ?? 10, 'A burst of refused (403) calls to the broker API');
     if (props.lifecycle) this.lifecycleAlarms(props.lifecycle);
-    if (props.alertOnUnlockCodeRead) {
-      const reads = new Metric({
-        namespace: METRICS.namespace,
-        metricName: METRICS.read,
-        dimensionsMap: { service: METRICS.service, [METRICS.vaultDimension]: 'unlockCode' },
-        period: Duration.minutes(1),
-        statistic: 'Sum',
-      });
-      this.alarm('UnlockCodeRead', reads, 1, 'Unlock codes were read through the broker this minute; the audit log names each reader');
+    const integrity = props.integrityLogs ?? [];
+    if (integrity.length > 0) {
+      this.alarm('VaultIntegrity', this.integrityAlerts(integrity), 1, 'The unlock-code function refused a secret it did not create, or put back a vault secret policy someone removed or altered; its "alert:" log line names the job');
     }
   }
 
@@ -85,6 +79,18 @@ export class BrokerAlarms extends Construct {
       });
       this.alarm(LIFECYCLE_ALARM_IDS.reconcileFailed(kind), failed, 1, `A reconcile pass of the ${kind} vault failed on a job; its log names the job and the error code`);
     }
+  }
+
+  /** The functions' `alert:` log lines, one metric over every log group given. */
+  private integrityAlerts(logGroups: ILogGroup[]): IMetric {
+    const filters = logGroups.map((logGroup, i) => new MetricFilter(this, `IntegrityAlertLines${i}`, {
+      logGroup,
+      filterPattern: FilterPattern.stringValue('$.event', '=', 'alert:*'),
+      metricNamespace: METRICS.namespace,
+      metricName: 'VaultIntegrityAlerts',
+      metricValue: '1',
+    }));
+    return filters[0].metric({ period: Duration.minutes(5), statistic: 'Sum' });
   }
 
   /** 403 answers counted from the API's JSON access log. */

@@ -26,6 +26,8 @@ export interface AlertRule {
   readonly pattern: Record<string, unknown>;
   /** Where in the CloudTrail record the job, secret, key, bucket or role it concerns is. */
   readonly resourcePath: string;
+  /** What this alert reports besides ALERT_FIELDS, by JSON path. */
+  readonly fields?: Readonly<Record<string, string>>;
 }
 
 /** JSON paths of what every alert reports: who, what, when, from where, and the outcome. */
@@ -130,22 +132,84 @@ function optionalRules(s: AlertSubjects): AlertRule[] {
   if (s.manifestReads) {
     rules.push({
       id: 'ManifestReadDirectly',
-      title: 'A manifest was read from the vault bucket directly, not through the broker',
+      // Every manifest read is made from the bucket as the reader (the API reads as the operator): each one is announced.
+      title: 'A manifest was read from the vault bucket',
       pattern: calls('s3', ['GetObject'], { requestParameters: { bucketName: [s.manifestBucketName] }, ...notBy([s.manifestFunctionRoleArn]) }),
       resourcePath: '$.detail.requestParameters.key',
+      fields: READER_FIELDS,
     });
   }
   return rules;
 }
 
+/** Who read, beyond the session ARN: the role that issued the session and the source identity it carries. */
+const READER_FIELDS = {
+  sessionIssuer: '$.detail.userIdentity.sessionContext.sessionIssuer.arn',
+  sourceIdentity: '$.detail.userIdentity.sessionContext.sourceIdentity',
+} as const;
+
+/**
+ * Every read is announced: with the rules above, which report reads by anyone else, these report
+ * the reads by the broker's own roles (the operator's, whose reads API Gateway makes with the
+ * operator's own session, and any attempt by a function, which the keys refuse), so each read of
+ * a vault, by anyone, raises exactly one alert naming the secret (the job), the reader's session,
+ * its issuer and source identity, the source IP and the time. CloudTrail records no value.
+ */
+function readRules(s: AlertSubjects): AlertRule[] {
+  const rules: AlertRule[] = [
+    {
+      id: 'UnlockCodeRead',
+      title: 'An unlock code was read from its vault',
+      pattern: calls('secretsmanager', ['GetSecretValue'], {
+        requestParameters: { secretId: vaultSecretIds(s.secretPrefix) },
+        userIdentity: { sessionContext: { sessionIssuer: { arn: [s.unlockCodeOperatorRoleArn, s.unlockCodeFunctionRoleArn] } } },
+      }),
+      resourcePath: '$.detail.requestParameters.secretId',
+      fields: READER_FIELDS,
+    },
+  ];
+  if (s.manifestReads) {
+    rules.push({
+      id: 'ManifestReadByBroker',
+      title: 'A manifest read from its vault was attempted by the manifest function, which only writes',
+      pattern: calls('s3', ['GetObject'], {
+        requestParameters: { bucketName: [s.manifestBucketName] },
+        userIdentity: { sessionContext: { sessionIssuer: { arn: [s.manifestFunctionRoleArn] } } },
+      }),
+      resourcePath: '$.detail.requestParameters.key',
+      fields: READER_FIELDS,
+    });
+  }
+  return rules;
+}
+
+/**
+ * A secret created under the vault's prefix by anyone but the unlock-code function is a squat:
+ * the function refuses to adopt it (409 ForeignSecret, nothing stored), and this alert names the
+ * job (the secret) the moment it is planted, refused or not.
+ */
+function integrityRules(s: AlertSubjects): AlertRule[] {
+  return [
+    {
+      id: 'UnlockCodeSecretCreatedAroundBroker',
+      title: 'A secret was created under the unlock-code vault prefix by someone other than the broker; the broker will not adopt it',
+      pattern: calls('secretsmanager', ['CreateSecret'], {
+        requestParameters: { name: [{ prefix: s.secretPrefix }] },
+        ...notBy([s.unlockCodeFunctionRoleArn]),
+      }),
+      resourcePath: '$.detail.requestParameters.name',
+    },
+  ];
+}
+
 /** Every detection rule for a broker deployment. */
 export function alertRules(s: AlertSubjects): AlertRule[] {
-  return [...sourceRules(s), ...guardRules(s), ...optionalRules(s)];
+  return [...sourceRules(s), ...guardRules(s), ...optionalRules(s), ...readRules(s), ...integrityRules(s)];
 }
 
 /** The input transformer's paths for one rule's alert. */
 export function alertPaths(rule: AlertRule): Record<string, string> {
-  return { ...ALERT_FIELDS, resource: rule.resourcePath };
+  return { ...ALERT_FIELDS, ...rule.fields, resource: rule.resourcePath };
 }
 
 /**

@@ -15,12 +15,15 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BINARY_MEDIA_TYPES, FLEET_ROUTE, GATEWAY_ERRORS, OPERATOR_KINDS, ROUTE_METHODS, ROUTE_SEGMENT, type OperatorKind } from './contract';
 import type { BrokerFunction } from './broker-function';
+import { readMethodResponses, vaultReadIntegration, type VaultReadTargets } from './vault-read-integrations';
 
 export interface BrokerApiProps {
   /** The function behind each vault's routes. */
   readonly functions: Record<OperatorKind, BrokerFunction>;
   /** The one role admitted to each vault's routes. */
   readonly operators: Record<OperatorKind, IRole>;
+  /** What the GET routes read, with the caller's own credentials. */
+  readonly readTargets: VaultReadTargets;
   /** Steady-state requests per second for the whole stage. Default: 10. */
   readonly rateLimit?: number;
   /** Burst of requests for the whole stage. Default: 20. */
@@ -56,7 +59,8 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
  * The broker API. Default settings: a regional REST API; `AWS_IAM` (SigV4) on every method; a
  * resource policy that admits each operator role to its own vault's routes only and denies every
  * other principal; the job id required by a request validator (its pattern is checked by the
- * functions); JSON access logs with the caller's ARN; execution logs at ERROR without data
+ * functions and by the read routes' mapping templates); GET of a credential served by the vault's
+ * own service with the caller's credentials (lib/vault-reads.ts), POST by the vault's function; JSON access logs with the caller's ARN; execution logs at ERROR without data
  * tracing (bodies hold secrets); stage throttling; X-Ray tracing; errors in the broker's JSON shape.
  */
 export class BrokerApi extends Construct {
@@ -99,13 +103,10 @@ export class BrokerApi extends Construct {
     const job = this.api.root.addResource('jobs').addResource('{jobId}');
     for (const kind of OPERATOR_KINDS) {
       const resource = job.addResource(ROUTE_SEGMENT[kind]);
-      const integration = new LambdaIntegration(props.functions[kind]);
-      for (const method of ROUTE_METHODS) {
-        resource.addMethod(method, integration, {
-          requestParameters: { 'method.request.path.jobId': true },
-          requestValidator: validator,
-        });
-      }
+      const options = { requestParameters: { 'method.request.path.jobId': true }, requestValidator: validator };
+      // POST brokers through the vault's function; GET reads the vault as the caller, no function involved.
+      resource.addMethod('POST', new LambdaIntegration(props.functions[kind]), options);
+      resource.addMethod('GET', vaultReadIntegration(kind, props.readTargets), { ...options, methodResponses: readMethodResponses(kind) });
     }
     for (const kind of OPERATOR_KINDS) {
       this.api.root.addResource(FLEET_ROUTE[kind].slice(1)).addMethod('GET', new LambdaIntegration(props.functions[kind]));

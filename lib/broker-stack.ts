@@ -53,13 +53,13 @@ export class BrokerStack extends Stack {
 
     const manifestFunction = new BrokerFunction(this, 'ManifestFunction', {
       entry: 'lambda/manifest/handler.ts',
-      description: 'Brokers Snowball job manifests into the manifest vault and serves them to manifest operators',
+      description: 'Brokers Snowball job manifests into the manifest vault; it never reads one back',
       memorySize: 512,
       roleName: STABLE_NAMES.functionRole('manifest', this.region),
     });
     const unlockCodeFunction = new BrokerFunction(this, 'UnlockCodeFunction', {
       entry: 'lambda/unlock-code/handler.ts',
-      description: 'Brokers Snowball unlock codes into the unlock-code vault and serves them to unlock-code operators',
+      description: 'Brokers Snowball unlock codes into the unlock-code vault; it never reads one back',
       roleName: STABLE_NAMES.functionRole('unlockCode', this.region),
     });
     manifestFunction.grantSnowball('manifestFunctionSnowball');
@@ -75,13 +75,19 @@ export class BrokerStack extends Stack {
     const api = new BrokerApi(this, 'BrokerApi', {
       functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
       operators: { manifest: operators.manifest, unlockCode: operators.unlockCode },
+      readTargets: { bucketName: manifestVault.bucket.bucketName, secretPrefix: config.secretPrefix },
     });
 
+    // Where the unlock-code function reports a foreign secret refused or a secret policy put back.
+    const integrityLogs = [unlockCodeFunction.logGroup];
     const lifecycle = new Lifecycle(this, 'Lifecycle', {
       functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
       configure: {
         manifest: (fn) => manifestVault.grantBroker(fn, operators.manifest),
-        unlockCode: (fn) => unlockCodeVault.grantBroker(fn, operators.unlockCode),
+        unlockCode: (fn) => {
+          unlockCodeVault.grantBroker(fn, operators.unlockCode);
+          integrityLogs.push(fn.logGroup);
+        },
       },
       captureIntervalMinutes: config.captureIntervalMinutes,
       keyAdmins: admins,
@@ -108,8 +114,8 @@ export class BrokerStack extends Stack {
       topic: detection.topic,
       api: api.api,
       apiAccessLogs: api.accessLogs,
+      integrityLogs,
       functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
-      alertOnUnlockCodeRead: config.alertOnUnlockCodeRead,
       undeliveredAlerts: detection.undelivered,
       lifecycle: { functions: lifecycle.functions, deadLetterQueues: lifecycle.deadLetterQueues },
     });

@@ -19,7 +19,6 @@ export interface BrokerConfig {
   /** Create a trail with S3 data events for the vault bucket, so direct manifest reads alert (costs money). */
   readonly manifestReadTrail: boolean;
   /** Alarm into the alerts topic whenever unlock codes are read through the broker. */
-  readonly alertOnUnlockCodeRead: boolean;
   /** The one role exempt from the guardrails; its use is always alerted. */
   readonly breakGlassRoleArn?: string;
   /** Minutes between reconcile passes; 0 turns the schedule off. */
@@ -37,7 +36,6 @@ export const CONTEXT_KEYS = {
   alertEmails: 'alertEmails',
   managementTrail: 'managementTrail',
   manifestReadTrail: 'manifestReadTrail',
-  alertOnUnlockCodeRead: 'alertOnUnlockCodeRead',
   breakGlassRoleArn: 'breakGlassRoleArn',
   captureIntervalMinutes: 'captureIntervalMinutes',
   retireRecoveryDays: 'retireRecoveryDays',
@@ -150,8 +148,14 @@ function assertSeparated(manifest: string[], unlockCode: string[]): void {
   }
 }
 
+/** Settings that no longer exist, with what replaced them: set, they stop synth rather than be silently ignored. */
+const REMOVED_KEYS: Record<string, string> = {
+  alertOnUnlockCodeRead: 'alertOnUnlockCodeRead was removed: every read of an unlock code is now announced on the alerts topic by the UnlockCodeRead rule (CloudTrail, per read, with the reader). Delete the setting.',
+};
+
 /** Validates raw context values into a BrokerConfig, or throws a ConfigError that says what to change. */
 export function parseConfig(context: (key: string) => unknown): BrokerConfig {
+  for (const [key, why] of Object.entries(REMOVED_KEYS)) if (context(key) !== undefined) throw new ConfigError(why);
   const manifest = principalList(CONTEXT_KEYS.manifestOperatorPrincipals, context(CONTEXT_KEYS.manifestOperatorPrincipals));
   const unlockCode = principalList(CONTEXT_KEYS.unlockCodeOperatorPrincipals, context(CONTEXT_KEYS.unlockCodeOperatorPrincipals));
   assertSeparated(manifest, unlockCode);
@@ -164,7 +168,6 @@ export function parseConfig(context: (key: string) => unknown): BrokerConfig {
     alertEmails: emails(context(CONTEXT_KEYS.alertEmails)),
     managementTrail: flag(CONTEXT_KEYS.managementTrail, context(CONTEXT_KEYS.managementTrail)),
     manifestReadTrail: flag(CONTEXT_KEYS.manifestReadTrail, context(CONTEXT_KEYS.manifestReadTrail)),
-    alertOnUnlockCodeRead: flag(CONTEXT_KEYS.alertOnUnlockCodeRead, context(CONTEXT_KEYS.alertOnUnlockCodeRead)),
     breakGlassRoleArn: optionalRoleArn(CONTEXT_KEYS.breakGlassRoleArn, context(CONTEXT_KEYS.breakGlassRoleArn)),
     captureIntervalMinutes: wholeNumber(CONTEXT_KEYS.captureIntervalMinutes, context(CONTEXT_KEYS.captureIntervalMinutes), 15, 0, 1440, 'minutes between reconcile passes, 0 for none'),
     retireRecoveryDays: wholeNumber(CONTEXT_KEYS.retireRecoveryDays, context(CONTEXT_KEYS.retireRecoveryDays), 30, 7, 30, "Secrets Manager's recovery window"),

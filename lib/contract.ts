@@ -134,6 +134,12 @@ export const ERROR_STATUS = {
   NothingStored: 404,
   ScheduledForDeletion: 404,
   JobNotWithCustomer: 409,
+  /** The job's 360 days are over: its credentials are never stored again. */
+  CredentialsExpired: 409,
+  /** A secret under the vault's name that the broker did not create: it is never adopted. */
+  ForeignSecret: 409,
+  /** The job's credential was retired while this capture ran: the retirement stands. */
+  RetiredDuringCapture: 409,
   Throttled: 429,
   UpstreamUnavailable: 503,
   ManifestDownloadFailed: 502,

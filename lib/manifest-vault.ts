@@ -8,7 +8,7 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV, MANIFEST_KEY_PREFIX, STABLE_NAMES } from './contract';
-import { actionsOf } from './grants';
+import { actionsOf, KEY_GRANTS } from './grants';
 import type { BrokerFunction } from './broker-function';
 import { acknowledgeWildcardResource } from './nag';
 import { VaultKey } from './vault-key';
@@ -84,6 +84,43 @@ export class ManifestVault extends Construct {
     });
     this.bucket.addToResourcePolicy(
       new PolicyStatement({
+        // Reading a version by id would reach past a delete marker: a retired manifest is
+        // readable by no one (a restore removes the marker, by the deployer or break-glass).
+        sid: 'NoOneReadsPastVersions',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:GetObjectVersion'],
+        resources: [this.bucket.arnForObjects('*')],
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        // Every manifest is under the vault key, so only its Decrypt grantees can read one: a write
+        // naming another encryption (SSE-S3, another key) would make an object readable by anyone
+        // allowed s3:GetObject without the key.
+        sid: 'OnlyTheVaultKeyEncrypts',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: { Null: { 's3:x-amz-server-side-encryption': 'false' }, StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyTheVaultKeyIsNamed',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: {
+          Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+          StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.key.keyArn },
+        },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
         sid: 'OnlyNamedRolesReadOrWriteManifests',
         effect: Effect.DENY,
         principals: [new AnyPrincipal()],
@@ -111,8 +148,8 @@ export class ManifestVault extends Construct {
   }
 
   /**
-   * Lets the manifest function write, read and retire manifests, and tells it (each of its
-   * triggers) which bucket and reader role.
+   * Lets the manifest function write and retire manifests (never read one back: the key gives it
+   * GenerateDataKey only), and tells it (each of its triggers) which bucket and reader role.
    */
   grantBroker(fn: BrokerFunction, reader: IRole): void {
     const role = fn.role as IRole;
@@ -121,7 +158,7 @@ export class ManifestVault extends Construct {
     // Every trigger of the manifest function shares its role: grant it once.
     if (this.brokers.has(role)) return;
     this.brokers.add(role);
-    this.grantObjects(role, 'ReadWriteManifests', actionsOf('manifestFunctionObjects'));
+    this.grantObjects(role, 'WriteManifests', actionsOf('manifestFunctionObjects'));
     // Without ListBucket, S3 answers a HEAD of a missing manifest with 403 instead of 404;
     // ListBucketVersions tells a retired manifest (a delete marker) from one never stored.
     role.addToPrincipalPolicy(
@@ -131,13 +168,20 @@ export class ManifestVault extends Construct {
         resources: [this.bucket.bucketArn],
       }),
     );
-    this.key.allow(role, 'ManifestFunctionUsesKeyThroughS3', ['kms:Decrypt', 'kms:GenerateDataKey']);
+    this.key.allow(role, 'ManifestFunctionEncryptsThroughS3', KEY_GRANTS.manifestFunctionKey);
   }
 
-  /** Lets an operator role read manifests (and decrypt them, through S3 only). */
+  /**
+   * Lets an operator role read the current manifest of a job (and decrypt it, through S3 only),
+   * and list the bucket so a manifest never stored answers 404. No GetObjectVersion: a retired
+   * manifest (behind a delete marker) stays out of every operator's reach.
+   */
   grantRead(role: IRole): void {
     this.grantObjects(role, 'ReadManifests', actionsOf('manifestOperatorObjects'));
-    this.key.allow(role, 'ManifestOperatorDecryptsThroughS3', ['kms:Decrypt']);
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ sid: 'TellMissingManifests', actions: actionsOf('manifestOperatorBucket'), resources: [this.bucket.bucketArn] }),
+    );
+    this.key.allow(role, 'ManifestOperatorDecryptsThroughS3', KEY_GRANTS.manifestOperatorKey);
   }
 
   /** Denies a role every read of this vault, whatever else it is granted later. */

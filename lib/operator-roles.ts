@@ -1,23 +1,28 @@
-import { Duration } from 'aws-cdk-lib';
-import { AccountRootPrincipal, ArnPrincipal, CompositePrincipal, Role, type IPrincipal } from 'aws-cdk-lib/aws-iam';
+import { Annotations, Duration } from 'aws-cdk-lib';
+import { AccountRootPrincipal, ArnPrincipal, CfnRole, CompositePrincipal, Role, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import type { OperatorKind } from './contract';
 
 export interface OperatorRolesProps {
-  /** ARNs that may assume the ManifestOperator role. Empty: this account's principals that IAM allows. */
+  /** ARNs that may assume the ManifestOperator role. Empty: nobody (a warning says so at synth). */
   readonly manifestPrincipals: string[];
-  /** ARNs that may assume the UnlockCodeOperator role. Empty: this account's principals that IAM allows. */
+  /** ARNs that may assume the UnlockCodeOperator role. Empty: nobody (a warning says so at synth). */
   readonly unlockCodePrincipals: string[];
 }
 
-function trusted(arns: string[]): IPrincipal {
-  if (arns.length === 0) return new AccountRootPrincipal();
-  return new CompositePrincipal(...arns.map((arn) => new ArnPrincipal(arn)));
-}
+/** The trust policy of a role nobody may assume: only a deny, so no identity policy (an administrator's `sts:*` included) can assume it. */
+export const TRUST_NOBODY = {
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'NobodyUntilPrincipalsAreNamed', Effect: 'Deny', Principal: { AWS: '*' }, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }],
+};
+
+const CONTEXT_KEY: Record<OperatorKind, string> = { manifest: 'manifestOperatorPrincipals', unlockCode: 'unlockCodeOperatorPrincipals' };
 
 /**
- * The two people-facing roles, one per vault. Sessions last at most one hour. What each may do is
- * granted by the vaults and the API, so the access matrix reads from those constructs' methods.
+ * The two people-facing roles, one per vault. Each trusts exactly the principals the deployer
+ * names and nobody by default: trusting the account would let every administrator assume both
+ * and hold both halves. Sessions last at most one hour. What each may do is granted by the vaults
+ * and the API, so the access matrix reads from those constructs' methods.
  */
 export class OperatorRoles extends Construct {
   readonly manifest: Role;
@@ -25,16 +30,22 @@ export class OperatorRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: OperatorRolesProps) {
     super(scope, id);
-    this.manifest = new Role(this, 'ManifestOperator', {
-      assumedBy: trusted(props.manifestPrincipals),
-      description: 'Snowball credential broker: brokers and reads job manifests, never unlock codes',
-      maxSessionDuration: Duration.hours(1),
-    });
-    this.unlockCode = new Role(this, 'UnlockCodeOperator', {
-      assumedBy: trusted(props.unlockCodePrincipals),
-      description: 'Snowball credential broker: brokers and reads unlock codes, never manifests',
-      maxSessionDuration: Duration.hours(1),
-    });
+    this.manifest = this.role('manifest', 'ManifestOperator', props.manifestPrincipals, 'Snowball credential broker: brokers and reads job manifests, never unlock codes');
+    this.unlockCode = this.role('unlockCode', 'UnlockCodeOperator', props.unlockCodePrincipals, 'Snowball credential broker: brokers and reads unlock codes, never manifests');
+  }
+
+  private role(kind: OperatorKind, id: string, arns: string[], description: string): Role {
+    // The placeholder principal is replaced below when nobody is named: CDK needs one to build the role.
+    const assumedBy: IPrincipal = arns.length === 0 ? new AccountRootPrincipal() : new CompositePrincipal(...arns.map((arn) => new ArnPrincipal(arn)));
+    const role = new Role(this, id, { assumedBy, description, maxSessionDuration: Duration.hours(1) });
+    if (arns.length === 0) {
+      (role.node.defaultChild as CfnRole).assumeRolePolicyDocument = TRUST_NOBODY;
+      Annotations.of(role).addWarningV2(
+        'snowball-broker:operator-trusts-nobody',
+        `No ${CONTEXT_KEY[kind]} are configured: nobody can assume ${id}, so nobody can broker or read this vault until principals are named (-c ${CONTEXT_KEY[kind]}='["arn:…"]').`,
+      );
+    }
+    return role;
   }
 
   of(kind: OperatorKind): Role {

@@ -2,7 +2,7 @@ import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ENV, STABLE_NAMES } from './contract';
-import { actionsOf } from './grants';
+import { actionsOf, KEY_GRANTS } from './grants';
 import type { BrokerFunction } from './broker-function';
 import { acknowledgeWildcardResource } from './nag';
 import { VaultKey } from './vault-key';
@@ -52,7 +52,10 @@ export class UnlockCodeVault extends Construct {
     );
   }
 
-  /** Lets the unlock-code function create, fill, restore and read the vault's secrets. */
+  /**
+   * Lets the unlock-code function create, fill, restore and retire the vault's secrets, never read
+   * one: no GetSecretValue, and the key lets it encrypt only (plus Secrets Manager's key-access check).
+   */
   grantBroker(fn: BrokerFunction, reader: IRole): void {
     const role = fn.role as IRole;
     fn.addEnvironment(ENV.unlockCodeSecretPrefix, this.secretPrefix);
@@ -71,7 +74,7 @@ export class UnlockCodeVault extends Construct {
       }),
     );
     this.acknowledgePrefix(role);
-    this.key.allow(role, 'UnlockCodeFunctionUsesKeyThroughSecretsManager', ['kms:Decrypt', 'kms:GenerateDataKey']);
+    this.key.allow(role, 'UnlockCodeFunctionEncryptsThroughSecretsManager', KEY_GRANTS.unlockCodeFunctionKey);
   }
 
   /** Lets an operator role read unlock codes (and decrypt them, through Secrets Manager only). */
@@ -84,7 +87,7 @@ export class UnlockCodeVault extends Construct {
       }),
     );
     this.acknowledgePrefix(role);
-    this.key.allow(role, 'UnlockCodeOperatorDecryptsThroughSecretsManager', ['kms:Decrypt']);
+    this.key.allow(role, 'UnlockCodeOperatorDecryptsThroughSecretsManager', KEY_GRANTS.unlockCodeOperatorKey);
   }
 
   /** Denies a role every read of this vault, whatever else it is granted later. */

@@ -2,6 +2,7 @@ import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import type { KeyGrant } from './grants';
 
 /** Key administration without any cryptographic use. `kms:CreateGrant` is left out: a grant is use. */
 export const KEY_ADMIN_ACTIONS = [
@@ -103,22 +104,30 @@ export class VaultKey extends Construct {
     });
   }
 
-  /** Lets `role` use the key for `actions`, only through the vault's service and only from this account. */
-  allow(role: IRole, sid: string, actions: string[]): void {
+  /**
+   * Lets `role` use the key as `grants` say (lib/grants.ts KEY_GRANTS), only through the vault's
+   * service and only from this account; a grant limited to one encryption-context version id
+   * gets that condition too.
+   */
+  allow(role: IRole, sid: string, grants: readonly KeyGrant[]): void {
     this.users.push(role);
-    this.key.addToResourcePolicy(
-      new PolicyStatement({
-        sid,
-        principals: [role],
-        actions,
-        resources: ['*'],
-        conditions: {
-          StringEquals: {
-            'kms:ViaService': this.viaService(),
-            'kms:CallerAccount': Stack.of(this).account,
+    grants.forEach((grant, i) => {
+      const only = grant.onlySecretVersionId === undefined ? {} : { 'kms:EncryptionContext:SecretVersionId': grant.onlySecretVersionId };
+      this.key.addToResourcePolicy(
+        new PolicyStatement({
+          sid: i === 0 ? sid : `${sid}${i}`,
+          principals: [role],
+          actions: [...grant.actions],
+          resources: ['*'],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': this.viaService(),
+              'kms:CallerAccount': Stack.of(this).account,
+              ...only,
+            },
           },
-        },
-      }),
-    );
+        }),
+      );
+    });
   }
 }

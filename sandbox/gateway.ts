@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BINARY_MEDIA_TYPES, FLEET_ROUTE, GATEWAY_ERRORS, OPERATOR_KINDS, ROUTE_METHODS, ROUTE_SEGMENT, routeTemplate, type OperatorKind } from '../lib/contract';
 import { BodyTooLarge, readBody, sendJson } from './http-util';
+import type { VaultReads } from './gateway-reads';
 import type { SandboxPrincipal } from './identities';
 import { verifySigV4, type SignatureFailure } from './sigv4';
 
@@ -15,8 +16,10 @@ export interface GatewayOptions {
   readonly region: string;
   readonly stage: string;
   readonly principals: SandboxPrincipal[];
-  /** The very handler modules the stack deploys, one per vault, each in its own runtime. */
+  /** The very handler modules the stack deploys, one per vault, each in its own runtime: POST and the fleet routes. */
   readonly handlers: Record<OperatorKind, Handler>;
+  /** GET of a credential: the vault read at its stand-in as the verified caller, never through a function. */
+  readonly reads: VaultReads;
   /** Called with one JSON access-log line per answer, refusals included. */
   readonly accessLog?: (line: Record<string, unknown>) => void;
 }
@@ -57,8 +60,9 @@ function gatewayError(res: ServerResponse, status: number, error: GatewayError):
 /**
  * A local stand-in for the broker's REST API: it caps the body, checks real SigV4 signatures
  * (service `execute-api`, temporary credentials verified whole), admits each operator only to its
- * own vault's routes (as the stack's resource policy does), turns the request into an API Gateway
- * proxy event with the caller's ARN, and invokes the same handler modules the stack deploys.
+ * own vault's routes (as the stack's resource policy does). A GET of a credential is read from the
+ * vault's stand-in with the caller's own session, as the stack's read integrations do; anything
+ * else becomes an API Gateway proxy event for the same handler modules the stack deploys.
  */
 export function createGateway(options: GatewayOptions) {
   const byKey = new Map(options.principals.map((p) => [p.accessKeyId, p]));
@@ -82,6 +86,7 @@ export function createGateway(options: GatewayOptions) {
       } catch {
         return gatewayError(res, 400, GATEWAY_ERRORS.badJobId);
       }
+      if (jobId !== undefined && req.method === 'GET') return send(res, await options.reads[route.kind](jobId, check.principal), req.headers.accept);
       const event = proxyEvent(req, rawPath, body, route.kind, jobId, check.principal, options.stage, requestId);
       return send(res, await options.handlers[route.kind](event), req.headers.accept);
     })().catch((err: unknown) => {

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MANIFEST_KEY_PREFIX } from '../lib/contract';
-import { isAllowed } from './access';
+import { isAllowed, isKeyUser, keyDeniedMessage, mayUseKey } from './access';
 import { listen, readBody } from './http-util';
 import type { SandboxPrincipal } from './identities';
 import { deleteMarker, listVersions } from './s3-versions';
@@ -16,6 +16,8 @@ export interface ObjectVersion {
   readonly metadata: Record<string, string>;
   readonly checksumSha256: string;
   readonly lastModified: Date;
+  /** The object's tags (PutObject's `x-amz-tagging`). */
+  readonly tags?: Record<string, string>;
   /** A delete marker, not an object: the key reads as missing while it is the latest. */
   readonly deleteMarker?: boolean;
 }
@@ -65,6 +67,7 @@ function actionOf(method: string, key: string, query: URLSearchParams): string {
   if (!key) return query.has('versions') ? 's3:ListBucketVersions' : 's3:ListBucket';
   if (method === 'PUT') return 's3:PutObject';
   if (method === 'DELETE') return 's3:DeleteObject';
+  if (query.has('tagging')) return query.has('versionId') ? 's3:GetObjectVersionTagging' : 's3:GetObjectTagging';
   return query.has('versionId') ? 's3:GetObjectVersion' : 's3:GetObject';
 }
 
@@ -77,7 +80,7 @@ function payloadHashMismatch(req: IncomingMessage, body: Buffer): boolean {
 /**
  * A stand-in for the S3 REST API, path-style, for the one manifest bucket: SigV4 verified as S3
  * does, each request admitted by the sandbox's access matrix, versioned PutObject with conditional
- * writes (If-None-Match / If-Match) and SHA-256 checksum validation, HeadObject, GetObject,
+ * writes (If-None-Match / If-Match), tags and SHA-256 checksum validation, HeadObject, GetObject, GetObjectTagging,
  * DeleteObject (a delete marker) and ListObjectVersions.
  * Enough for the real `@aws-sdk/client-s3` to run the manifest function unchanged.
  */
@@ -99,19 +102,57 @@ export async function startS3(bucket: string, auth: StandInAuth): Promise<S3Stan
     const refusal = authorize(auth, who.principal, {
       service: 's3',
       operation,
+      eventName: req.method === 'HEAD' && operation === 'GetObject' ? 'HeadObject' : undefined,
       scope: scopeOf(key),
       resource: `arn:aws:s3:::${bucket}${key ? `/${key}` : ''}`,
       requestParameters: key ? { bucketName: bucket, key } : { bucketName: bucket },
     });
     if (refusal) return xmlError(res, 403, 'AccessDenied', refusal);
+    // A PutObject carrying tags is also authorised as s3:PutObjectTagging.
+    if (key && req.method === 'PUT' && req.headers['x-amz-tagging'] !== undefined) {
+      const tagRefusal = authorize(auth, who.principal, { service: 's3', operation: 'PutObjectTagging', scope: scopeOf(key), resource: `arn:aws:s3:::${bucket}/${key}`, requestParameters: { bucketName: bucket, key } });
+      if (tagRefusal) return xmlError(res, 403, 'AccessDenied', tagRefusal);
+    }
+    const bucketPolicyRefusal = key ? bucketPolicyDenies(who.principal, operation, req.headers) : undefined;
+    if (bucketPolicyRefusal) return xmlError(res, 403, 'AccessDenied', bucketPolicyRefusal);
     if (!key && req.method === 'GET' && url.searchParams.has('versions')) return listVersions(res, bucket, url.searchParams.get('prefix') ?? '', objects);
     if (!key) return xmlError(res, 501, 'NotImplemented', 'The sandbox emulates object operations and ListObjectVersions only.');
-    if (req.method === 'PUT') return putObject(req, res, key, raw, objects);
+    if (req.method === 'PUT') {
+      if (!mayUseKey(who.principal, 'manifest', 'kms:GenerateDataKey')) return xmlError(res, 403, 'AccessDenied', keyDeniedMessage(who.principal, 'kms:GenerateDataKey'));
+      return putObject(req, res, key, raw, objects);
+    }
     if (req.method === 'DELETE') return deleteObject(res, key, objects);
     if (req.method !== 'GET' && req.method !== 'HEAD') return xmlError(res, 405, 'MethodNotAllowed', 'Not emulated.');
+    if (req.method === 'GET' && url.searchParams.has('tagging')) return serveTags(res, objects.get(key) ?? [], url.searchParams.get('versionId'));
     serveObject(req, res, objects.get(key) ?? [], url.searchParams.get('versionId'), who.principal);
   });
   return { endpoint: server.url, bucket, objects, close: server.close };
+}
+
+/** Object-level actions the bucket policy reserves to the vault key's users. */
+const OBJECT_DATA_ACTIONS = ['GetObject', 'GetObjectVersion', 'PutObject', 'DeleteObject'];
+
+/**
+ * The vault bucket's policy (lib/manifest-vault.ts), emulated: nobody reads a version by id
+ * (past a delete marker), only the roles the manifest key names read or write objects, and a write
+ * may name no encryption but the vault key (the stand-in knows no key id, so naming one is refused).
+ */
+function bucketPolicyDenies(principal: SandboxPrincipal, operation: string, headers: IncomingMessage['headers']): string | undefined {
+  const sse = headers['x-amz-server-side-encryption'];
+  const otherEncryption = operation === 'PutObject' && sse !== undefined && (sse !== 'aws:kms' || headers['x-amz-server-side-encryption-aws-kms-key-id'] !== undefined);
+  const denied = otherEncryption || operation === 'GetObjectVersion' || (OBJECT_DATA_ACTIONS.includes(operation) && !isKeyUser(principal, 'manifest'));
+  if (!denied) return undefined;
+  return `User: ${principal.callerArn} is not authorized to perform: s3:${operation} with an explicit deny in a resource-based policy`;
+}
+
+/** GetObjectTagging of the current version or of one version: no decrypt, the object is not read. */
+function serveTags(res: ServerResponse, versions: ObjectVersion[], wanted: string | null): void {
+  const version = wanted ? versions.find((v) => v.versionId === wanted) : versions.at(-1);
+  if (!version || version.deleteMarker) return xmlError(res, 404, wanted ? 'NoSuchVersion' : 'NoSuchKey', 'The specified key does not exist.');
+  const xml = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const tags = Object.entries(version.tags ?? {}).map(([k, v]) => `<Tag><Key>${xml(k)}</Key><Value>${xml(v)}</Value></Tag>`).join('');
+  const body = `<?xml version="1.0" encoding="UTF-8"?><Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet>${tags}</TagSet></Tagging>`;
+  res.writeHead(200, { 'Content-Type': 'application/xml', 'x-amz-version-id': version.versionId }).end(body);
 }
 
 /** DeleteObject without a version id on a versioned bucket: a delete marker on top, nothing removed. */
@@ -135,6 +176,8 @@ function serveObject(req: IncomingMessage, res: ServerResponse, versions: Object
     if (req.method === 'HEAD') return void res.writeHead(mayList ? 404 : 403).end();
     return mayList ? xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.') : xmlError(res, 403, 'AccessDenied', 'Access Denied');
   }
+  // The body is SSE-KMS encrypted: S3 decrypts it on the caller's behalf, so the key decides (HEAD needs no decrypt).
+  if (req.method === 'GET' && !mayUseKey(principal, 'manifest', 'kms:Decrypt')) return xmlError(res, 403, 'AccessDenied', keyDeniedMessage(principal, 'kms:Decrypt'));
   res.writeHead(200, objectHeaders(current));
   res.end(req.method === 'GET' ? current.body : undefined);
 }
@@ -174,6 +217,7 @@ function putObject(
     metadata,
     checksumSha256: checksum,
     lastModified: new Date(),
+    tags: Object.fromEntries(new URLSearchParams(String(req.headers['x-amz-tagging'] ?? ''))),
   };
   objects.set(key, [...versions, version]);
   res.writeHead(200, { ETag: version.etag, 'x-amz-version-id': version.versionId, 'x-amz-checksum-sha256': checksum }).end();

@@ -2,8 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DEFAULT_SECRET_PREFIX, MANIFEST_KEY_PREFIX, STABLE_NAMES, type OperatorKind } from '../lib/contract';
 import { controlRoutes } from './control';
 import { FaultSwitch } from './faults';
-import { functionEnvs, startFunctions, type StandIns } from './functions';
+import { functionEnvs, KEY_ARN, startFunctions, type StandIns } from './functions';
 import { createGateway } from './gateway';
+import { vaultReads } from './gateway-reads';
 import { detectionRules, sandboxScp } from './guards';
 import { schedule, type Schedule } from './schedule';
 import { listen, sendJson, type RunningServer } from './http-util';
@@ -59,6 +60,8 @@ export interface SandboxInfo {
   readonly operators: Record<OperatorKind, ExportedCredentials>;
   /** A principal of the account the matrix admits to nothing, to see refusals with. */
   readonly outsider: ExportedCredentials;
+  /** The account administrator: every action by identity policy, held back only by the vaults' resource and key policies. */
+  readonly administrator: ExportedCredentials;
   /** The vaults' own addresses, for direct reads with the AWS CLI or SDK, as on AWS. */
   readonly vaults: {
     readonly manifest: { readonly s3Endpoint: string; readonly bucket: string; readonly keyPrefix: string };
@@ -103,6 +106,7 @@ function describe(api: RunningServer, region: string, principals: Record<Princip
     region,
     operators: { manifest: exportCredentials(principals.manifest), unlockCode: exportCredentials(principals.unlockCode) },
     outsider: exportCredentials(principals.outsider),
+    administrator: exportCredentials(principals.administrator),
     vaults: {
       manifest: { s3Endpoint: stand.s3.endpoint, bucket: stand.s3.bucket, keyPrefix: MANIFEST_KEY_PREFIX },
       unlockCode: { secretsManagerEndpoint: stand.secrets.endpoint, secretPrefix: DEFAULT_SECRET_PREFIX },
@@ -134,7 +138,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const stand: StandIns = {
     snowball: await startSnowball(seedJobs(), faults, downloadTimeoutMs, auth),
     s3: await startS3(bucket, auth),
-    secrets: await startSecretsManager(DEFAULT_SECRET_PREFIX, auth),
+    secrets: await startSecretsManager(DEFAULT_SECRET_PREFIX, auth, KEY_ARN(region, 'unlockCode')),
   };
   const closeStandIns = () => Promise.all([stand.snowball.close(), stand.s3.close(), stand.secrets.close()]);
   const envs = functionEnvs(stand, principals, region, downloadTimeoutMs);
@@ -148,6 +152,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stage: 'v1',
     principals: Object.values(principals),
     handlers: { manifest: (event) => functions.manifest.invoke('api', event), unlockCode: (event) => functions.unlockCode.invoke('api', event) },
+    reads: vaultReads({ s3Endpoint: stand.s3.endpoint, bucket, secretsEndpoint: stand.secrets.endpoint, secretPrefix: DEFAULT_SECRET_PREFIX }, region),
     accessLog: options.accessLog,
   });
   const alarms = new SandboxAlarms({ region, account: SANDBOX_ACCOUNT }, trail, options.publishers?.alerts);

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { listen, sendAwsJsonError, sendJson } from './http-util';
+import { KEY_VALIDATION_VERSION_ID } from '../lib/grants';
+import { deniedByResourcePolicy, keyDeniedMessage, mayUseKey } from './access';
 import type { SandboxPrincipal } from './identities';
 import { authorize, jsonRequest, type StandInAuth } from './stand-in-auth';
 
@@ -44,10 +46,12 @@ const seconds = (d: Date) => d.getTime() / 1000;
 /**
  * A stand-in for Secrets Manager speaking JSON 1.1 (`X-Amz-Target: secretsmanager.*`) with the
  * real error types: CreateSecret, DescribeSecret, GetSecretValue, PutSecretValue (idempotent per
- * ClientRequestToken), PutResourcePolicy, DeleteSecret (recovery window or forced), RestoreSecret
- * and TagResource.
+ * ClientRequestToken), ListSecretVersionIds, UpdateSecretVersionStage, Get/Put/DeleteResourcePolicy,
+ * DeleteSecret (recovery window or forced), RestoreSecret and TagResource. Each secret's resource
+ * policy is applied, and the vault key's policy decides every use Secrets Manager makes of it on
+ * the caller's behalf (lib/grants.ts KEY_GRANTS): no function can read a value back here either.
  */
-export async function startSecretsManager(secretPrefix: string, auth: StandInAuth): Promise<SecretsStandIn> {
+export async function startSecretsManager(secretPrefix: string, auth: StandInAuth, vaultKeyArn: string): Promise<SecretsStandIn> {
   const { region, account } = auth;
   const secrets = new Map<string, StoredSecret>();
   const find = (id: string) => secrets.get(id) ?? [...secrets.values()].find((s) => s.arn === id);
@@ -64,11 +68,29 @@ export async function startSecretsManager(secretPrefix: string, auth: StandInAut
     return secret;
   };
 
-  const operations: Record<string, (input: Input) => unknown> = {
-    CreateSecret: (i) => {
+    /**
+   * The vault key's decision, for a secret encrypted with it (another key, or the AWS managed
+   * one, is the caller's own business): Secrets Manager uses the key on the caller's behalf.
+   */
+  const useKey = (principal: SandboxPrincipal, kmsKeyId: string | undefined, action: 'kms:Decrypt' | 'kms:GenerateDataKey', versionId?: string) => {
+    if (kmsKeyId !== vaultKeyArn) return;
+    if (!mayUseKey(principal, 'unlockCode', action, versionId)) throw new AwsError('AccessDeniedException', keyDeniedMessage(principal, action));
+  };
+  /** The secret's resource policy, as Secrets Manager applies it after the caller's identity policies. */
+  const policyAllows = (principal: SandboxPrincipal, secret: StoredSecret, action: string) => {
+    if (deniedByResourcePolicy(secret.resourcePolicy, `secretsmanager:${action}`, principal.roleArn)) {
+      throw new AwsError('AccessDeniedException', `User: ${principal.callerArn} is not authorized to perform: secretsmanager:${action} on resource: ${secret.arn} with an explicit deny in a resource-based policy`);
+    }
+  };
+
+  const operations: Record<string, (input: Input, principal: SandboxPrincipal) => unknown> = {
+    CreateSecret: (i, p) => {
       const prior = secrets.get(i.Name);
       if (prior?.deletedDate) throw new AwsError('InvalidRequestException', 'A secret with this name is already scheduled for deletion.');
       if (prior) throw new AwsError('ResourceExistsException', `The operation failed because the secret ${i.Name} already exists.`);
+      // Setting a key: Secrets Manager checks the caller may use it (GenerateDataKey, and Decrypt of a validation context).
+      useKey(p, i.KmsKeyId, 'kms:GenerateDataKey');
+      useKey(p, i.KmsKeyId, 'kms:Decrypt', KEY_VALIDATION_VERSION_ID);
       const arn = `arn:aws:secretsmanager:${region}:${account}:secret:${i.Name}-${randomBytes(3).toString('hex')}`;
       const now = new Date();
       const secret: StoredSecret = { arn, name: i.Name, kmsKeyId: i.KmsKeyId, tags: i.Tags ?? [], versions: new Map(), createdDate: now, lastChangedDate: now };
@@ -82,17 +104,53 @@ export async function startSecretsManager(secretPrefix: string, auth: StandInAut
       const dates = { CreatedDate: seconds(s.createdDate), LastChangedDate: seconds(s.lastChangedDate) };
       return { ARN: s.arn, Name: s.name, KmsKeyId: s.kmsKeyId, Tags: s.tags, VersionIdsToStages: stages, ...dates, ...(s.deletedDate ? { DeletedDate: seconds(s.deletedDate) } : {}) };
     },
-    GetSecretValue: (i) => {
+    GetSecretValue: (i, p) => {
       const s = live(i.SecretId);
+      policyAllows(p, s, 'GetSecretValue');
       const stage = i.VersionStage ?? 'AWSCURRENT';
       const found = [...s.versions].find(([id, v]) => (i.VersionId ? id === i.VersionId : v.stages.includes(stage)));
       if (!found) throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${stage}`);
       const [versionId, v] = found;
+      useKey(p, s.kmsKeyId, 'kms:Decrypt', versionId);
       return { ARN: s.arn, Name: s.name, VersionId: versionId, SecretString: v.value, VersionStages: v.stages, CreatedDate: seconds(v.created) };
     },
-    PutSecretValue: (i) => {
+    PutSecretValue: (i, p) => {
       const s = live(i.SecretId);
-      return { ARN: s.arn, Name: s.name, VersionId: putValue(s, i.SecretString, i.ClientRequestToken ?? randomUUID()) };
+      policyAllows(p, s, 'PutSecretValue');
+      const token = i.ClientRequestToken ?? randomUUID();
+      // A repeated token: Secrets Manager decrypts the stored version to compare it with the request.
+      useKey(p, s.kmsKeyId, s.versions.has(token) ? 'kms:Decrypt' : 'kms:GenerateDataKey', s.versions.has(token) ? token : undefined);
+      return { ARN: s.arn, Name: s.name, VersionId: putValue(s, i.SecretString, token) };
+    },
+    ListSecretVersionIds: (i) => {
+      const s = existing(i.SecretId);
+      const versions = [...s.versions].filter(([, v]) => i.IncludeDeprecated || v.stages.length > 0);
+      return { ARN: s.arn, Name: s.name, Versions: versions.map(([id, v]) => ({ VersionId: id, VersionStages: v.stages, CreatedDate: seconds(v.created) })) };
+    },
+    UpdateSecretVersionStage: (i, p) => {
+      const s = live(i.SecretId);
+      policyAllows(p, s, 'UpdateSecretVersionStage');
+      const target = s.versions.get(i.MoveToVersionId);
+      if (!target) throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret version.");
+      const holder = [...s.versions].find(([, v]) => v.stages.includes(i.VersionStage));
+      if (holder && holder[0] !== i.MoveToVersionId && holder[0] !== i.RemoveFromVersionId) {
+        throw new AwsError('InvalidParameterException', `The staging label ${i.VersionStage} is attached to another version; name it in RemoveFromVersionId.`);
+      }
+      for (const v of s.versions.values()) {
+        if (i.VersionStage === 'AWSCURRENT' && v.stages.includes('AWSCURRENT') && v !== target) v.stages = ['AWSPREVIOUS'];
+        else if (i.VersionStage === 'AWSCURRENT' && v !== target) v.stages = v.stages.filter((x) => x !== 'AWSPREVIOUS');
+      }
+      target.stages = [...target.stages.filter((x) => x !== 'AWSPREVIOUS' && x !== i.VersionStage), i.VersionStage];
+      return { ARN: s.arn, Name: s.name };
+    },
+    GetResourcePolicy: (i) => {
+      const s = existing(i.SecretId);
+      return { ARN: s.arn, Name: s.name, ...(s.resourcePolicy !== undefined ? { ResourcePolicy: s.resourcePolicy } : {}) };
+    },
+    DeleteResourcePolicy: (i) => {
+      const s = existing(i.SecretId);
+      s.resourcePolicy = undefined;
+      return { ARN: s.arn, Name: s.name };
     },
     PutResourcePolicy: (i) => {
       const s = live(i.SecretId);
@@ -150,7 +208,7 @@ export async function startSecretsManager(secretPrefix: string, auth: StandInAut
     if (!operations[operation]) return sendAwsJsonError(res, 400, 'UnknownOperationException', `The sandbox does not emulate ${operation || 'that operation'}.`);
     const denied = decide(principal, operation, input);
     if (denied) return sendAwsJsonError(res, 400, 'AccessDeniedException', denied);
-    respond(res, operations[operation], input);
+    respond(res, () => operations[operation](input, principal));
   });
   return {
     endpoint: server.url,
@@ -167,9 +225,9 @@ export async function startSecretsManager(secretPrefix: string, auth: StandInAut
   };
 }
 
-function respond(res: ServerResponse, op: (i: Input) => unknown, input: Input): void {
+function respond(res: ServerResponse, op: () => unknown): void {
   try {
-    sendJson(res, 200, op(input), { 'Content-Type': 'application/x-amz-json-1.1' });
+    sendJson(res, 200, op(), { 'Content-Type': 'application/x-amz-json-1.1' });
   } catch (err) {
     if (!(err instanceof AwsError)) throw err;
     sendAwsJsonError(res, err.status, err.type, err.message);

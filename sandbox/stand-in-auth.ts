@@ -40,6 +40,8 @@ export async function jsonRequest<T>(
 export interface AuthorizationRequest {
   readonly service: RecordedCall['service'];
   readonly operation: string;
+  /** What CloudTrail calls the call when it is not the action's name (S3 records a HEAD as `HeadObject`). */
+  readonly eventName?: string;
   /** What the grants must cover; undefined when nothing in the sandbox could. */
   readonly scope: Scope | undefined;
   /** The resource's ARN (or `*`), for the SCP and the refusal message. */
@@ -61,7 +63,7 @@ export function authorize(auth: StandInAuth, principal: SandboxPrincipal, reques
     refusal = deniedMessage(principal, action, request.resource);
   }
   const errorCode = refusal === undefined ? undefined : request.service === 's3' ? 'AccessDenied' : 'AccessDeniedException';
-  auth.trail?.record({ service: request.service, eventName: request.operation, principal, requestParameters: request.requestParameters, errorCode });
+  auth.trail?.record({ service: request.service, eventName: request.eventName ?? request.operation, principal, requestParameters: request.requestParameters, errorCode });
   return refusal;
 }
 

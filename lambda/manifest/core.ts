@@ -1,9 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetJobManifestCommand, type SnowballClient } from '@aws-sdk/client-snowball';
 import { manifestDownloadFailed } from '../shared/errors';
-import { callSnowball } from '../shared/snowball';
+import { assertCapturable, callSnowball } from '../shared/snowball';
 import { downloadManifest, type DownloadPolicy } from './download';
-import { readManifest, storeIfChanged, type StoredManifest } from './store';
+import { keepRetirement, retirements, storeIfChanged } from './store';
 
 export interface ManifestClients {
   readonly snowball: SnowballClient;
@@ -36,12 +36,16 @@ export async function brokerManifest(
   now: () => Date = () => new Date(),
 ): Promise<BrokeredManifest> {
   const { snowball, s3 } = clients;
+  // What retirement had done before this capture started: a later one must not be undone by it.
+  const before = await retirements(s3, settings.bucket, jobId);
+  await assertCapturable(snowball, jobId, now());
   const answer = await callSnowball(snowball, jobId, () =>
     snowball.send(new GetJobManifestCommand({ JobId: jobId })),
   );
   if (!answer.ManifestURI) throw manifestDownloadFailed('Snowball returned no URL');
   const download = await downloadManifest(answer.ManifestURI, settings.download);
   const stored = await storeIfChanged(s3, settings.bucket, jobId, download, now().toISOString());
+  if (!stored.unchanged) await keepRetirement(s3, settings.bucket, jobId, before.markers);
   return {
     jobId,
     bucket: settings.bucket,
@@ -52,13 +56,4 @@ export async function brokerManifest(
     fetchedAt: stored.fetchedAt,
     unchanged: stored.unchanged,
   };
-}
-
-/** Reads a job's stored manifest bytes. */
-export function getManifest(
-  clients: Pick<ManifestClients, 's3'>,
-  settings: Pick<ManifestSettings, 'bucket'>,
-  jobId: string,
-): Promise<StoredManifest & { bytes: Uint8Array }> {
-  return readManifest(clients.s3, settings.bucket, jobId);
 }

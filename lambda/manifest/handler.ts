@@ -1,13 +1,12 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { MANIFEST_HEADERS } from '../../lib/contract';
 import { assertCallerIsRole } from '../shared/caller';
 import { once } from '../shared/env';
-import { methodNotAllowed } from '../shared/errors';
+import { methodNotAllowed, readNotServedHere } from '../shared/errors';
 import { fleetStatus } from '../shared/fleet-status';
-import { binary, json, respond, type BrokerRequest } from '../shared/http';
-import { audit, log } from '../shared/log';
+import { json, respond, type BrokerRequest } from '../shared/http';
+import { log } from '../shared/log';
 import { clients } from './clients';
-import { brokerManifest, getManifest } from './core';
+import { brokerManifest } from './core';
 import { manifestDetails } from './lifecycle';
 import { settingsFromEnv } from './settings';
 
@@ -28,16 +27,9 @@ async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
     log.info({ event: 'manifest-brokered', jobId, caller, versionId, sha256, sizeBytes, unchanged });
     return json(unchanged ? 200 : 201, result);
   }
-  if (request.method === 'GET') {
-    const stored = await getManifest(clients, settings(), jobId);
-    audit('read-manifest', jobId, caller);
-    return binary(stored.bytes, {
-      [MANIFEST_HEADERS.sha256]: stored.sha256,
-      [MANIFEST_HEADERS.versionId]: stored.versionId,
-    });
-  }
+  if (request.method === 'GET') throw readNotServedHere();
   throw methodNotAllowed();
 }
 
-/** `GET|POST /jobs/{jobId}/manifest`, `GET /manifests` */
+/** `POST /jobs/{jobId}/manifest`, `GET /manifests`. It writes only: GET of a manifest is served by the API as the caller. */
 export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => respond('manifest', event, route);

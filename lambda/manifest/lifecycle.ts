@@ -6,7 +6,7 @@ import { auditRetirement } from '../shared/log';
 import type { VaultLifecycle } from '../shared/reconcile';
 import { brokerManifest, type ManifestClients } from './core';
 import type { ManifestLifecycleSettings } from './settings';
-import { headManifest } from './store';
+import { currentManifest } from './store';
 
 /** What the manifest vault holds for one job, as the fleet status shows it. */
 export interface ManifestHolding {
@@ -38,13 +38,13 @@ export async function manifestHoldings(s3: S3Client, bucket: string, jobIds: rea
   return found;
 }
 
-/** The holdings, with the stored version's details (HeadObject, a few at a time) for live ones. */
+/** The holdings, with the stored version's details (its listing entry and tags, a few at a time) for live ones. */
 export async function manifestDetails(s3: S3Client, bucket: string, jobIds: readonly string[]): Promise<Map<string, ManifestHolding>> {
   const holdings = await manifestHoldings(s3, bucket, jobIds);
   const details = await mapLimit(jobIds, 16, async (jobId): Promise<ManifestHolding> => {
     const holding = holdings.get(jobId) ?? 'none';
     if (holding !== 'live') return { holding };
-    const stored = await headManifest(s3, bucket, jobId);
+    const stored = await currentManifest(s3, bucket, jobId);
     if (!stored) return { holding: 'none' };
     return { holding, versionId: stored.versionId, fetchedAt: stored.fetchedAt, sha256: stored.sha256, sizeBytes: stored.sizeBytes };
   });

@@ -50,6 +50,22 @@ export const upstreamUnavailable = () =>
 export const methodNotAllowed = () =>
   new BrokerError('MethodNotAllowed', 'This route answers GET and POST only.');
 
+/** A function is never in a read path: the API reads the vault with the caller's own credentials. */
+export const readNotServedHere = () =>
+  new BrokerError('MethodNotAllowed', 'The broker functions never read a stored credential; GET is served by the API with your own credentials.');
+
+export const credentialsExpired = (jobId: string, expiredAt: string) =>
+  new BrokerError('CredentialsExpired', `The credentials of job ${jobId} expired on ${expiredAt} (360 days after the job was created); nothing was stored.`);
+
+export const foreignSecret = (jobId: string) =>
+  new BrokerError(
+    'ForeignSecret',
+    `A secret for job ${jobId} already exists that the broker did not create (another key, or without the broker's tags); nothing was stored. Delete it after investigating, then POST again.`,
+  );
+
+export const retiredDuringCapture = (jobId: string) =>
+  new BrokerError('RetiredDuringCapture', `The credential of job ${jobId} was retired while it was being captured; the retirement stands and nothing was restored.`);
+
 export const internalError = () =>
   new BrokerError('InternalError', 'The broker failed unexpectedly; see its logs by request id.');
 

@@ -65,7 +65,7 @@ export async function respond(
   try {
     request = parseRequest(event);
     const result = await route(request);
-    // A fleet listing reads no secret: it must not count as a Read (the UnlockCodeRead alarm counts them).
+    // A fleet listing reads no secret: it must not count as a Read.
     if (!request.fleet) recordOutcome(vault, event.httpMethod);
     return result;
   } catch (err) {

@@ -36,11 +36,6 @@ export const log = {
   error: (fields: LogFields) => console.error(JSON.stringify({ level: 'ERROR', ...fields })),
 };
 
-/** One audit line per read of either secret: who, which job, when. */
-export function audit(action: 'read-manifest' | 'read-unlock-code', jobId: string, caller: string): void {
-  log.info({ event: `audit:${action}`, jobId, caller, at: new Date().toISOString() });
-}
-
 /** One audit line per retirement of either secret: which job, why, when. */
 export function auditRetirement(action: 'retire-manifest' | 'retire-unlock-code', jobId: string, reason: string): void {
   log.info({ event: `audit:${action}`, jobId, reason, at: new Date().toISOString() });

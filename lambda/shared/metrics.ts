@@ -5,8 +5,8 @@ import { METRICS, type ErrorCode, type OperatorKind } from '../../lib/contract';
 const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service });
 
 /**
- * One request's outcome as CloudWatch embedded metrics: `Brokered` (a POST) or `Read` (a GET) per
- * vault, or `Failed` per vault and again per vault and error code. Only closed sets become
+ * One request's outcome as CloudWatch embedded metrics: `Brokered` (a POST) per vault (a GET of a
+ * credential never reaches a function: `Read` counts nothing in the deployed stack), or `Failed` per vault and again per vault and error code. Only closed sets become
  * dimensions: never a job id, caller or secret.
  */
 export function recordOutcome(vault: OperatorKind, method: string, failure?: ErrorCode): void {

@@ -1,7 +1,7 @@
 import { DescribeJobCommand, type SnowballClient } from '@aws-sdk/client-snowball';
-import { UNLOCKABLE_STATE } from '../../lib/contract';
+import { credentialsExpireAt, UNLOCKABLE_STATE } from '../../lib/contract';
 import { retryableAwsError, errorName } from './aws-errors';
-import { jobNotFound, jobNotWithCustomer } from './errors';
+import { credentialsExpired, jobNotFound, jobNotWithCustomer } from './errors';
 
 async function currentState(snowball: SnowballClient, jobId: string): Promise<string> {
   try {
@@ -43,4 +43,19 @@ export async function callSnowball<T>(
   } catch (err) {
     throw await snowballFailure(err, snowball, jobId);
   }
+}
+
+/**
+ * Refuses, before anything is fetched or stored, a job whose credentials must not be kept: one
+ * not WithCustomer (Complete, Cancelled, or not yet delivered: 409 naming the state) or past its
+ * 360 days (409 CredentialsExpired), so a POST can never bring back what retirement took away.
+ */
+export async function assertCapturable(snowball: SnowballClient, jobId: string, now: Date): Promise<void> {
+  const described = await callSnowball(snowball, jobId, () => snowball.send(new DescribeJobCommand({ JobId: jobId })));
+  const meta = described.JobMetadata;
+  const state = meta?.JobState ?? 'unknown';
+  if (state !== UNLOCKABLE_STATE) throw jobNotWithCustomer(jobId, state);
+  if (!meta?.CreationDate) throw jobNotWithCustomer(jobId, 'unknown');
+  const expires = credentialsExpireAt(new Date(meta.CreationDate));
+  if (expires.getTime() <= now.getTime()) throw credentialsExpired(jobId, expires.toISOString().slice(0, 10));
 }

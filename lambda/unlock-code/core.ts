@@ -1,18 +1,20 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetJobUnlockCodeCommand, type SnowballClient } from '@aws-sdk/client-snowball';
 import { UNLOCK_CODE_PATTERN, unlockCodeSecretName } from '../../lib/contract';
-import { errorName, rethrow } from '../shared/aws-errors';
-import { internalError, malformedUnlockCode, nothingStored, scheduledForDeletion, upstreamUnavailable } from '../shared/errors';
-import { callSnowball } from '../shared/snowball';
+import { foreignSecret, malformedUnlockCode, retiredDuringCapture, upstreamUnavailable } from '../shared/errors';
+import { log } from '../shared/log';
+import { assertCapturable, callSnowball } from '../shared/snowball';
 import type { SecretPolicyPrincipals } from './secret-policy';
 import {
   createEmptySecret,
-  currentValue,
   describeSecret,
   discardSecret,
+  ensurePolicy,
+  foreignReason,
   restoreSecret,
-  writeValue,
+  storeValue,
   type SecretLocation,
+  type SecretState,
 } from './vault';
 
 export interface UnlockCodeClients {
@@ -36,7 +38,7 @@ export interface BrokeredUnlockCode {
   readonly restored: boolean;
 }
 
-function locate(settings: UnlockCodeSettings, jobId: string): SecretLocation {
+export function locate(settings: UnlockCodeSettings, jobId: string): SecretLocation {
   return { ...settings, jobId, name: unlockCodeSecretName(settings.secretPrefix, jobId) };
 }
 
@@ -49,21 +51,40 @@ async function fetchCode(snowball: SnowballClient, jobId: string): Promise<strin
   return code;
 }
 
-/** Finds or creates the job's secret, restoring it if it was scheduled for deletion. */
-async function ensureSecret(secrets: SecretsManagerClient, at: SecretLocation) {
+/** Refuses a secret the broker did not create: it is never adopted, and the refusal is logged for the alert. */
+function assertOurs(state: SecretState, at: SecretLocation): void {
+  const reason = foreignReason(state, at);
+  if (reason === undefined) return;
+  log.error({ event: 'alert:foreign-unlock-code-secret', jobId: at.jobId, reason });
+  throw foreignSecret(at.jobId);
+}
+
+/**
+ * Finds or creates the job's secret. It is restored only if it was already retired when this
+ * capture started (`before`): one retired while the capture ran stays retired.
+ */
+async function ensureSecret(secrets: SecretsManagerClient, at: SecretLocation, before: SecretState | undefined) {
   let existing = await describeSecret(secrets, at.name);
   if (existing === undefined) {
+    if (before !== undefined) throw retiredDuringCapture(at.jobId);
     const arn = await createEmptySecret(secrets, at);
     if (arn !== undefined) return { arn, created: true, restored: false };
     // A concurrent broker created it first; it must be visible now, else give up rather than loop.
     existing = await describeSecret(secrets, at.name);
     if (existing === undefined) throw upstreamUnavailable();
   }
-  if (existing.scheduledForDeletion) await restoreSecret(secrets, existing.arn, at.jobId);
+  assertOurs(existing, at);
+  if (existing.scheduledForDeletion) {
+    if (!before?.scheduledForDeletion) throw retiredDuringCapture(at.jobId);
+    await restoreSecret(secrets, existing.arn, at.jobId);
+  }
   return { arn: existing.arn, created: false, restored: existing.scheduledForDeletion };
 }
 
-/** Fetches a job's unlock code from Snowball and stores it as a new version only if it changed. */
+/**
+ * Fetches a job's unlock code from Snowball and stores it as a new version only if it changed.
+ * It never reads a stored value: versions are compared by their code-derived ids.
+ */
 export async function brokerUnlockCode(
   clients: UnlockCodeClients,
   settings: UnlockCodeSettings,
@@ -71,40 +92,21 @@ export async function brokerUnlockCode(
   now: () => Date = () => new Date(),
 ): Promise<BrokeredUnlockCode> {
   const { snowball, secrets } = clients;
-  const code = await fetchCode(snowball, jobId);
   const at = locate(settings, jobId);
-  const secret = await ensureSecret(secrets, at);
+  const before = await describeSecret(secrets, at.name);
+  if (before !== undefined) assertOurs(before, at);
+  await assertCapturable(snowball, jobId, now());
+  const code = await fetchCode(snowball, jobId);
+  const secret = await ensureSecret(secrets, at, before);
   try {
-    const current = await currentValue(secrets, secret.arn);
-    const base = { jobId, secretArn: secret.arn, restored: secret.restored };
-    if (current?.value === code) {
-      return { ...base, versionId: current.versionId, fetchedAt: current.createdAt, unchanged: true };
-    }
-    const versionId = await writeValue(secrets, secret.arn, at, code, current?.versionId);
-    return { ...base, versionId, fetchedAt: now().toISOString(), unchanged: false };
+    // No value is ever written under a policy the broker did not write: an altered or removed one is put back first, and reported.
+    const policy = await ensurePolicy(secrets, secret.arn, at);
+    if (policy !== 'kept' && !secret.created) log.warn({ event: 'alert:unlock-code-secret-policy-reapplied', jobId, outcome: policy });
+    const stored = await storeValue(secrets, secret.arn, at, code);
+    const fetchedAt = stored.unchanged ? (stored.createdAt ?? now().toISOString()) : now().toISOString();
+    return { jobId, secretArn: secret.arn, restored: secret.restored, versionId: stored.versionId, fetchedAt, unchanged: stored.unchanged };
   } catch (err) {
     if (secret.created) await discardSecret(secrets, secret.arn);
     throw err;
   }
-}
-
-/** Reads a job's stored unlock code. */
-export async function getUnlockCode(
-  clients: Pick<UnlockCodeClients, 'secrets'>,
-  settings: Pick<UnlockCodeSettings, 'secretPrefix'>,
-  jobId: string,
-): Promise<string> {
-  const name = unlockCodeSecretName(settings.secretPrefix, jobId);
-  let current;
-  try {
-    current = await currentValue(clients.secrets, name);
-  } catch (err) {
-    if (errorName(err) !== 'InvalidRequestException') throw err;
-    const state = await describeSecret(clients.secrets, name);
-    if (state?.scheduledForDeletion) throw scheduledForDeletion(jobId);
-    rethrow(err);
-  }
-  if (current === undefined) throw nothingStored(jobId, 'unlock code');
-  if (!UNLOCK_CODE_PATTERN.test(current.value)) throw internalError();
-  return current.value;
 }

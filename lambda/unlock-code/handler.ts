@@ -1,17 +1,21 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { assertCallerIsRole } from '../shared/caller';
 import { once } from '../shared/env';
-import { methodNotAllowed } from '../shared/errors';
+import { methodNotAllowed, readNotServedHere } from '../shared/errors';
 import { fleetStatus } from '../shared/fleet-status';
 import { json, respond, type BrokerRequest } from '../shared/http';
-import { audit, log } from '../shared/log';
+import { log } from '../shared/log';
 import { clients } from './clients';
-import { brokerUnlockCode, getUnlockCode } from './core';
+import { brokerUnlockCode } from './core';
 import { unlockCodeHoldings } from './lifecycle';
 import { settingsFromEnv } from './settings';
 
 const settings = once(() => settingsFromEnv(process.env));
 
+/**
+ * The function writes only. The caller's identity in the event is checked, but proves nothing
+ * (anyone allowed lambda:InvokeFunction can write it): nothing this function answers is a secret.
+ */
 async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
   const { jobId, caller } = request;
   const { readerRoleArn } = settings();
@@ -26,13 +30,9 @@ async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
     log.info({ event: 'unlock-code-brokered', jobId, caller, versionId, unchanged });
     return json(unchanged ? 200 : 201, result);
   }
-  if (request.method === 'GET') {
-    const unlockCode = await getUnlockCode(clients, settings(), jobId);
-    audit('read-unlock-code', jobId, caller);
-    return json(200, { jobId, unlockCode });
-  }
+  if (request.method === 'GET') throw readNotServedHere();
   throw methodNotAllowed();
 }
 
-/** `GET|POST /jobs/{jobId}/unlock-code`, `GET /unlock-codes` */
+/** `POST /jobs/{jobId}/unlock-code`, `GET /unlock-codes` */
 export const handler = (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => respond('unlockCode', event, route);

@@ -6,28 +6,40 @@ export interface SecretPolicyPrincipals {
 
 /**
  * The resource policy put on every unlock-code secret. Same-account identity policies such as
- * `secretsmanager:*` would otherwise reach the secret; this explicit deny leaves its value to the
- * unlock-code operator role and the unlock-code function alone. (The KMS key denies them too.)
+ * `secretsmanager:*` would otherwise reach the secret; these explicit denies leave reading its
+ * value to the unlock-code operator role alone and writing it to the unlock-code function alone.
+ * (The KMS key denies both to everyone else too, and never lets the function decrypt.)
  */
 export function unlockCodeSecretPolicy(principals: SecretPolicyPrincipals) {
   return {
     Version: '2012-10-17',
     Statement: [
       {
-        Sid: 'OnlyUnlockCodeRolesTouchTheValue',
+        Sid: 'OnlyTheOperatorReadsTheValue',
         Effect: 'Deny',
         Principal: { AWS: '*' },
-        Action: [
-          'secretsmanager:GetSecretValue',
-          'secretsmanager:PutSecretValue',
-          'secretsmanager:UpdateSecret',
-          'secretsmanager:UpdateSecretVersionStage',
-        ],
+        Action: 'secretsmanager:GetSecretValue',
         Resource: '*',
-        Condition: {
-          ArnNotEquals: { 'aws:PrincipalArn': [principals.readerRoleArn, principals.brokerRoleArn] },
-        },
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': principals.readerRoleArn } },
+      },
+      {
+        Sid: 'OnlyTheBrokerWritesTheValue',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecret', 'secretsmanager:UpdateSecretVersionStage'],
+        Resource: '*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': principals.brokerRoleArn } },
       },
     ],
   };
+}
+
+/** True when `policy` (as GetResourcePolicy returns it) is exactly the one the broker writes. */
+export function isBrokerPolicy(policy: string | undefined, principals: SecretPolicyPrincipals): boolean {
+  if (policy === undefined) return false;
+  try {
+    return JSON.stringify(JSON.parse(policy)) === JSON.stringify(unlockCodeSecretPolicy(principals));
+  } catch {
+    return false;
+  }
 }

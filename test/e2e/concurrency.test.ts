@@ -42,6 +42,6 @@ describe(`${N} simultaneous POSTs for one job`, () => {
     expect(sandbox.secrets.secrets.size).toBe(1);
     expect(secret.versions.size).toBe(1);
     expect([...secret.versions.values()][0].value).toBe(sandbox.snowball.jobs.get(job)!.unlockCode);
-    expect(secret.resourcePolicy).toContain('OnlyUnlockCodeRolesTouchTheValue');
+    expect(secret.resourcePolicy).toContain('OnlyTheOperatorReadsTheValue');
   });
 });

@@ -57,7 +57,7 @@ describe('with the guardrails SCP (SANDBOX_GUARDRAILS=scp, the default)', () => 
       expect(await alertsOf(s)).toEqual([]);
     }));
 
-  it('alerts on a direct read of an unlock-code secret by anyone but its operator, and never carries the code', () =>
+  it('announces every read of an unlock-code secret, by its operator and by anyone else (refused or not), and never carries the code', () =>
     withSandbox('scp', async (s) => {
       const url = `${s.info.apiUrl.replace(/\/$/, '')}${routePath('unlockCode', job(s))}`;
       expect((await signedCall(url, s.principals.unlockCode, s.info.region, { method: 'POST' })).status).toBe(201);
@@ -70,7 +70,10 @@ describe('with the guardrails SCP (SANDBOX_GUARDRAILS=scp, the default)', () => 
       expect(await read('unlockCode')).toBe('allowed');
       expect(await read('outsider')).toMatch(/^AccessDeniedException/);
       const alerts = await alertsOf(s);
-      expect(alerts.map((a) => a.alert)).toEqual(['UnlockCodeReadOutsideBroker']);
+      expect(alerts.map((a) => [a.alert, a.who])).toEqual([
+        ['UnlockCodeRead', s.principals.unlockCode.callerArn],
+        ['UnlockCodeReadOutsideBroker', s.principals.outsider.callerArn],
+      ]);
       expect(JSON.stringify(alerts)).not.toContain(s.snowball.jobs.get(job(s))!.unlockCode);
     }));
 });

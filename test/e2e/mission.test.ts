@@ -157,10 +157,14 @@ describe('job ids and job states', () => {
 });
 
 describe('log hygiene of the whole sandbox run', () => {
-  it('logged audit lines with callers, and never an unlock code, a presigned URL or manifest bytes', () => {
+  it('announced every read as the reader, and never logged an unlock code, a presigned URL or manifest bytes', () => {
     const text = logs.text();
-    expect(text).toContain('audit:read-unlock-code');
-    expect(text).toContain(sandbox.principals.unlockCode.callerArn);
+    const reads = sandbox.trail.alerts.filter((a) => a.alert === 'UnlockCodeRead');
+    expect(reads.length).toBeGreaterThan(0);
+    for (const read of reads) {
+      expect(read).toMatchObject({ who: sandbox.principals.unlockCode.callerArn, sessionIssuer: sandbox.principals.unlockCode.roleArn, resource: expect.stringContaining('snowball/unlock-code/JID') });
+      expect(JSON.stringify(read)).not.toContain(demo().unlockCode);
+    }
     expect(text).not.toContain(demo().unlockCode);
     expect(text).not.toContain('X-Amz-Signature');
     expect(text).not.toContain(demo().manifest.toString('base64').slice(0, 40));

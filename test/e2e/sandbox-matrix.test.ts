@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeJobCommand, GetJobManifestCommand, GetJobUnlockCodeCommand, SnowballClient } from '@aws-sdk/client-snowball';
 import { execFile } from 'node:child_process';
@@ -81,15 +81,22 @@ describe('direct calls to the stand-ins, per principal (DESIGN.md matrix)', () =
     });
   });
 
-  it('the manifest function reaches its bucket and GetJobManifest, never the secrets or GetJobUnlockCode', async () => {
+  it('the manifest function reaches GetJobManifest and never reads a manifest back (no s3:GetObject, no Decrypt), nor the secrets or GetJobUnlockCode', async () => {
     expect(await row('manifestFunction')).toMatchObject({
-      getManifestObject: 'allowed', getSecretValue: DENIED_JSON, putSecretValue: DENIED_JSON, getJobManifest: 'allowed', getJobUnlockCode: DENIED_JSON,
+      getManifestObject: DENIED_S3, getSecretValue: DENIED_JSON, putSecretValue: DENIED_JSON, getJobManifest: 'allowed', getJobUnlockCode: DENIED_JSON,
     });
+    const fn = s3(credentialsOf('manifestFunction'));
+    const head = await fn.send(new HeadObjectCommand({ Bucket: bucket(), Key: manifestObjectKey(job) })).catch((e: { $metadata: { httpStatusCode: number } }) => e.$metadata.httpStatusCode);
+    expect(head).toBe(403);
+    // Positive control: the same session reads the tags it wrote on the version it brokered (what its idempotency compares).
+    const versionId = sandbox.s3.objects.get(manifestObjectKey(job))![0].versionId;
+    const tags = await fn.send(new GetObjectTaggingCommand({ Bucket: bucket(), Key: manifestObjectKey(job), VersionId: versionId }));
+    expect(tags.TagSet?.map((t) => t.Key).sort()).toEqual(['fetched-at', 'sha256']);
   });
 
-  it('the unlock-code function reaches its secrets and GetJobUnlockCode, never the bucket or GetJobManifest', async () => {
+  it('the unlock-code function reaches GetJobUnlockCode and never reads a code back, nor the bucket or GetJobManifest', async () => {
     expect(await row('unlockCodeFunction')).toMatchObject({
-      getManifestObject: DENIED_S3, putManifestObject: DENIED_S3, getSecretValue: 'allowed', getJobManifest: DENIED_JSON, getJobUnlockCode: 'allowed',
+      getManifestObject: DENIED_S3, putManifestObject: DENIED_S3, getSecretValue: DENIED_JSON, getJobManifest: DENIED_JSON, getJobUnlockCode: 'allowed',
     });
   });
 
@@ -99,10 +106,12 @@ describe('direct calls to the stand-ins, per principal (DESIGN.md matrix)', () =
     expect(await outcome(() => snowball(credentialsOf('outsider')).send(new DescribeJobCommand({ JobId: job })))).toBe('allowed');
   });
 
-  it('an operator without s3:ListBucket is told 403, not 404, for a manifest that does not exist (as S3 does)', async () => {
-    const missing = () => s3(credentialsOf('manifest')).send(new HeadObjectCommand({ Bucket: bucket(), Key: manifestObjectKey('JID00000000-0000-4000-8000-000000000000') }));
-    const err = await missing().catch((e: { $metadata: { httpStatusCode: number } }) => e);
-    expect((err as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(403);
+  it('the manifest operator, allowed s3:ListBucket, is told 404 for a manifest never stored; a principal without it 403 (as S3 does)', async () => {
+    const status = (who: PrincipalName) =>
+      s3(credentialsOf(who)).send(new HeadObjectCommand({ Bucket: bucket(), Key: manifestObjectKey('JID00000000-0000-4000-8000-000000000000') }))
+        .catch((e: { $metadata: { httpStatusCode: number } }) => e.$metadata.httpStatusCode);
+    expect(await status('manifest')).toBe(404);
+    expect(await status('unlockCode')).toBe(403);
   });
 });
 

@@ -152,18 +152,40 @@ describe('access matrix (DESIGN.md), evaluated as policy', () => {
     });
   });
 
-  it('manifest function: its own vault and key only', async () => {
+  it('manifest function: writes its own vault and encrypts with its key; no s3:GetObject (nor HeadObject), no Decrypt', async () => {
     const r = await row('manifestFunction');
-    expect([r.getManifestObject, r.decryptManifestKey, r.getUnlockCodeSecret, r.decryptUnlockCodeKey]).toEqual([ALLOWED, ALLOWED, EXPLICIT, EXPLICIT]);
+    expect([r.getManifestObject, r.decryptManifestKey, r.getUnlockCodeSecret, r.decryptUnlockCodeKey]).toEqual([DENIED, DENIED, EXPLICIT, EXPLICIT]);
+    expect(await decide('manifestFunction', 's3:GetObjectVersionTagging', 'manifestObject')).toBe(ALLOWED);
     expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject')).toBe(ALLOWED);
     expect(await decide('manifestFunction', 'kms:GenerateDataKey', 'manifestKey', via('s3'))).toBe(ALLOWED);
+    expect(await decide('manifestFunction', 's3:GetObjectVersion', 'manifestObject')).toBe(EXPLICIT);
   });
 
-  it('unlock-code function: its own vault and key only', async () => {
+  it('unlock-code function: writes its own vault and encrypts with its key, never reads a value or decrypts one', async () => {
     const r = await row('unlockCodeFunction');
-    expect([r.getManifestObject, r.decryptManifestKey, r.getUnlockCodeSecret, r.decryptUnlockCodeKey]).toEqual([EXPLICIT, EXPLICIT, ALLOWED, ALLOWED]);
+    expect([r.getManifestObject, r.decryptManifestKey, r.getUnlockCodeSecret, r.decryptUnlockCodeKey]).toEqual([EXPLICIT, EXPLICIT, EXPLICIT, DENIED]);
     expect(await decide('unlockCodeFunction', 'secretsmanager:PutSecretValue', 'unlockCodeSecret')).toBe(ALLOWED);
+    expect(await decide('unlockCodeFunction', 'secretsmanager:ListSecretVersionIds', 'unlockCodeSecret')).toBe(ALLOWED);
     expect(await decide('unlockCodeFunction', 'kms:GenerateDataKey', 'unlockCodeKey', via('secretsmanager'))).toBe(ALLOWED);
+  });
+
+  it('a manifest is written only under the vault key: a write naming SSE-S3 or another key is denied (anyone with s3:GetObject could read it)', async () => {
+    expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject', { 's3:x-amz-server-side-encryption': 'AES256' })).toBe(EXPLICIT);
+    expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject', { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:eu-west-1:123456789012:key/other' })).toBe(EXPLICIT);
+    expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject', { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': TARGETS.manifestKey.arn })).toBe(ALLOWED);
+    expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject')).toBe(ALLOWED);
+  });
+
+  it('retired manifests (behind a delete marker) are readable by no operator: GetObjectVersion is denied to everyone', async () => {
+    for (const who of ['manifestOperator', 'manifestFunction', 'broadAdmin', 'deployer'] as Who[]) {
+      expect(await decide(who, 's3:GetObjectVersion', 'manifestObject')).toBe(EXPLICIT);
+    }
+  });
+
+  it('only the unlock-code function writes a value, only the unlock-code operator reads one (the secret policy)', async () => {
+    expect(await decide('unlockCodeOperator', 'secretsmanager:PutSecretValue', 'unlockCodeSecret')).toBe(EXPLICIT);
+    expect(await decide('unlockCodeOperator', 'secretsmanager:UpdateSecretVersionStage', 'unlockCodeSecret')).toBe(EXPLICIT);
+    expect(await decide('unlockCodeFunction', 'secretsmanager:GetSecretValue', 'unlockCodeSecret')).toBe(EXPLICIT);
   });
 
   it('a principal of the account with s3:*, secretsmanager:*, kms:* and execute-api:* reads neither secret: every cell explicitly denied', async () => {
@@ -204,6 +226,76 @@ describe('access matrix (DESIGN.md), evaluated as policy', () => {
       expect(await decide('unlockCodeOperator', 's3:GetObject', 'unrelatedObject')).toEqual(DENIED);
       expect(await decide('unlockCodeOperator', 's3:GetObject', 'unrelatedObject')).not.toBe(EXPLICIT);
     });
+  });
+});
+
+describe('every Lambda role of the stack × kms:Decrypt × both vault keys: denied', () => {
+  /** Every role a Lambda function of the stack runs as (the brokers, their lifecycle triggers, CDK's helpers). */
+  const lambdaRoles = [...new Set(
+    Object.values(raw.Resources as Record<string, any>)
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map((r) => r.Properties.Role?.['Fn::GetAtt']?.[0] as string)
+      .filter(Boolean),
+  )];
+  const policiesOf = (roleId: string) =>
+    Object.entries(raw.Resources as Record<string, any>)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === roleId))
+      .map(([id]) => ({ name: id, policy: resolved(id).PolicyDocument }));
+  /**
+   * iam-simulate drops `kms:EncryptionContext:NAME` context keys (it matches variable keys only
+   * after a `/`), so a condition on one would fail as missing, for the right context too. The key
+   * policy and the context both carry it renamed to a Decrypt condition key the simulator keeps,
+   * which makes the evaluation honest: the positive control below shows the condition can match.
+   */
+  const SIM_KEY = 'kms:RecipientAttestation:ImageSha384';
+  const renamed = <T>(x: T): T => JSON.parse(JSON.stringify(x).replaceAll('kms:EncryptionContext:SecretVersionId', SIM_KEY));
+  async function decryptAs(roleId: string, key: 'manifestKey' | 'unlockCodeKey', context: Record<string, string>, action = 'kms:Decrypt') {
+    const roleArn = resolver.attribute(roleId, 'Arn');
+    context = renamed(context);
+    const result = await runSimulation(
+      {
+        request: {
+          principal: roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + '/fn',
+          action,
+          resource: { resource: TARGETS[key].arn, accountId: account },
+          contextVariables: { 'aws:PrincipalArn': roleArn, 'aws:PrincipalAccount': account, 'aws:SecureTransport': 'true', 'kms:CallerAccount': account, ...context },
+        },
+        identityPolicies: policiesOf(roleId),
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: renamed(TARGETS[key].policy),
+      },
+      {},
+    );
+    if (result.resultType === 'error') throw new Error(JSON.stringify(result.errors));
+    return result.overallResult;
+  }
+  /** What Secrets Manager sends KMS when GetSecretValue decrypts a stored version. */
+  const storedVersion = { ...via('secretsmanager'), 'kms:EncryptionContext:SecretVersionId': '6f1c2a9e-0b1d-4c8e-9f00-1234567890ab' };
+  const storedObject = via('s3');
+
+  it('covers the broker functions and every other function of the stack', () => {
+    expect(lambdaRoles).toEqual(expect.arrayContaining([ROLE_IDS.manifestFunction, ROLE_IDS.unlockCodeFunction]));
+    expect(lambdaRoles.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each(['manifestKey', 'unlockCodeKey'] as const)('no Lambda role decrypts a stored credential with the %s, directly or through its service', async (key) => {
+    for (const roleId of lambdaRoles) {
+      for (const context of [storedVersion, storedObject, {}]) expect(await decryptAs(roleId, key, context)).toEqual(DENIED);
+    }
+  });
+
+  it('positive controls: each function encrypts with its own key, each operator decrypts its own, through its service', async () => {
+    expect(await decryptAs(ROLE_IDS.manifestFunction, 'manifestKey', storedObject, 'kms:GenerateDataKey')).toBe(ALLOWED);
+    expect(await decryptAs(ROLE_IDS.unlockCodeFunction, 'unlockCodeKey', storedVersion, 'kms:GenerateDataKey')).toBe(ALLOWED);
+    expect(await decide('manifestOperator', 'kms:Decrypt', 'manifestKey', storedObject)).toBe(ALLOWED);
+    expect(await decide('unlockCodeOperator', 'kms:Decrypt', 'unlockCodeKey', via('secretsmanager'))).toBe(ALLOWED);
+  });
+
+  it("the unlock-code function's one Decrypt is Secrets Manager's key-access check, whose context names no stored version", async () => {
+    const check = { ...storedVersion, 'kms:EncryptionContext:SecretVersionId': 'RequestToValidateKeyAccess' };
+    expect(await decryptAs(ROLE_IDS.unlockCodeFunction, 'unlockCodeKey', check)).toBe(ALLOWED);
+    expect(await decryptAs(ROLE_IDS.unlockCodeFunction, 'unlockCodeKey', { ...check, ...via('s3') })).toEqual(DENIED);
   });
 });
 

@@ -111,4 +111,28 @@ function loadAsync(file: string, call: string, node: string, env: Record<string,
     const stdout = await loadAsync(bundles[name], `const e = await m.handler(${JSON.stringify(event)}); console.log(e.statusCode, JSON.parse(e.body).jobId);`, NODE24!, sandbox.functionEnv[kind]);
     expect(stdout.trim().split('\n').pop()).toBe(`201 ${jobId}`);
   });
+
+  it('every deployed bundle, fed a forged API event naming the operator (as anyone with lambda:InvokeFunction can), returns no credential', async () => {
+    const jobId = sandbox.info.jobs[0].jobId;
+    const kinds = [['manifest', '/jobs/{jobId}/manifest'], ['unlockCode', '/jobs/{jobId}/unlock-code']] as const;
+    for (const [kind, resource] of kinds) {
+      const name = kind === 'manifest' ? 'ManifestFunction' : 'UnlockCodeFunction';
+      const brokered = { httpMethod: 'POST', resource, pathParameters: { jobId }, requestContext: { identity: { userArn: sandbox.principals[kind].callerArn } } };
+      await loadAsync(bundles[name], `await m.handler(${JSON.stringify(brokered)});`, NODE24!, sandbox.functionEnv[kind]);
+    }
+    const code = sandbox.snowball.jobs.get(jobId)!.unlockCode;
+    const manifest = sandbox.snowball.jobs.get(jobId)!.manifest.toString('base64');
+    expect(sandbox.secrets.secrets.get(`snowball/unlock-code/${jobId}`)!.versions.size).toBe(1);
+    for (const [name, file] of Object.entries(bundles)) {
+      const kind = /^(Lifecycle)?Manifest/.test(name) ? 'manifest' : 'unlockCode';
+      const resource = kinds.find(([k]) => k === kind)![1];
+      const forged = { httpMethod: 'GET', resource, path: resource.replace('{jobId}', jobId), pathParameters: { jobId }, requestContext: { identity: { userArn: sandbox.principals[kind].callerArn } } };
+      const call = `try { const e = await m.handler(${JSON.stringify(forged)}); console.log('answer', JSON.stringify(e)); } catch (err) { console.log('threw', err.name); }`;
+      const stdout = await loadAsync(file, call, NODE24!, sandbox.functionEnv[kind]);
+      expect(stdout).toMatch(/^(answer|threw) /m);
+      expect(stdout).not.toContain(code);
+      expect(stdout).not.toContain(manifest.slice(0, 40));
+      if (API_FUNCTIONS.includes(name)) expect(JSON.parse(stdout.trim().split('\n').pop()!.slice('answer '.length)).statusCode).toBe(405);
+    }
+  }, 120_000);
 });

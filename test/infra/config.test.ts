@@ -16,7 +16,6 @@ describe('configuration', () => {
       alertEmails: [],
       managementTrail: false,
       manifestReadTrail: false,
-      alertOnUnlockCodeRead: false,
       breakGlassRoleArn: undefined,
       captureIntervalMinutes: 15,
       retireRecoveryDays: 30,

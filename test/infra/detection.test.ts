@@ -47,14 +47,41 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
     expect(alerts({ service: 'snowball', eventName: 'GetJobManifest', identity: assumedRole(FN.manifest), requestParameters: { jobId: JOB } })).toEqual([]);
   });
 
-  it('GetSecretValue of a vault secret, by name or ARN, raises UnlockCodeReadOutsideBroker unless the operator or function reads', () => {
+  it('GetSecretValue of a vault secret, by name or ARN, by anyone, raises exactly one alert: UnlockCodeRead for the broker roles, UnlockCodeReadOutsideBroker for anyone else', () => {
     const read = (identity: Call['identity'], secretId: string) => alerts({ service: 'secretsmanager', eventName: 'GetSecretValue', identity, requestParameters: { secretId } });
     const arn = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${SECRET}-AbCdEf`;
     expect(read(assumedRole(ADMIN), SECRET)).toEqual(['UnlockCodeReadOutsideBroker']);
     expect(read(assumedRole(ADMIN), arn)).toEqual(['UnlockCodeReadOutsideBroker']);
-    expect(read(assumedRole(UNLOCK_OPERATOR), SECRET)).toEqual([]);
-    expect(read(assumedRole(FN.unlockCode), arn)).toEqual([]);
+    expect(read(iamUser('bob'), SECRET)).toEqual(['UnlockCodeReadOutsideBroker']);
+    expect(read(assumedRole(UNLOCK_OPERATOR), SECRET)).toEqual(['UnlockCodeRead']);
+    expect(read(assumedRole(UNLOCK_OPERATOR), arn)).toEqual(['UnlockCodeRead']);
+    expect(read(assumedRole(FN.unlockCode), arn)).toEqual(['UnlockCodeRead']);
     expect(read(assumedRole(ADMIN), 'prod/database/password')).toEqual([]);
+    expect(read(assumedRole(UNLOCK_OPERATOR), 'prod/database/password')).toEqual([]);
+  });
+
+  it('CreateSecret under the vault prefix by anyone but the unlock-code function raises UnlockCodeSecretCreatedAroundBroker, naming the secret (the job)', () => {
+    const create = (identity: Call['identity'], name: string) => alerts({ service: 'secretsmanager', eventName: 'CreateSecret', identity, requestParameters: { name } });
+    expect(create(assumedRole(ADMIN), SECRET)).toEqual(['UnlockCodeSecretCreatedAroundBroker']);
+    expect(create(root(), SECRET)).toEqual(['UnlockCodeSecretCreatedAroundBroker']);
+    expect(create(assumedRole(UNLOCK_OPERATOR), SECRET)).toEqual(['UnlockCodeSecretCreatedAroundBroker']);
+    expect(create(assumedRole(FN.unlockCode), SECRET)).toEqual([]);
+    expect(create(assumedRole(ADMIN), 'prod/database/password')).toEqual([]);
+  });
+
+  it('announces a read with the job (the secret), the reader session, its issuer and source identity, the source IP and the time, never a value', () => {
+    const rule = alertRules({ manifestFunctionRoleArn: 'f', unlockCodeFunctionRoleArn: 'u', unlockCodeOperatorRoleArn: 'o', vaultKeyArns: [], manifestBucketName: 'b', secretPrefix: 'p/' }).find((r) => r.id === 'UnlockCodeRead')!;
+    const target = rules.UnlockCodeRead.Targets[0];
+    expect(target.InputTransformer).toEqual({ InputPathsMap: alertPaths(rule), InputTemplate: alertTemplate(rule) });
+    expect(alertPaths(rule)).toMatchObject({
+      who: '$.detail.userIdentity.arn',
+      sessionIssuer: '$.detail.userIdentity.sessionContext.sessionIssuer.arn',
+      sourceIdentity: '$.detail.userIdentity.sessionContext.sourceIdentity',
+      sourceIp: '$.detail.sourceIPAddress',
+      at: '$.detail.eventTime',
+      resource: '$.detail.requestParameters.secretId',
+    });
+    expect(Object.values(alertPaths(rule)).join()).not.toMatch(/responseElements|SecretString/);
   });
 
   it('a policy change on a vault key, or on its alias, raises VaultKeyChanged; on another key, nothing', () => {
@@ -105,20 +132,22 @@ describe('detection resources', () => {
     const topicRef = { Ref: idOf('AWS::SNS::Topic', 'DetectionAlertTopic') };
     // The lifecycle adds its four functions' errors, its two dead-letter queues and ReconcileFailed per vault (test/infra/lifecycle.test.ts).
     const broker = alarms.filter((a) => !/Lifecycle|ReconcileFailed/.test(a.Properties.AlarmName));
-    expect(broker.map((a) => a.Properties.MetricName).sort()).toEqual(['5XXError', 'AccessDeniedAnswers', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Throttles', 'Throttles'].sort());
+    expect(broker.map((a) => a.Properties.MetricName).sort()).toEqual(['5XXError', 'AccessDeniedAnswers', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Throttles', 'Throttles', 'VaultIntegrityAlerts'].sort());
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.status = "403" }' });
   });
 
-  it('alarms on every minute with unlock-code reads only when alertOnUnlockCodeRead is set', () => {
-    const withReads = synthBroker({ alertOnUnlockCodeRead: true }).template;
-    withReads.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: METRICS.namespace,
-      MetricName: METRICS.read,
-      Dimensions: Match.arrayWith([{ Name: METRICS.vaultDimension, Value: 'unlockCode' }]),
-      Period: 60,
-    });
+  it("alarms when any unlock-code function (API, schedule, notification) logs an integrity alert: a foreign secret refused, a secret policy put back", () => {
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter((f: any) => f.Properties.MetricTransformations[0].MetricName === 'VaultIntegrityAlerts');
+    expect(filters.map((f: any) => f.Properties.FilterPattern)).toEqual(Array(3).fill('{ $.event = "alert:*" }'));
+    const groups = filters.map((f: any) => JSON.stringify(f.Properties.LogGroupName)).sort();
+    expect(groups.every((g) => /UnlockCode/.test(g))).toBe(true);
+    expect(new Set(groups).size).toBe(3);
+  });
+
+  it('has no per-minute read alarm any more, and refuses the removed alertOnUnlockCodeRead setting with what replaced it', () => {
     expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).some((a: any) => a.Properties.MetricName === METRICS.read)).toBe(false);
+    expect(() => synthBroker({ alertOnUnlockCodeRead: true })).toThrow(/alertOnUnlockCodeRead was removed.*UnlockCodeRead/);
   });
 
   it('creates a trail only when asked: management events, and S3 data events for manifests/ of the vault bucket only', () => {

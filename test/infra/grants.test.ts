@@ -1,6 +1,6 @@
 import { manifestObjectKey } from '../../lib/contract';
-import { GRANTS } from '../../lib/grants';
-import { SANDBOX_ACCESS, SCOPE_OF } from '../../sandbox/access';
+import { GRANTS, KEY_GRANTS } from '../../lib/grants';
+import { SANDBOX_ACCESS, SANDBOX_KEY_ACCESS, SCOPE_OF } from '../../sandbox/access';
 import type { PrincipalName } from '../../sandbox/identities';
 import { synthBroker, TEST_ENV } from '../helpers/synth';
 import { TemplateResolver } from '../helpers/template-resolver';
@@ -12,7 +12,7 @@ import { TemplateResolver } from '../helpers/template-resolver';
  */
 const raw = synthBroker().template.toJSON() as { Resources: Record<string, any> };
 const resolver = new TemplateResolver(raw, TEST_ENV);
-const ROLE_PREFIX: Record<Exclude<PrincipalName, 'outsider'>, string> = {
+const ROLE_PREFIX: Record<Exclude<PrincipalName, 'outsider' | 'administrator'>, string> = {
   manifestFunction: 'ManifestFunctionRole',
   unlockCodeFunction: 'UnlockCodeFunctionRole',
   manifest: 'OperatorsManifestOperator',
@@ -58,5 +58,43 @@ describe("the sandbox's access table matches the synthesized policies", () => {
 
   it('the outsider holds nothing in the sandbox', () => {
     expect(sandboxAllows('outsider')).toEqual([]);
+  });
+});
+
+describe("the sandbox's key emulation matches the synthesized key policies", () => {
+  const KEY_PREFIX = { manifest: 'ManifestVaultKey', unlockCode: 'UnlockCodeVaultKey' } as const;
+  const roleArnOf = (who: keyof typeof ROLE_PREFIX) =>
+    resolver.attribute(Object.keys(raw.Resources).find((id) => raw.Resources[id].Type === 'AWS::IAM::Role' && id.startsWith(ROLE_PREFIX[who]))!, 'Arn');
+
+  /** Per key, what each role is allowed: `action` or `action if SecretVersionId=…`. */
+  function synthesizedKeyUses(who: keyof typeof ROLE_PREFIX): string[] {
+    const arn = roleArnOf(who);
+    const out: string[] = [];
+    for (const [vault, prefix] of Object.entries(KEY_PREFIX)) {
+      const keyId = Object.keys(raw.Resources).find((id) => raw.Resources[id].Type === 'AWS::KMS::Key' && id.startsWith(prefix))!;
+      for (const st of resolver.resolve(raw.Resources[keyId].Properties.KeyPolicy).Statement) {
+        if (st.Effect !== 'Allow' || JSON.stringify(st.Principal) !== JSON.stringify({ AWS: arn })) continue;
+        const only = st.Condition?.StringEquals?.['kms:EncryptionContext:SecretVersionId'];
+        for (const action of asList<string>(st.Action)) out.push(`${vault}: ${action}${only ? ` if SecretVersionId=${only}` : ''}`);
+      }
+    }
+    return out.sort();
+  }
+
+  function sandboxKeyUses(who: PrincipalName): string[] {
+    return SANDBOX_KEY_ACCESS[who]
+      .flatMap((name) => (KEY_GRANTS[name] as readonly { actions: readonly string[]; onlySecretVersionId?: string }[]).flatMap((g) =>
+        g.actions.map((a) => `${name.startsWith('manifest') ? 'manifest' : 'unlockCode'}: ${a}${g.onlySecretVersionId ? ` if SecretVersionId=${g.onlySecretVersionId}` : ''}`)))
+      .sort();
+  }
+
+  it.each(Object.keys(ROLE_PREFIX) as (keyof typeof ROLE_PREFIX)[])('%s: the same uses of the same keys', (who) => {
+    expect(sandboxKeyUses(who)).toEqual(synthesizedKeyUses(who));
+  });
+
+  it('no function may Decrypt but for the key-access check', () => {
+    for (const who of ['manifestFunction', 'unlockCodeFunction'] as const) {
+      for (const use of synthesizedKeyUses(who).filter((u) => u.includes('kms:Decrypt'))) expect(use).toMatch(/if SecretVersionId=RequestToValidateKeyAccess$/);
+    }
   });
 });

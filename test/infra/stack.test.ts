@@ -1,9 +1,9 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { OUTPUTS } from '../../lib/contract';
 import { KEY_USE_ACTIONS } from '../../lib/vault-key';
 import { synthBroker } from '../helpers/synth';
 
-const { template } = synthBroker();
+const { template, stack } = synthBroker();
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
 const all = (type: string): [string, Resource][] => Object.entries(template.findResources(type)) as [string, Resource][];
 const logicalIdOf = (type: string, pathPart: string) => {
@@ -108,12 +108,23 @@ describe('vault keys', () => {
     }
   });
 
+  it('give the functions GenerateDataKey and never a Decrypt of a stored credential (only the key-access check of Secrets Manager)', () => {
+    for (const prefix of ['ManifestVaultKey', 'UnlockCodeVaultKey']) {
+      const policy = (template.toJSON().Resources[logicalIdOf('AWS::KMS::Key', prefix)] as Resource).Properties.KeyPolicy;
+      const functionUses = statements(policy).filter((s) => s.Effect === 'Allow' && /FunctionRole/.test(JSON.stringify(s.Principal)));
+      expect(functionUses.map((s) => s.Action)).toContain('kms:GenerateDataKey');
+      for (const use of functionUses.filter((s) => asList(s.Action).includes('kms:Decrypt'))) {
+        expect(use.Condition.StringEquals['kms:EncryptionContext:SecretVersionId']).toBe('RequestToValidateKeyAccess');
+      }
+    }
+  });
+
   it('allow use only through the vault service, and explicitly deny it to everyone else', () => {
-    const expectations: [string, string][] = [['ManifestVaultKey', 's3'], ['UnlockCodeVaultKey', 'secretsmanager']];
-    for (const [prefix, service] of expectations) {
+    const expectations: [string, string, number][] = [['ManifestVaultKey', 's3', 2], ['UnlockCodeVaultKey', 'secretsmanager', 3]];
+    for (const [prefix, service, count] of expectations) {
       const policy = (template.toJSON().Resources[logicalIdOf('AWS::KMS::Key', prefix)] as Resource).Properties.KeyPolicy;
       const uses = statements(policy).filter((s) => s.Effect === 'Allow' && s.Sid !== 'KeyAdministration');
-      expect(uses).toHaveLength(2);
+      expect(uses).toHaveLength(count);
       for (const use of uses) expect(use.Condition.StringEquals['kms:ViaService']).toBe(`${service}.eu-west-1.amazonaws.com`);
       const denies = statements(policy).filter((s) => s.Effect === 'Deny');
       expect(denies.map((d) => d.Sid).sort()).toEqual(['DenyUseOutsideVaultService', 'DenyUseToAllOthers']);
@@ -247,13 +258,26 @@ describe('operator roles', () => {
   const trustOf = (t: Template, prefix: string) =>
     (Object.entries(t.findResources('AWS::IAM::Role')).find(([id]) => id.startsWith(prefix))![1] as Resource).Properties;
 
-  it('trust the account by default and the named principals when configured, for one-hour sessions', () => {
-    expect(JSON.stringify(trustOf(template, 'OperatorsManifestOperator').AssumeRolePolicyDocument)).toContain(':root');
+  it('trust nobody by default (a deny-only trust policy, no account root), with a synth warning per role', () => {
+    for (const prefix of ['OperatorsManifestOperator', 'OperatorsUnlockCodeOperator']) {
+      const trust = trustOf(template, prefix).AssumeRolePolicyDocument;
+      expect(JSON.stringify(trust)).not.toContain(':root');
+      expect(trust.Statement.every((s: any) => s.Effect === 'Deny')).toBe(true);
+    }
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('nobody can assume'));
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      expect.stringContaining('No manifestOperatorPrincipals are configured: nobody can assume ManifestOperator'),
+      expect.stringContaining('No unlockCodeOperatorPrincipals are configured: nobody can assume UnlockCodeOperator'),
+    ]);
+  });
+
+  it('trust the named principals when configured, with no warning, for one-hour sessions', () => {
     const named = 'arn:aws:iam::123456789012:role/field-team';
-    const { template: t } = synthBroker({ manifestOperatorPrincipals: [named] });
+    const { template: t, stack: s } = synthBroker({ manifestOperatorPrincipals: [named] });
     const props = trustOf(t, 'OperatorsManifestOperator');
-    expect(props.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ AWS: named });
+    expect(props.AssumeRolePolicyDocument.Statement[0]).toMatchObject({ Effect: 'Allow', Principal: { AWS: named } });
     expect(props.MaxSessionDuration).toBe(3600);
+    expect(Annotations.fromStack(s).findWarning('*', Match.stringLikeRegexp('nobody can assume ManifestOperator'))).toEqual([]);
   });
 
   it('each carry an explicit deny on the other vault', () => {

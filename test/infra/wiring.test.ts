@@ -13,7 +13,7 @@ const { account, region } = TEST_ENV;
 const FOREIGN = '999999999999';
 const JOB = 'JID123e4567-e89b-12d3-a456-426655440000';
 // Every optional wire on: trails, e-mail subscriptions, the read alarm.
-const { template } = synthBroker({ managementTrail: true, manifestReadTrail: true, alertEmails: ['ops@example.com'], alertOnUnlockCodeRead: true });
+const { template } = synthBroker({ managementTrail: true, manifestReadTrail: true, alertEmails: ['ops@example.com'] });
 const raw = template.toJSON() as { Resources: Record<string, { Type: string; Properties: any }>; Outputs: Record<string, any> };
 const R = raw.Resources;
 const resolver = new TemplateResolver(raw, TEST_ENV);

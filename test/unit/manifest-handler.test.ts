@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import {
   DescribeJobCommand,
   GetJobManifestCommand,
@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-snowball';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
-import { ENV, MANIFEST_HEADERS, manifestObjectKey } from '../../lib/contract';
+import { ENV, manifestObjectKey } from '../../lib/contract';
 import { handler } from '../../lambda/manifest/handler';
 import { apiEvent, errorOf, JOB_ID, MANIFEST_CALLER, MANIFEST_ROLE_ARN, UNLOCK_CALLER } from '../helpers/events';
 import { captureLogs } from '../helpers/log-capture';
@@ -29,14 +29,16 @@ let presignedUrl: string;
 const post = (jobId = JOB_ID, caller = MANIFEST_CALLER) => handler(apiEvent('manifest', 'POST', jobId, caller));
 const get = (jobId = JOB_ID, caller = MANIFEST_CALLER) => handler(apiEvent('manifest', 'GET', jobId, caller));
 
-function storedHead(body: Buffer, etag = '"etag-1"') {
-  return {
-    VersionId: 'v-existing',
-    ETag: etag,
-    ContentLength: body.length,
-    Metadata: { sha256: sha(body).toString('hex'), 'fetched-at': '2026-11-01T00:00:00.000Z', 'job-id': JOB_ID },
-  };
+/** A stored manifest as the function sees it: its listing entry and the tags it wrote (never the object). */
+function stored(body: Buffer, etag = '"etag-1"') {
+  s3.on(ListObjectVersionsCommand).resolves(listed(body, etag));
+  s3.on(GetObjectTaggingCommand).resolves(tagsOf(body));
 }
+const listed = (body: Buffer, etag = '"etag-1"') => ({
+  Versions: [{ Key: manifestObjectKey(JOB_ID), VersionId: 'v-existing', IsLatest: true, ETag: etag, Size: body.length }],
+  DeleteMarkers: [],
+});
+const tagsOf = (body: Buffer) => ({ TagSet: [{ Key: 'sha256', Value: sha(body).toString('hex') }, { Key: 'fetched-at', Value: '2026-11-01T00:00:00.000Z' }] });
 
 beforeAll(async () => {
   const origin = await server.start();
@@ -56,8 +58,11 @@ beforeEach(() => {
   s3.reset();
   server.fault = 'none';
   server.body = MANIFEST;
+  snowball.on(DescribeJobCommand).resolves({ JobMetadata: { JobState: 'WithCustomer', CreationDate: new Date(Date.now() - 10 * 86_400_000) } });
   snowball.on(GetJobManifestCommand).resolves({ ManifestURI: presignedUrl });
-  s3.on(HeadObjectCommand).rejects(awsError('NotFound', 404));
+  s3.on(GetObjectCommand).rejects(new Error('the manifest function must never read a manifest'));
+  s3.on(HeadObjectCommand).rejects(new Error('the manifest function holds no s3:GetObject, which HeadObject needs'));
+  s3.on(ListObjectVersionsCommand).resolves({ Versions: [], DeleteMarkers: [] });
   s3.on(PutObjectCommand).resolves({ VersionId: 'v-new' });
 });
 
@@ -84,19 +89,21 @@ describe('POST /jobs/{jobId}/manifest', () => {
       IfNoneMatch: '*',
       Metadata: { 'job-id': JOB_ID, sha256: sha(MANIFEST).toString('hex'), 'fetched-at': body.fetchedAt },
     });
+    expect(Object.fromEntries(new URLSearchParams(put.Tagging))).toEqual({ sha256: sha(MANIFEST).toString('hex'), 'fetched-at': body.fetchedAt });
     expect(Buffer.from(put.Body as Uint8Array)).toEqual(MANIFEST);
   });
 
   it('writes nothing when the stored manifest has the same bytes, and answers 200 unchanged', async () => {
-    s3.on(HeadObjectCommand).resolves(storedHead(MANIFEST));
+    stored(MANIFEST);
     const result = await post();
     expect(result.statusCode).toBe(200);
+    expect(s3.commandCalls(GetObjectTaggingCommand)[0].args[0].input).toEqual({ Bucket: BUCKET, Key: manifestObjectKey(JOB_ID), VersionId: 'v-existing' });
     expect(JSON.parse(result.body)).toMatchObject({ unchanged: true, versionId: 'v-existing', fetchedAt: '2026-11-01T00:00:00.000Z' });
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 
   it('replaces a different stored manifest only if it is still the one it read (If-Match)', async () => {
-    s3.on(HeadObjectCommand).resolves(storedHead(Buffer.from('older manifest'), '"etag-old"'));
+    stored(Buffer.from('older manifest'), '"etag-old"');
     const result = await post();
     expect(result.statusCode).toBe(201);
     expect(s3.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ IfMatch: '"etag-old"' });
@@ -104,7 +111,9 @@ describe('POST /jobs/{jobId}/manifest', () => {
   });
 
   it('reports unchanged when a concurrent broker stored the same bytes first', async () => {
-    s3.on(HeadObjectCommand).rejectsOnce(awsError('NotFound', 404)).resolves(storedHead(MANIFEST));
+    // The retirement check's listing, then an empty vault, then the concurrent broker's version.
+    s3.on(ListObjectVersionsCommand).resolvesOnce({}).resolvesOnce({}).resolves(listed(MANIFEST));
+    s3.on(GetObjectTaggingCommand).resolves(tagsOf(MANIFEST));
     s3.on(PutObjectCommand).rejects(awsError('PreconditionFailed', 412));
     const result = await post();
     expect(result.statusCode).toBe(200);
@@ -112,14 +121,17 @@ describe('POST /jobs/{jobId}/manifest', () => {
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(1);
   });
 
-  it('treats If-Match meeting a key retired since its HEAD (S3: 404 NoSuchKey) as a lost race, and writes anew', async () => {
-    s3.on(HeadObjectCommand).resolvesOnce(storedHead(Buffer.from('older manifest'), '"etag-old"')).rejects(awsError('NotFound', 404));
+  it('treats If-Match meeting a key retired since its listing (S3: 404 NoSuchKey) as a lost race, not a failure', async () => {
+    const older = Buffer.from('older manifest');
+    const retired = { DeleteMarkers: [{ Key: manifestObjectKey(JOB_ID), VersionId: 'dm-1', IsLatest: true }] };
+    // The retirement check before the capture, the version it meant to replace, then the retirement that landed in between.
+    s3.on(ListObjectVersionsCommand).resolvesOnce({}).resolvesOnce(listed(older, '"etag-old"')).resolves(retired);
+    s3.on(GetObjectTaggingCommand).resolves(tagsOf(older));
     s3.on(PutObjectCommand, { IfMatch: '"etag-old"' } as never).rejects(awsError('NoSuchKey', 404));
     const result = await post();
-    expect(result.statusCode).toBe(201);
+    expect(result.statusCode).not.toBe(500);
     const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
-    expect(puts).toHaveLength(2);
-    expect(puts[1]).toMatchObject({ IfNoneMatch: '*' });
+    expect(puts.map((p) => p.IfMatch ?? p.IfNoneMatch)).toEqual(['"etag-old"', '*']);
   });
 
   it('answers 404 for a job Snowball does not know', async () => {
@@ -215,45 +227,49 @@ describe('POST /jobs/{jobId}/manifest', () => {
   });
 });
 
-describe('GET /jobs/{jobId}/manifest', () => {
-  const storedObject = (body: Buffer, recordedSha = sha(body).toString('hex')) => ({
-    VersionId: 'v-existing',
-    Metadata: { sha256: recordedSha, 'fetched-at': '2026-11-01T00:00:00.000Z' },
-    Body: { transformToByteArray: async () => new Uint8Array(body) },
+describe('retirement and expiry stand against a capture', () => {
+  const KEY = `manifests/${JOB_ID}/manifest.bin`;
+  const marker = (VersionId: string, IsLatest: boolean) => ({ Key: KEY, VersionId, IsLatest });
+
+  it('puts the delete marker back and answers 409 RetiredDuringCapture when the job was retired while the capture ran', async () => {
+    s3.on(ListObjectVersionsCommand)
+      .resolvesOnce({ DeleteMarkers: [] })
+      .resolves({ DeleteMarkers: [marker('m-new', false)] });
+    s3.on(DeleteObjectCommand).resolves({ DeleteMarker: true });
+    const result = await post();
+    expect(result.statusCode).toBe(409);
+    expect(errorOf(result).code).toBe('RetiredDuringCapture');
+    expect(s3.commandCalls(DeleteObjectCommand)[0].args[0].input).toEqual({ Bucket: BUCKET, Key: KEY });
   });
 
-  it('returns the stored bytes with their SHA-256 in a header, not cacheable, and leaves an audit line', async () => {
-    s3.on(GetObjectCommand).resolves(storedObject(MANIFEST) as never);
-    const result = await get();
-    expect(result.statusCode).toBe(200);
-    expect(result.isBase64Encoded).toBe(true);
-    expect(Buffer.from(result.body, 'base64')).toEqual(MANIFEST);
-    expect(result.headers).toMatchObject({
-      'Content-Type': 'application/octet-stream',
-      'Cache-Control': 'no-store',
-      [MANIFEST_HEADERS.sha256]: sha(MANIFEST).toString('hex'),
-      [MANIFEST_HEADERS.versionId]: 'v-existing',
-    });
-    const audit = logs.text().split('\n').filter((l) => l.includes('audit:read-manifest')).pop()!;
-    expect(JSON.parse(audit)).toMatchObject({ jobId: JOB_ID, caller: MANIFEST_CALLER, at: expect.any(String) });
+  it('restores a manifest that was already retired when the capture started (the job is WithCustomer again)', async () => {
+    s3.on(ListObjectVersionsCommand).resolves({ DeleteMarkers: [marker('m-old', true)] });
+    const result = await post();
+    expect(result.statusCode).toBe(201);
+    expect(s3.commandCalls(DeleteObjectCommand)).toHaveLength(0);
   });
 
-  it('answers 404 NothingStored when no manifest was brokered yet', async () => {
-    s3.on(GetObjectCommand).rejects(awsError('NoSuchKey', 404));
-    const result = await get();
-    expect(result.statusCode).toBe(404);
-    expect(errorOf(result).code).toBe('NothingStored');
+  it.each([
+    ['Complete', 10, 'JobNotWithCustomer'],
+    ['Cancelled', 10, 'JobNotWithCustomer'],
+    ['WithCustomer', 361, 'CredentialsExpired'],
+  ])('refuses a job that is %s (%i days old) with 409 %s, fetching and storing nothing', async (state, days, code) => {
+    snowball.on(DescribeJobCommand).resolves({ JobMetadata: { JobState: state, CreationDate: new Date(Date.now() - days * 86_400_000) } });
+    const result = await post();
+    expect(result.statusCode).toBe(409);
+    expect(errorOf(result).code).toBe(code);
+    expect(snowball.commandCalls(GetJobManifestCommand as never)).toHaveLength(0);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
+});
 
-  it('answers 500 rather than serve bytes that do not match their recorded SHA-256', async () => {
-    s3.on(GetObjectCommand).resolves(storedObject(MANIFEST, sha(Buffer.from('other')).toString('hex')) as never);
+describe('GET /jobs/{jobId}/manifest reaches no function', () => {
+  it('answers a forged invoke naming the manifest operator with no bytes: the function reads nothing', async () => {
+    s3.on(GetObjectCommand).resolves({ Body: { transformToByteArray: async () => new Uint8Array(MANIFEST) } } as never);
     const result = await get();
-    expect(result.statusCode).toBe(500);
+    expect(result.statusCode).toBe(405);
     expect(result.isBase64Encoded).toBeFalsy();
-  });
-
-  it('answers 403 to the unlock-code operator', async () => {
-    expect((await get(JOB_ID, UNLOCK_CALLER)).statusCode).toBe(403);
+    expect(result.body).not.toContain(MANIFEST.toString('base64'));
     expect(s3.calls()).toHaveLength(0);
   });
 });

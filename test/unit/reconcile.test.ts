@@ -1,5 +1,5 @@
 import { ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
-import { DeleteSecretCommand, DescribeSecretCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
+import { DeleteSecretCommand, DescribeSecretCommand, GetResourcePolicyCommand, PutResourcePolicyCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
 import { DescribeJobCommand, ListJobsCommand, SnowballClient } from '@aws-sdk/client-snowball';
 import { mockClient } from 'aws-sdk-client-mock';
 import { BrokerError, throttled, upstreamUnavailable } from '../../lambda/shared/errors';
@@ -122,20 +122,42 @@ describe('a reconcile pass', () => {
 describe('retiring an unlock code', () => {
   const settings = { secretPrefix: 'snowball/unlock-code/', kmsKeyArn: 'k', readerRoleArn: 'r', brokerRoleArn: 'b', retireRecoveryDays: 14, maxJobsPerPass: 25 };
   const clients = () => ({ snowball: new SnowballClient({ region: 'eu-west-1' }), secrets: new SecretsManagerClient({ region: 'eu-west-1' }) });
+  /** What DescribeSecret says of a secret the broker created for job `n`. */
+  const ours = (n: number) => ({ KmsKeyId: 'k', Tags: [{ Key: 'snowball-job-id', Value: jid(n) }, { Key: 'managed-by', Value: 'snowball-credential-broker' }] });
 
   it('schedules the secret for deletion with the configured recovery window, and leaves an audit line', async () => {
-    secrets.on(DescribeSecretCommand).resolves({ ARN: 'arn:secret', VersionIdsToStages: { v1: ['AWSCURRENT'] } });
+    secrets.on(DescribeSecretCommand).resolves({ ARN: 'arn:secret', ...ours(7), VersionIdsToStages: { v1: ['AWSCURRENT'] } });
     await unlockCodeLifecycle(clients() as never, settings).retire(jid(7), 'Expired');
     expect(secrets.commandCalls(DeleteSecretCommand)[0].args[0].input).toEqual({ SecretId: 'arn:secret', RecoveryWindowInDays: 14 });
     expect(logs.text()).toMatch(new RegExp(`"event":"audit:retire-unlock-code","jobId":"${jid(7)}","reason":"Expired"`));
   });
 
   it('reads holdings without reading any value: live, retired or none', async () => {
-    secrets.on(DescribeSecretCommand, { SecretId: `snowball/unlock-code/${jid(1)}` }).resolves({ ARN: 'a1', VersionIdsToStages: { v: ['AWSCURRENT'] } });
-    secrets.on(DescribeSecretCommand, { SecretId: `snowball/unlock-code/${jid(2)}` }).resolves({ ARN: 'a2', DeletedDate: new Date(), VersionIdsToStages: { v: ['AWSCURRENT'] } });
+    secrets.on(DescribeSecretCommand, { SecretId: `snowball/unlock-code/${jid(1)}` }).resolves({ ARN: 'a1', ...ours(1), VersionIdsToStages: { v: ['AWSCURRENT'] } });
+    secrets.on(DescribeSecretCommand, { SecretId: `snowball/unlock-code/${jid(2)}` }).resolves({ ARN: 'a2', ...ours(2), DeletedDate: new Date(), VersionIdsToStages: { v: ['AWSCURRENT'] } });
     secrets.on(DescribeSecretCommand, { SecretId: `snowball/unlock-code/${jid(3)}` }).rejects(new SecretsManagerServiceException({ name: 'ResourceNotFoundException', $fault: 'client', $metadata: {} }));
+    secrets.on(GetResourcePolicyCommand).resolves({});
+    secrets.on(PutResourcePolicyCommand).resolves({});
     const held = await unlockCodeLifecycle(clients() as never, settings).holdings([jid(1), jid(2), jid(3)]);
     expect([...held.values()]).toEqual(['live', 'retired', 'none']);
+  });
+
+  it("counts a secret the broker did not create as holding nothing, and never retires it", async () => {
+    secrets.on(DescribeSecretCommand).resolves({ ARN: 'a4', KmsKeyId: 'someone-elses-key', Tags: [], VersionIdsToStages: { v: ['AWSCURRENT'] } });
+    const held = await unlockCodeLifecycle(clients() as never, settings).holdings([jid(4)]);
+    expect([...held.values()]).toEqual(['none']);
+    await unlockCodeLifecycle(clients() as never, settings).retire(jid(4), 'Complete');
+    expect(secrets.commandCalls(DeleteSecretCommand)).toHaveLength(0);
+    expect(secrets.commandCalls(PutResourcePolicyCommand)).toHaveLength(0);
+  });
+
+  it('puts back a removed policy on each live secret of the broker during a pass, and reports it', async () => {
+    secrets.on(DescribeSecretCommand).resolves({ ARN: 'a5', ...ours(5), VersionIdsToStages: { v: ['AWSCURRENT'] } });
+    secrets.on(GetResourcePolicyCommand).resolves({ ARN: 'a5' });
+    secrets.on(PutResourcePolicyCommand).resolves({ ARN: 'a5' });
+    await unlockCodeLifecycle(clients() as never, settings).holdings([jid(5)]);
+    expect(JSON.parse(secrets.commandCalls(PutResourcePolicyCommand)[0].args[0].input.ResourcePolicy!).Statement[0].Condition.ArnNotEquals['aws:PrincipalArn']).toBe('r');
+    expect(logs.text()).toContain(`"event":"alert:unlock-code-secret-policy-reapplied","jobId":"${jid(5)}","outcome":"missing"`);
   });
 });
 

@@ -1,0 +1,145 @@
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, DeleteResourcePolicyCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { manifestObjectKey, routePath, unlockCodeSecretName, type OperatorKind } from '../../lib/contract';
+import { KEY_ARN } from '../../sandbox/functions';
+import type { PrincipalName } from '../../sandbox/identities';
+import { startSandbox, type GuardrailsMode, type Sandbox } from '../../sandbox/sandbox';
+import type { Credentials } from '../../sandbox/sigv4';
+import { captureLogs } from '../helpers/log-capture';
+import { signedCall } from '../helpers/signed-client';
+
+/**
+ * Vault integrity end to end, with the sandbox's `administrator` (every action by identity policy,
+ * held back only by the emulated resource and key policies): squatting, expired and finished jobs,
+ * retirement, and the reads the administrator can and cannot make.
+ */
+const logs = captureLogs();
+
+async function withSandbox(guardrails: GuardrailsMode, body: (s: Sandbox) => Promise<void>): Promise<void> {
+  const s = await startSandbox({ port: 0, guardrails, alertLog: () => undefined });
+  try {
+    await body(s);
+  } finally {
+    await s.stop();
+  }
+}
+
+const OPERATOR: Record<OperatorKind, PrincipalName> = { manifest: 'manifest', unlockCode: 'unlockCode' };
+const url = (s: Sandbox, kind: OperatorKind, job: string) => `${s.info.apiUrl.replace(/\/$/, '')}${routePath(kind, job)}`;
+const post = (s: Sandbox, kind: OperatorKind, job: string) => signedCall(url(s, kind, job), s.principals[OPERATOR[kind]], s.info.region, { method: 'POST' });
+const get = (s: Sandbox, kind: OperatorKind, job: string) => signedCall(url(s, kind, job), s.principals[OPERATOR[kind]], s.info.region);
+const control = async (s: Sandbox, path: string, body: unknown) => (await fetch(`${s.info.adminUrl}${path}`, { method: 'POST', body: JSON.stringify(body) })).json();
+const alerts = async (s: Sandbox): Promise<Record<string, string>[]> => (await (await fetch(`${s.info.adminUrl}alerts`)).json()).alerts;
+const secrets = (s: Sandbox, c: Credentials) => new SecretsManagerClient({ region: s.info.region, endpoint: s.info.vaults.unlockCode.secretsManagerEndpoint, credentials: c, maxAttempts: 1 });
+const s3 = (s: Sandbox, c: Credentials) => new S3Client({ region: s.info.region, endpoint: s.info.vaults.manifest.s3Endpoint, forcePathStyle: true, credentials: c, maxAttempts: 1 });
+const secretName = (s: Sandbox, job: string) => unlockCodeSecretName(s.info.vaults.unlockCode.secretPrefix, job);
+const outcome = (call: Promise<unknown>) => call.then(() => 'allowed', (err: Error) => err.name);
+const firstWithCustomer = (s: Sandbox) => s.info.jobs.find((j) => j.state === 'WithCustomer')!.jobId;
+
+describe('squatting: a secret the broker did not create is never adopted', () => {
+  it('an administrator pre-creates the job secret: POST answers 409 ForeignSecret, stores nothing, and the squat is alerted naming the job', () =>
+    withSandbox('scp', async (s) => {
+      const job = firstWithCustomer(s);
+      const admin = secrets(s, s.principals.administrator);
+      expect(await outcome(admin.send(new CreateSecretCommand({ Name: secretName(s, job) })))).toBe('allowed');
+      const answer = await post(s, 'unlockCode', job);
+      expect(answer.status).toBe(409);
+      expect(answer.json().error).toMatchObject({ code: 'ForeignSecret', message: expect.stringContaining(job) });
+      const squat = s.secrets.secrets.get(secretName(s, job))!;
+      expect(squat.versions.size).toBe(0);
+      expect(squat.resourcePolicy).toBeUndefined();
+      expect(await alerts(s)).toContainEqual(expect.objectContaining({ alert: 'UnlockCodeSecretCreatedAroundBroker', resource: secretName(s, job), who: s.principals.administrator.callerArn }));
+      expect(logs.text()).toContain(`"event":"alert:foreign-unlock-code-secret","jobId":"${job}"`);
+    }));
+
+  it('cannot squat with the vault key either: the key refuses Secrets Manager its check for anyone but the function', () =>
+    withSandbox('scp', async (s) => {
+      const job = firstWithCustomer(s);
+      const admin = secrets(s, s.principals.administrator);
+      expect(await outcome(admin.send(new CreateSecretCommand({ Name: secretName(s, job), KmsKeyId: KEY_ARN(s.info.region, 'unlockCode') })))).toBe('AccessDeniedException');
+      // Positive control: the broker itself creates it with that key.
+      expect((await post(s, 'unlockCode', job)).status).toBe(201);
+    }));
+});
+
+describe('what the administrator can and cannot do at the vaults', () => {
+  it('reads neither a stored code nor a stored manifest, and cannot write a code; the operators can read theirs', () =>
+    withSandbox('scp', async (s) => {
+      const job = firstWithCustomer(s);
+      for (const kind of ['manifest', 'unlockCode'] as const) expect((await post(s, kind, job)).status).toBe(201);
+      const adminSecrets = secrets(s, s.principals.administrator);
+      expect(await outcome(adminSecrets.send(new GetSecretValueCommand({ SecretId: secretName(s, job) })))).toBe('AccessDeniedException');
+      expect(await outcome(adminSecrets.send(new PutSecretValueCommand({ SecretId: secretName(s, job), SecretString: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA' })))).toBe('AccessDeniedException');
+      expect(await outcome(s3(s, s.principals.administrator).send(new GetObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(job) })))).toBe('AccessDenied');
+      expect(await outcome(secrets(s, s.principals.unlockCode).send(new GetSecretValueCommand({ SecretId: secretName(s, job) })))).toBe('allowed');
+      expect(await outcome(s3(s, s.principals.manifest).send(new GetObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(job) })))).toBe('allowed');
+    }));
+
+  it('without the SCP, removes a secret\'s resource policy, and still cannot read it (the key); reconcile puts the policy back and reports it', () =>
+    withSandbox('off', async (s) => {
+      const job = firstWithCustomer(s);
+      expect((await post(s, 'unlockCode', job)).status).toBe(201);
+      const written = s.secrets.secrets.get(secretName(s, job))!.resourcePolicy;
+      const admin = secrets(s, s.principals.administrator);
+      expect(await outcome(admin.send(new DeleteResourcePolicyCommand({ SecretId: secretName(s, job) })))).toBe('allowed');
+      expect(await outcome(admin.send(new GetSecretValueCommand({ SecretId: secretName(s, job) })))).toBe('AccessDeniedException');
+      expect(await alerts(s)).toContainEqual(expect.objectContaining({ alert: 'UnlockCodeSecretGuardChanged', who: s.principals.administrator.callerArn }));
+      await control(s, 'reconcile', {});
+      expect(s.secrets.secrets.get(secretName(s, job))!.resourcePolicy).toBe(written);
+      expect(logs.text()).toContain(`"event":"alert:unlock-code-secret-policy-reapplied","jobId":"${job}","outcome":"missing"`);
+    }));
+});
+
+describe('expired, finished and retired jobs: nothing is stored again', () => {
+  it('a WithCustomer job created 400 days ago: both POSTs answer 409 CredentialsExpired and both vaults stay empty', () =>
+    withSandbox('scp', async (s) => {
+      const { jobId } = await control(s, 'jobs', { state: 'WithCustomer', createdDaysAgo: 400 });
+      for (const kind of ['manifest', 'unlockCode'] as const) {
+        const answer = await post(s, kind, jobId);
+        expect(answer.status).toBe(409);
+        expect(answer.json().error.code).toBe('CredentialsExpired');
+      }
+      expect(s.s3.objects.has(manifestObjectKey(jobId))).toBe(false);
+      expect(s.secrets.secrets.has(secretName(s, jobId))).toBe(false);
+    }));
+
+  it('a retired job: no operator reads it (not even the manifest version the POST returned), and a POST stores nothing again', () =>
+    withSandbox('scp', async (s) => {
+      const { jobId } = await control(s, 'jobs', { state: 'WithCustomer', createdDaysAgo: 10 });
+      const brokered = (await post(s, 'manifest', jobId)).json();
+      expect((await post(s, 'unlockCode', jobId)).status).toBe(201);
+      await control(s, `jobs/${jobId}/state`, { state: 'Complete' });
+      await s.notifications.settled();
+      await control(s, 'reconcile', {});
+      const versions = () => s.s3.objects.get(manifestObjectKey(jobId))!.length;
+      const before = versions();
+      expect((await get(s, 'manifest', jobId)).status).toBe(404);
+      expect((await get(s, 'unlockCode', jobId)).json().error.code).toBe('ScheduledForDeletion');
+      const old = s3(s, s.principals.manifest).send(new GetObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(jobId), VersionId: brokered.versionId }));
+      expect(await outcome(old)).toBe('AccessDenied');
+      for (const kind of ['manifest', 'unlockCode'] as const) {
+        const answer = await post(s, kind, jobId);
+        expect(answer.status).toBe(409);
+        expect(answer.json().error).toMatchObject({ code: 'JobNotWithCustomer', message: expect.stringContaining('Complete') });
+      }
+      expect(versions()).toBe(before);
+      expect(s.secrets.secrets.get(secretName(s, jobId))!.deletedDate).toBeDefined();
+    }));
+});
+
+describe('every read is announced in GET /__sandbox/alerts', () => {
+  it('a GET of each credential through the API raises one alert naming the operator session and the job; the manifest read too', () =>
+    withSandbox('scp', async (s) => {
+      const job = firstWithCustomer(s);
+      for (const kind of ['manifest', 'unlockCode'] as const) expect((await post(s, kind, job)).status).toBe(201);
+      const before = (await alerts(s)).length;
+      expect((await get(s, 'unlockCode', job)).status).toBe(200);
+      expect((await get(s, 'manifest', job)).status).toBe(200);
+      const raised = (await alerts(s)).slice(before);
+      expect(raised).toEqual([
+        expect.objectContaining({ alert: 'UnlockCodeRead', who: s.principals.unlockCode.callerArn, sessionIssuer: s.principals.unlockCode.roleArn, resource: secretName(s, job) }),
+        expect.objectContaining({ alert: 'ManifestReadDirectly', who: s.principals.manifest.callerArn, sessionIssuer: s.principals.manifest.roleArn, resource: manifestObjectKey(job) }),
+      ]);
+      expect(JSON.stringify(raised)).not.toContain(s.snowball.jobs.get(job)!.unlockCode);
+    }));
+});
