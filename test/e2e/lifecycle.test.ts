@@ -2,6 +2,7 @@ import { FLEET_ROUTE, routePath, type OperatorKind } from '../../lib/contract';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { captureLogs } from '../helpers/log-capture';
 import { signedCall } from '../helpers/signed-client';
+import { control } from '../helpers/sandbox-control';
 
 /** Both vaults kept in step with Snowball by the schedule and the job notifications, with no POST. */
 const logs = captureLogs();
@@ -16,8 +17,6 @@ const base = (s: Sandbox) => s.info.apiUrl.replace(/\/$/, '');
 const operator = (s: Sandbox, kind: OperatorKind) => (kind === 'manifest' ? s.principals.manifest : s.principals.unlockCode);
 const read = (s: Sandbox, kind: OperatorKind, jobId: string) => signedCall(`${base(s)}${routePath(kind, jobId)}`, operator(s, kind), s.info.region);
 const fleet = async (s: Sandbox, kind: OperatorKind, who = operator(s, kind)) => signedCall(`${base(s)}${FLEET_ROUTE[kind]}`, who, s.info.region);
-const control = async (s: Sandbox, path: string, body: unknown) =>
-  (await fetch(`${s.info.adminUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
 const addJob = async (s: Sandbox, state: string, createdDaysAgo = 10): Promise<string> => (await control(s, 'jobs', { state, createdDaysAgo })).jobId;
 const moveJob = async (s: Sandbox, jobId: string, state: string) => {
   await control(s, `jobs/${jobId}/state`, { state });

@@ -6,6 +6,7 @@ import { demoJob } from '../../sandbox/jobs';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { captureLogs } from '../helpers/log-capture';
 import { signedCall } from '../helpers/signed-client';
+import { control } from '../helpers/sandbox-control';
 
 /**
  * The sandbox delivers alarm notifications and Snowball's job notifications through the same
@@ -25,8 +26,6 @@ beforeAll(async () => {
 });
 afterAll(() => Promise.all([open?.stop(), closed?.stop()]));
 
-const control = async (s: Sandbox, path: string, body: unknown) =>
-  (await fetch(`${s.info.adminUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(20_000) })).json();
 const alerts = async (s: Sandbox) => (await fetch(`${s.info.adminUrl}alerts`, { signal: AbortSignal.timeout(5_000) })).json();
 const addJob = async (s: Sandbox, state: string): Promise<string> => (await control(s, 'jobs', { state, createdDaysAgo: 3 })).jobId;
 

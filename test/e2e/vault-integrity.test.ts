@@ -7,6 +7,7 @@ import { startSandbox, type GuardrailsMode, type Sandbox } from '../../sandbox/s
 import type { Credentials } from '../../sandbox/sigv4';
 import { captureLogs } from '../helpers/log-capture';
 import { signedCall } from '../helpers/signed-client';
+import { control } from '../helpers/sandbox-control';
 
 /**
  * Vault integrity end to end, with the sandbox's `administrator` (every action by identity policy,
@@ -28,7 +29,6 @@ const OPERATOR: Record<OperatorKind, PrincipalName> = { manifest: 'manifest', un
 const url = (s: Sandbox, kind: OperatorKind, job: string) => `${s.info.apiUrl.replace(/\/$/, '')}${routePath(kind, job)}`;
 const post = (s: Sandbox, kind: OperatorKind, job: string) => signedCall(url(s, kind, job), s.principals[OPERATOR[kind]], s.info.region, { method: 'POST' });
 const get = (s: Sandbox, kind: OperatorKind, job: string) => signedCall(url(s, kind, job), s.principals[OPERATOR[kind]], s.info.region);
-const control = async (s: Sandbox, path: string, body: unknown) => (await fetch(`${s.info.adminUrl}${path}`, { method: 'POST', body: JSON.stringify(body) })).json();
 const alerts = async (s: Sandbox): Promise<Record<string, string>[]> => (await (await fetch(`${s.info.adminUrl}alerts`)).json()).alerts;
 const secrets = (s: Sandbox, c: Credentials) => new SecretsManagerClient({ region: s.info.region, endpoint: s.info.vaults.unlockCode.secretsManagerEndpoint, credentials: c, maxAttempts: 1 });
 const s3 = (s: Sandbox, c: Credentials) => new S3Client({ region: s.info.region, endpoint: s.info.vaults.manifest.s3Endpoint, forcePathStyle: true, credentials: c, maxAttempts: 1 });
