@@ -4,6 +4,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { BrokerStack } from '../lib/broker-stack';
 import { ConfigError, parseConfig } from '../lib/config';
 import { parseGuardrailsConfig } from '../lib/guardrails-config';
+import { GuardrailsTooLargeError } from '../lib/guardrails-policy';
 import { GuardrailsStack } from '../lib/guardrails-stack';
 
 const app = new App();
@@ -27,7 +28,7 @@ try {
     });
   }
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
+  if (!(err instanceof ConfigError) && !(err instanceof GuardrailsTooLargeError)) throw err;
   console.error(`Configuration error: ${err.message}`);
   process.exit(1);
 }

@@ -8,6 +8,8 @@ export interface OperatorRolesProps {
   readonly manifestPrincipals: string[];
   /** ARNs that may assume the UnlockCodeOperator role. Empty: this account's principals that IAM allows. */
   readonly unlockCodePrincipals: string[];
+  /** Role names, stable so the guardrails can name who may assume them. Default: generated. */
+  readonly roleNames?: Record<OperatorKind, string>;
 }
 
 function trusted(arns: string[]): IPrincipal {
@@ -26,11 +28,13 @@ export class OperatorRoles extends Construct {
   constructor(scope: Construct, id: string, props: OperatorRolesProps) {
     super(scope, id);
     this.manifest = new Role(this, 'ManifestOperator', {
+      roleName: props.roleNames?.manifest,
       assumedBy: trusted(props.manifestPrincipals),
       description: 'Snowball credential broker: brokers and reads job manifests, never unlock codes',
       maxSessionDuration: Duration.hours(1),
     });
     this.unlockCode = new Role(this, 'UnlockCodeOperator', {
+      roleName: props.roleNames?.unlockCode,
       assumedBy: trusted(props.unlockCodePrincipals),
       description: 'Snowball credential broker: brokers and reads unlock codes, never manifests',
       maxSessionDuration: Duration.hours(1),

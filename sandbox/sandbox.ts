@@ -117,7 +117,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     region,
     account: SANDBOX_ACCOUNT,
     trail,
-    scp: guardrails === 'scp' ? sandboxScp() : undefined,
+    scp: guardrails === 'scp' ? sandboxScp(region) : undefined,
   };
   const stand: StandIns = {
     snowball: await startSnowball(seedJobs(), faults, downloadTimeoutMs, auth),
