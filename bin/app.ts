@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Tags, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { BrokerStack } from '../lib/broker-stack';
 import { ConfigError, parseConfig } from '../lib/config';
 import { parseGuardrailsConfig } from '../lib/guardrails-config';
+import { STABLE_NAMES } from '../lib/contract';
+import { GlobalEventsStack } from '../lib/guardrails-global-events-stack';
 import { GuardrailsTooLargeError } from '../lib/guardrails-policy';
 import { GuardrailsStack } from '../lib/guardrails-stack';
 
@@ -18,12 +20,21 @@ try {
     description: 'Snowball credential broker: job manifests and unlock codes in two IAM-guarded vaults',
     env,
   });
+  // IAM and global STS events reach EventBridge only in us-east-1: a companion there forwards them.
+  if (env.region && !Token.isUnresolved(env.region) && env.region !== 'us-east-1') {
+    const global = new GlobalEventsStack(app, `${STABLE_NAMES.stack}GlobalEvents`, {
+      brokerRegion: env.region,
+      description: 'Snowball credential broker: forwards IAM and global STS events from us-east-1 to the broker region for its guardrail alerts',
+      env: { account: env.account, region: 'us-east-1' },
+    });
+    Tags.of(global).add(STABLE_NAMES.guardTag.key, STABLE_NAMES.guardTag.value);
+  }
   // Only when asked: it is deployed in the organisation's management account, not the broker's.
   const guardrails = parseGuardrailsConfig(context);
   if (guardrails) {
     new GuardrailsStack(app, 'SnowballCredentialBrokerGuardrails', {
       config: guardrails,
-      description: 'Snowball credential broker guardrails: a service control policy for the broker account',
+      description: 'Snowball credential broker guardrails: the service control policies for the broker account',
       env,
     });
   }

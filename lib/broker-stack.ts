@@ -99,6 +99,8 @@ export class BrokerStack extends Stack {
         manifestBucketName: manifestVault.bucket.bucketName,
         secretPrefix: config.secretPrefix,
         breakGlassRoleArn: config.breakGlassRoleArn,
+        brokerKeyArns: [manifestVault.key.key.keyArn, unlockCodeVault.key.key.keyArn, lifecycle.notificationTopic.masterKey!.keyArn],
+        restApiId: api.api.restApiId,
       },
       alertEmails: config.alertEmails,
       manifestBucket: manifestVault.bucket,

@@ -60,8 +60,9 @@ class DeployedNames extends TemplateResolver {
       'AWS::Events::Rule': arn('events', `rule/${generated}`),
       'AWS::CloudWatch::Alarm': arn('cloudwatch', `alarm:${generated}`),
     };
-    if (type === 'AWS::S3::Bucket' && !this.resources[id].Properties?.BucketName) {
-      const bucket = generated.toLowerCase();
+    if (type === 'AWS::S3::Bucket') {
+      const named = this.resources[id].Properties?.BucketName;
+      const bucket = named ? (this.resolve(named) as string) : generated.toLowerCase();
       return attr === 'Arn' ? `arn:aws:s3:::${bucket}` : bucket;
     }
     if (type === 'AWS::IAM::Role' && !this.resources[id].Properties?.RoleName) return attr === 'Arn' ? role(generated) : generated;
