@@ -197,6 +197,12 @@ function vaultRules(s: GuardRuleSubjects): GuardRule[] {
       resourcePath: '$.detail.requestParameters.bucketName',
     },
     {
+      id: 'ManifestVersionDeleted',
+      title: 'A manifest version was deleted for good (seen where a trail logs the bucket\'s write data events)',
+      pattern: calls('s3', ['DeleteObject', 'DeleteObjects'], { requestParameters: { bucketName: [s.manifestBucketName], versionId: [{ exists: true }] } }),
+      resourcePath: '$.detail.requestParameters.key',
+    },
+    {
       id: 'UnlockCodeSecretChanged',
       title: 'A secret under the unlock-code prefix was created, re-keyed, replicated or changed, not by the broker',
       pattern: calls('secretsmanager', ['CreateSecret', 'UpdateSecret', 'ReplicateSecretToRegions', 'RotateSecret', 'TagResource', 'UntagResource', 'RestoreSecret'], {

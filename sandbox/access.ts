@@ -26,7 +26,20 @@ export const SANDBOX_ACCESS: Record<PrincipalName, readonly GrantName[]> = {
   manifest: ['manifestOperatorObjects'],
   unlockCode: ['unlockCodeOperatorSecrets'],
   outsider: [],
+  administrator: [],
 };
+
+/**
+ * An account administrator (AdministratorAccess) may call anything at the stand-ins except what
+ * the vaults' own policies deny it on AWS: the manifest objects (the bucket policy) and the
+ * secrets' values (each secret's resource policy). Everything else around the split (Snowball,
+ * creating secrets under the prefix, their policies, deleting manifest versions) only the
+ * guardrails SCP refuses it.
+ */
+const DENIED_TO_ADMINISTRATOR_BY_THE_VAULTS = [
+  's3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject',
+  'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecret', 'secretsmanager:UpdateSecretVersionStage',
+];
 
 /**
  * What the outsider, an account administrator, holds besides: `snowball:*` from its own identity
@@ -37,6 +50,7 @@ const ADMINISTRATOR_SNOWBALL = ['snowball:GetJobManifest', 'snowball:GetJobUnloc
 
 /** True when `principal`'s policies let it perform `action` (e.g. `s3:PutObject`) on something in `scope`. */
 export function isAllowed(principal: SandboxPrincipal, action: string, scope: Scope | undefined): boolean {
+  if (principal.name === 'administrator') return !DENIED_TO_ADMINISTRATOR_BY_THE_VAULTS.includes(action);
   if (scope === undefined) return false;
   if (principal.name === 'outsider') return scope === 'snowball' && ADMINISTRATOR_SNOWBALL.includes(action);
   return SANDBOX_ACCESS[principal.name].some(

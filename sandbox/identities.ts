@@ -8,8 +8,8 @@ export const SANDBOX_ACCOUNT = '000000000000';
 /** How long the sandbox's temporary credentials stay valid: a working day, then restart it. */
 export const CREDENTIAL_LIFETIME_MS = 12 * 60 * 60 * 1000;
 
-/** The principals of the sandbox: two operators, the two functions, and an outsider. */
-export type PrincipalName = 'manifest' | 'unlockCode' | 'outsider' | 'manifestFunction' | 'unlockCodeFunction';
+/** The principals of the sandbox: two operators, the two functions, an outsider and an account administrator. */
+export type PrincipalName = 'manifest' | 'unlockCode' | 'outsider' | 'administrator' | 'manifestFunction' | 'unlockCodeFunction';
 
 /** A principal the sandbox knows, with the temporary credentials of one session of its role. */
 export interface SandboxPrincipal extends Required<Credentials> {
@@ -40,6 +40,7 @@ export function sandboxPrincipals(region: string): Record<PrincipalName, Sandbox
     manifest: principal('manifest', 'sandbox-ManifestOperator', 'manifest'),
     unlockCode: principal('unlockCode', 'sandbox-UnlockCodeOperator', 'unlockCode'),
     outsider: principal('outsider', 'sandbox-PlatformAdmin'),
+    administrator: principal('administrator', 'sandbox-Administrator'),
     // Lambda names each session of a function's role after the function, as the detection rules expect.
     manifestFunction: principal('manifestFunction', STABLE_NAMES.functionRole('manifest', region), undefined, `${STABLE_NAMES.stack}-ManifestFunction-sandbox`),
     unlockCodeFunction: principal('unlockCodeFunction', STABLE_NAMES.functionRole('unlockCode', region), undefined, `${STABLE_NAMES.stack}-UnlockCodeFunction-sandbox`),

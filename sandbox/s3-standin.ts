@@ -64,7 +64,7 @@ function objectHeaders(v: ObjectVersion): Record<string, string | number> {
 function actionOf(method: string, key: string, query: URLSearchParams): string {
   if (!key) return query.has('versions') ? 's3:ListBucketVersions' : 's3:ListBucket';
   if (method === 'PUT') return 's3:PutObject';
-  if (method === 'DELETE') return 's3:DeleteObject';
+  if (method === 'DELETE') return query.has('versionId') ? 's3:DeleteObjectVersion' : 's3:DeleteObject';
   return query.has('versionId') ? 's3:GetObjectVersion' : 's3:GetObject';
 }
 
@@ -99,14 +99,16 @@ export async function startS3(bucket: string, auth: StandInAuth): Promise<S3Stan
     const refusal = authorize(auth, who.principal, {
       service: 's3',
       operation,
+      eventName: operation === 'DeleteObjectVersion' ? 'DeleteObject' : operation,
       scope: scopeOf(key),
       resource: `arn:aws:s3:::${bucket}${key ? `/${key}` : ''}`,
-      requestParameters: key ? { bucketName: bucket, key } : { bucketName: bucket },
+      requestParameters: { bucketName: bucket, ...(key ? { key } : {}), ...(url.searchParams.has('versionId') ? { versionId: url.searchParams.get('versionId')! } : {}) },
     });
     if (refusal) return xmlError(res, 403, 'AccessDenied', refusal);
     if (!key && req.method === 'GET' && url.searchParams.has('versions')) return listVersions(res, bucket, url.searchParams.get('prefix') ?? '', objects);
     if (!key) return xmlError(res, 501, 'NotImplemented', 'The sandbox emulates object operations and ListObjectVersions only.');
     if (req.method === 'PUT') return putObject(req, res, key, raw, objects);
+    if (req.method === 'DELETE' && url.searchParams.has('versionId')) return deleteVersion(res, key, url.searchParams.get('versionId')!, objects);
     if (req.method === 'DELETE') return deleteObject(res, key, objects);
     if (req.method !== 'GET' && req.method !== 'HEAD') return xmlError(res, 405, 'MethodNotAllowed', 'Not emulated.');
     serveObject(req, res, objects.get(key) ?? [], url.searchParams.get('versionId'), who.principal);
@@ -119,6 +121,12 @@ function deleteObject(res: ServerResponse, key: string, objects: Map<string, Obj
   const marker = deleteMarker();
   objects.set(key, [...(objects.get(key) ?? []), marker]);
   res.writeHead(204, { 'x-amz-delete-marker': 'true', 'x-amz-version-id': marker.versionId }).end();
+}
+
+/** DeleteObject with a version id: that version is gone for good (what only the guardrails SCP keeps an administrator from). */
+function deleteVersion(res: ServerResponse, key: string, versionId: string, objects: Map<string, ObjectVersion[]>): void {
+  objects.set(key, (objects.get(key) ?? []).filter((v) => v.versionId !== versionId));
+  res.writeHead(204, { 'x-amz-version-id': versionId }).end();
 }
 
 /** GET or HEAD of one object. Like S3, a missing key is 404 only to a caller allowed s3:ListBucket, else 403. */

@@ -51,6 +51,8 @@ export interface SandboxInfo {
   readonly operators: Record<OperatorKind, ExportedCredentials>;
   /** A principal of the account the matrix admits to nothing, to see refusals with. */
   readonly outsider: ExportedCredentials;
+  /** An account administrator (AdministratorAccess at the stand-ins): what only the guardrails stop. */
+  readonly administrator: ExportedCredentials;
   /** The vaults' own addresses, for direct reads with the AWS CLI or SDK, as on AWS. */
   readonly vaults: {
     readonly manifest: { readonly s3Endpoint: string; readonly bucket: string; readonly keyPrefix: string };
@@ -91,6 +93,7 @@ function describe(api: RunningServer, region: string, principals: Record<Princip
     region,
     operators: { manifest: exportCredentials(principals.manifest), unlockCode: exportCredentials(principals.unlockCode) },
     outsider: exportCredentials(principals.outsider),
+    administrator: exportCredentials(principals.administrator),
     vaults: {
       manifest: { s3Endpoint: stand.s3.endpoint, bucket: stand.s3.bucket, keyPrefix: MANIFEST_KEY_PREFIX },
       unlockCode: { secretsManagerEndpoint: stand.secrets.endpoint, secretPrefix: DEFAULT_SECRET_PREFIX },

@@ -99,6 +99,11 @@ export async function startSecretsManager(secretPrefix: string, auth: StandInAut
       s.resourcePolicy = i.ResourcePolicy;
       return { ARN: s.arn, Name: s.name };
     },
+    DeleteResourcePolicy: (i) => {
+      const s = live(i.SecretId);
+      s.resourcePolicy = undefined;
+      return { ARN: s.arn, Name: s.name };
+    },
     DeleteSecret: (i) => {
       const s = existing(i.SecretId);
       if (i.ForceDeleteWithoutRecovery) secrets.delete(s.name);

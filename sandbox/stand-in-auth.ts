@@ -45,6 +45,8 @@ export interface AuthorizationRequest {
   /** The resource's ARN (or `*`), for the SCP and the refusal message. */
   readonly resource: string;
   readonly requestParameters: Record<string, string>;
+  /** What CloudTrail names the call, where it differs from the IAM action (S3's DeleteObject of a version). */
+  readonly eventName?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export function authorize(auth: StandInAuth, principal: SandboxPrincipal, reques
     refusal = deniedMessage(principal, action, request.resource);
   }
   const errorCode = refusal === undefined ? undefined : request.service === 's3' ? 'AccessDenied' : 'AccessDeniedException';
-  auth.trail?.record({ service: request.service, eventName: request.operation, principal, requestParameters: request.requestParameters, errorCode });
+  auth.trail?.record({ service: request.service, eventName: request.eventName ?? request.operation, principal, requestParameters: request.requestParameters, errorCode });
   return refusal;
 }
 

@@ -12,7 +12,7 @@ import { TemplateResolver } from '../helpers/template-resolver';
  */
 const raw = synthBroker().template.toJSON() as { Resources: Record<string, any> };
 const resolver = new TemplateResolver(raw, TEST_ENV);
-const ROLE_PREFIX: Record<Exclude<PrincipalName, 'outsider'>, string> = {
+const ROLE_PREFIX: Record<Exclude<PrincipalName, 'outsider' | 'administrator'>, string> = {
   manifestFunction: 'ManifestFunctionRole',
   unlockCodeFunction: 'UnlockCodeFunctionRole',
   manifest: 'OperatorsManifestOperator',
