@@ -72,7 +72,7 @@ function credentialStatements(n: GuardrailsNames): Statement[] {
 }
 
 /** Who may become whom: bootstrap and function roles only for deploys, each operator role only for its principals. */
-function assumeStatements(n: GuardrailsNames, input: GuardrailsPolicyInput): Statement[] {
+export function assumeStatements(n: GuardrailsNames, input: GuardrailsPolicyInput): Statement[] {
   const fnRoles = OPERATOR_KINDS.flatMap((kind) => n.functionRole(kind));
   const statements = [deny('BootstrapAndFunctionRolesOnlyToDeployers', { Action: 'sts:*' }, [n.resources.bootstrapRoles, ...fnRoles], n.deploy)];
   for (const kind of OPERATOR_KINDS) {

@@ -26,11 +26,14 @@ export function sealedStatements(input: GuardrailsPolicyInput): Statement[] {
   const creators = input.jobCreatorPrincipalArns ?? [];
   const functionRoles = OPERATOR_KINDS.flatMap((kind) => n.functionRole(kind));
   const inAccount = { StringEquals: { 'aws:PrincipalAccount': n.acct } };
+  // Operator principals of the broker account itself may only become their operator role.
+  const localOperators = OPERATOR_KINDS.flatMap((kind) => input.operatorPrincipalArns[kind]).filter((arn) => arn.includes(`::${n.acct}:`));
   const allowlist = [
     ...n.allBootstrapRoles,
     ...input.deployerPrincipalArns,
     `arn:aws:iam::${n.acct}:role/${STABLE_NAMES.stack}*`,
     ...creators,
+    ...localOperators,
     ...n.glass,
     `arn:aws:iam::${n.acct}:role/aws-service-role/*`,
   ];
@@ -41,6 +44,13 @@ export function sealedStatements(input: GuardrailsPolicyInput): Statement[] {
       deny(`${kind === 'manifest' ? 'Manifest' : 'UnlockCode'}OnlyToItsFunction`, { Action: kind === 'manifest' ? 'snowball:GetJobManifest' : 'snowball:GetJobUnlockCode' }, '*', [...n.functionRole(kind), ...n.glass], inAccount),
     ),
   ];
+  if (localOperators.length) {
+    const theirs = { ArnLike: { 'aws:PrincipalArn': localOperators } };
+    statements.push(
+      { ...deny('OperatorPrincipalsOnlyAssumeRoles', { NotAction: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }, '*', []), Condition: theirs },
+      { Sid: 'OperatorPrincipalsOnlyBecomeOperators', Effect: 'Deny', Action: 'sts:*', NotResource: n.operatorRoles, Condition: theirs },
+    );
+  }
   if (creators.length) {
     statements.push({ ...deny('JobCreatorsOnlyOrderJobs', { NotAction: JOB_CREATOR_KEEPS }, '*', []), Condition: { ArnLike: { 'aws:PrincipalArn': creators } } });
   }

@@ -9,7 +9,8 @@ interface Statement {
   Effect: string;
   Action?: string | string[];
   NotAction?: string | string[];
-  Resource: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
@@ -55,7 +56,8 @@ function actionMatches(statement: Statement, action: string): boolean {
 
 function applies(statement: Statement, request: ScpRequest): boolean {
   if (!actionMatches(statement, request.action)) return false;
-  if (!list(statement.Resource).some((r) => like(r, request.resource))) return false;
+  const named = list(statement.Resource ?? statement.NotResource ?? []).some((r) => like(r, request.resource));
+  if (named === (statement.NotResource !== undefined)) return false;
   return Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
     Object.entries(keys).every(([key, expected]) => holds(operator, list(expected), request.context[key])),
   );

