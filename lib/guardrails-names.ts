@@ -40,9 +40,19 @@ export function guardrailsNames(input: GuardrailsPolicyInput) {
   const bootstrap = (roles: readonly string[]) => roles.flatMap((r) => perRegion((region) => `cdk-${q}-${r}-${acct}-${region}`));
   const glass = input.breakGlassRoleArn ? [input.breakGlassRoleArn] : [];
   const stack = STABLE_NAMES.stack;
+  // Configured principals of the broker account itself: whoever could re-trust or re-create one would hold its exemption.
+  const configured = [
+    ...input.deployerPrincipalArns,
+    ...input.operatorPrincipalArns.manifest,
+    ...input.operatorPrincipalArns.unlockCode,
+    ...(input.breakGlassPrincipalArns ?? []),
+    ...(input.jobCreatorPrincipalArns ?? []),
+  ];
+  const localPrincipals = [...new Set(configured.filter((arn) => arn.includes(`::${acct}:`) && !arn.endsWith(':root')))];
   return {
     acct,
     glass,
+    localPrincipals,
     /** Who deploys: the configured deployers and the bootstrap roles that act for them, and break-glass. */
     deploy: [...bootstrap(ACTING_BOOTSTRAP_ROLES), ...input.deployerPrincipalArns, ...glass],
     allBootstrapRoles: bootstrap(BOOTSTRAP_ROLES),

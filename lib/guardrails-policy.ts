@@ -78,6 +78,10 @@ export function assumeStatements(n: GuardrailsNames, input: GuardrailsPolicyInpu
   for (const kind of OPERATOR_KINDS) {
     statements.push(deny(`${KIND_NAME[kind]}OperatorOnlyToItsPrincipals`, { Action: 'sts:*' }, n.operatorRole(kind), [...input.operatorPrincipalArns[kind], ...n.glass]));
   }
+  const localRoles = n.localPrincipals.filter((arn) => arn.includes(':role/'));
+  if (localRoles.length) {
+    statements.push(deny('ConfiguredRolesNotAssumedFromInside', { Action: 'sts:*' }, localRoles, n.deploy, { StringEquals: { 'aws:PrincipalAccount': n.acct } }));
+  }
   if (input.breakGlassRoleArn) {
     statements.push(deny('BreakGlassOnlyToItsPrincipals', { Action: 'sts:*' }, input.breakGlassRoleArn, [...(input.breakGlassPrincipalArns ?? []), ...n.glass], { StringEquals: { 'aws:PrincipalAccount': n.acct } }));
   }
@@ -87,7 +91,7 @@ export function assumeStatements(n: GuardrailsNames, input: GuardrailsPolicyInpu
 /** Every other change to the broker's resources, and to the trails detection reads, only through a deploy. */
 function changeStatements(n: GuardrailsNames): Statement[] {
   const r = n.resources;
-  const named = [r.bootstrapRoles, r.brokerRoles, ...n.glass, r.functions, r.rules, r.topics, r.logGroups, r.alarms, r.queues, ...r.stacks, r.trails, r.keyAliases, ...r.manifestBucket];
+  const named = [r.bootstrapRoles, r.brokerRoles, ...n.glass, ...n.localPrincipals, r.functions, r.rules, r.topics, r.logGroups, r.alarms, r.queues, ...r.stacks, r.trails, r.keyAliases, ...r.manifestBucket];
   const tag = STABLE_NAMES.guardTag;
   return [
     deny('BrokerResourcesOnlyThroughDeploys', { NotAction: EVERYONE_KEEPS }, named, n.deploy),
@@ -108,7 +112,7 @@ export function sharedStatements(input: GuardrailsPolicyInput): Statement[] {
 const size = (doc: PolicyDocument) => JSON.stringify(doc).length;
 
 /**
- * Packs statements into as few SCPs as hold them (each within 5,120 characters, minified as
+ * Packs statements, first fit, into as few SCPs as hold them (each within 5,120 characters, minified as
  * Organizations stores it), named `snowball-credential-broker-ACCOUNT-MODE-N`. Throws, naming the
  * statement and its size, when one cannot fit, and when more SCPs than a target can take are needed.
  */
@@ -121,8 +125,8 @@ export function packScps(statements: Statement[], name: string): NamedScp[] {
         `the guardrail SCP ${name}-${docs.length + 1} would be ${alone} characters with its statement ${String(statement.Sid)} alone, more than the ${SCP_MAX_CHARS} an SCP may hold: name fewer or shorter principals (deployerPrincipalArns, operator principals, jobCreatorPrincipalArns, brokerRegions).`,
       );
     }
-    const last = docs[docs.length - 1];
-    if (last && size({ ...last, Statement: [...last.Statement, statement] }) <= SCP_MAX_CHARS) last.Statement.push(statement);
+    const room = docs.find((doc) => size({ ...doc, Statement: [...doc.Statement, statement] }) <= SCP_MAX_CHARS);
+    if (room) room.Statement.push(statement);
     else docs.push({ Version: '2012-10-17', Statement: [statement] });
   }
   const scps = docs.map((content, i) => ({ name: `${name}-${i + 1}`, content }));
