@@ -95,8 +95,9 @@ function changeStatements(n: GuardrailsNames): Statement[] {
   const tag = STABLE_NAMES.guardTag;
   return [
     deny('BrokerResourcesOnlyThroughDeploys', { NotAction: EVERYONE_KEEPS }, named, n.deploy),
-    deny('TaggedKeysAndApiOnlyThroughDeploys', { Action: TAGGED_CHANGES }, [r.keys, r.restApis], n.deploy, { StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value } }),
-    deny('GuardTagOnlyThroughDeploys', { Action: '*' }, '*', n.deploy, { 'ForAnyValue:StringEquals': { 'aws:TagKeys': [tag.key] } }),
+    // API Gateway ARNs name no account, and the tag key could be anyone's: both only in the broker account.
+    deny('TaggedKeysAndApiOnlyThroughDeploys', { Action: TAGGED_CHANGES }, [r.keys, r.restApis], n.deploy, { StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value, 'aws:ResourceAccount': n.acct } }),
+    deny('GuardTagOnlyThroughDeploys', { Action: '*' }, '*', n.deploy, { 'ForAnyValue:StringEquals': { 'aws:TagKeys': [tag.key] }, StringEquals: { 'aws:ResourceAccount': n.acct } }),
     deny('LogAndAssetBucketsOnlyThroughDeploys', { NotAction: ['s3:Get*', 's3:List*'] }, r.logAndAssetBuckets.flatMap((b) => [b, `${b}/*`]), n.deploy),
     deny('EventSourcesOfFunctionsOnlyThroughDeploys', { Action: 'lambda:*EventSourceMapping' }, '*', n.deploy, { ArnLike: { 'lambda:FunctionArn': r.functions } }),
     deny('UnlockCodeSecretsOnlyThroughTheFunction', { NotAction: ['secretsmanager:Describe*', 'secretsmanager:List*', 'secretsmanager:Get*'] }, r.secrets, [...n.deploy, ...n.functionRole('unlockCode')]),

@@ -55,7 +55,7 @@ export interface AuthorizationRequest {
  */
 export function authorize(auth: StandInAuth, principal: SandboxPrincipal, request: AuthorizationRequest): string | undefined {
   const action = `${request.service}:${request.operation}`;
-  const context = { 'aws:PrincipalArn': principal.roleArn, 'aws:PrincipalAccount': auth.account };
+  const context = { 'aws:PrincipalArn': principal.roleArn, 'aws:PrincipalAccount': auth.account, 'aws:ResourceAccount': auth.account };
   let refusal: string | undefined;
   if (auth.scp && scpDenies(auth.scp, { action, resource: request.resource, context })) {
     refusal = `User: ${principal.callerArn} is not authorized to perform: ${action} on resource: ${request.resource} with an explicit deny in a service control policy`;

@@ -217,7 +217,7 @@ describe('the source: Snowball and the vault guards, with and without the guardr
   };
   const snowball = { arn: '*', policy: undefined };
   const fetch = (who: Who, action: string, withScp: boolean) => decide(who, action, snowball, {}, withScp ? scp : undefined);
-  const keyAliases = { 'kms:ResourceAliases': ['alias/snowball-credential-broker/manifest-vault'], 'aws:ResourceTag/snowball-credential-broker': 'guarded' };
+  const keyAliases = { 'kms:ResourceAliases': ['alias/snowball-credential-broker/manifest-vault'], 'aws:ResourceTag/snowball-credential-broker': 'guarded', 'aws:ResourceAccount': account };
   const changeKeyPolicy = (who: Who, withScp: boolean) => decide(who, 'kms:PutKeyPolicy', 'manifestKey', keyAliases, withScp ? scp : undefined);
 
   it('without the SCP, an administrator can take both credentials straight from Snowball (the hole the SCP closes)', async () => {

@@ -198,6 +198,7 @@ describe('control: shared mode leaves unrelated resources alone', () => {
     ['disables an unrelated rule', { action: 'events:DisableRule', resource: arn('events', 'rule/nightly-batch') }],
     ['creates an unrelated secret', { action: 'secretsmanager:CreateSecret', resource: arn('secretsmanager', 'secret:app/db-password-AbCdEf') }],
     ['creates a Snowball job', { action: 'snowball:CreateJob', resource: '*' }],
+    ['changes an API of another account that happens to carry the tag', { action: 'apigateway:PATCH', resource: `${restApi}/stages/v1`, context: { ...TAGGED, 'aws:ResourceAccount': '999988887777' } }],
   ];
 
   it.each(unrelated)('the administrator %s', async (_what, call) => {

@@ -130,6 +130,7 @@ export async function decide(who: string, call: Call, scps: unknown[] | undefine
           'aws:PrincipalAccount': account,
           'aws:SecureTransport': 'true',
           'aws:RequestedRegion': region,
+          'aws:ResourceAccount': account,
           ...(call.action.startsWith('kms:') ? { 'kms:CallerAccount': account } : {}),
           ...(call.action.startsWith('s3:') ? { 's3:TlsVersion': '1.3' } : {}),
           ...call.context,

@@ -67,7 +67,7 @@ async function simulated(policy: unknown, who: string, action: string, resource:
         principal: who.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + '/s',
         action,
         resource: { resource, accountId: ACCOUNT },
-        contextVariables: { 'aws:PrincipalArn': who, 'aws:PrincipalAccount': ACCOUNT, ...extra },
+        contextVariables: { 'aws:PrincipalArn': who, 'aws:PrincipalAccount': ACCOUNT, 'aws:ResourceAccount': ACCOUNT, ...extra },
       },
       identityPolicies: [{ name: 'all', policy: all }],
       serviceControlPolicies: [{ orgIdentifier: 'r-root', policies: [{ name: 'FullAWSAccess', policy: all }, { name: 'guardrails', policy }] }],
@@ -83,7 +83,7 @@ async function simulated(policy: unknown, who: string, action: string, resource:
 describe.each(['shared', 'sealed'] as const)("the sandbox's SCP evaluator agrees with iam-simulate (%s)", (mode) => {
   const cases = WHO.flatMap((who) => REQUESTS.map(([action, resource, extra]) => [who.split('/').pop()!, action, resource.split(':').pop()!, who, resource, extra] as const));
   it.each(cases)('%s %s %s', async (_name, action, _short, who, resource, extra) => {
-    const context = { 'aws:PrincipalArn': who, 'aws:PrincipalAccount': ACCOUNT, ...extra };
+    const context = { 'aws:PrincipalArn': who, 'aws:PrincipalAccount': ACCOUNT, 'aws:ResourceAccount': ACCOUNT, ...extra };
     expect(scpDenies(SCPS[mode], { action, resource, context })).toBe(await simulated(SCPS[mode], who, action, resource, extra));
   });
 });
