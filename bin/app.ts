@@ -5,7 +5,7 @@ import { BrokerStack } from '../lib/broker-stack';
 import { ConfigError, parseConfig } from '../lib/config';
 import { parseGuardrailsConfig } from '../lib/guardrails-config';
 import { STABLE_NAMES } from '../lib/contract';
-import { GlobalEventsStack } from '../lib/guardrails-global-events-stack';
+import { companionRegions, companionStackName, GlobalEventsStack, STS_ALERT_REGIONS_KEY } from '../lib/guardrails-global-events-stack';
 import { GuardrailsTooLargeError } from '../lib/guardrails-policy';
 import { GuardrailsStack } from '../lib/guardrails-stack';
 
@@ -20,14 +20,17 @@ try {
     description: 'Snowball credential broker: job manifests and unlock codes in two IAM-guarded vaults',
     env,
   });
-  // IAM and global STS events reach EventBridge only in us-east-1: a companion there forwards them.
-  if (env.region && !Token.isUnresolved(env.region) && env.region !== 'us-east-1') {
-    const global = new GlobalEventsStack(app, `${STABLE_NAMES.stack}GlobalEvents`, {
-      brokerRegion: env.region,
-      description: 'Snowball credential broker: forwards IAM and global STS events from us-east-1 to the broker region for its guardrail alerts',
-      env: { account: env.account, region: 'us-east-1' },
-    });
-    Tags.of(global).add(STABLE_NAMES.guardTag.key, STABLE_NAMES.guardTag.value);
+  // IAM and global STS events reach EventBridge only in us-east-1: a companion there forwards them
+  // (and one in each stsAlertRegions region forwards that region's STS calls).
+  if (env.region && !Token.isUnresolved(env.region)) {
+    for (const region of companionRegions(env.region, context(STS_ALERT_REGIONS_KEY))) {
+      const companion = new GlobalEventsStack(app, companionStackName(region), {
+        brokerRegion: env.region,
+        description: `Snowball credential broker: forwards IAM and STS events from ${region} to the broker region for its guardrail alerts`,
+        env: { account: env.account, region },
+      });
+      Tags.of(companion).add(STABLE_NAMES.guardTag.key, STABLE_NAMES.guardTag.value);
+    }
   }
   // Only when asked: it is deployed in the organisation's management account, not the broker's.
   const guardrails = parseGuardrailsConfig(context);

@@ -2,9 +2,29 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnRule, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
+import { ConfigError, stringList } from './config';
 import { STABLE_NAMES } from './contract';
 import { globalEventsPattern } from './guardrails-alert-rules';
 import { deadLetterQueue } from './messaging';
+
+/** Context key: regions beyond us-east-1 whose STS endpoint calls (a break-glass assumption) must alert too. */
+export const STS_ALERT_REGIONS_KEY = 'stsAlertRegions';
+
+/**
+ * Where companions are needed: us-east-1 (IAM and the global STS endpoint) and every region named
+ * in `stsAlertRegions` (regional STS endpoints record there), except the broker's own region.
+ */
+export function companionRegions(brokerRegion: string, raw: unknown): string[] {
+  const extra = stringList(STS_ALERT_REGIONS_KEY, raw, 'AWS regions');
+  const bad = extra.find((r) => !/^[a-z]{2}(?:-[a-z]+)+-\d$/.test(r));
+  if (bad) throw new ConfigError(`${STS_ALERT_REGIONS_KEY} entry "${bad}" is not a region, like "ap-south-1".`);
+  return [...new Set(['us-east-1', ...extra])].filter((region) => region !== brokerRegion);
+}
+
+/** The companion's stack name in a region: the us-east-1 one keeps the historic name. */
+export function companionStackName(region: string): string {
+  return region === 'us-east-1' ? `${STABLE_NAMES.stack}GlobalEvents` : `${STABLE_NAMES.stack}StsEvents-${region}`;
+}
 
 export interface GlobalEventsStackProps extends StackProps {
   /** The region the broker (its alert rules and topic) is deployed in. */
@@ -17,6 +37,7 @@ export interface GlobalEventsStackProps extends StackProps {
  * the broker's own guardrail rules (lib/guardrails-alert-rules.ts) turn them into alerts on the
  * alerts topic. The rule and its role carry the broker's stack-name prefix and guard tag, so the
  * guardrails SCPs guard them like the rest of the broker. Not needed when the broker is in us-east-1.
+ * The same companion in another region forwards the STS calls made at that region's endpoint.
  */
 export class GlobalEventsStack extends Stack {
   readonly rule: Rule;

@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { alertPaths, alertRules } from '../../lib/alert-rules';
 import { STABLE_NAMES } from '../../lib/contract';
-import { GlobalEventsStack } from '../../lib/guardrails-global-events-stack';
+import { companionRegions, companionStackName, GlobalEventsStack } from '../../lib/guardrails-global-events-stack';
 import { matchesPattern } from '../../sandbox/event-pattern';
 import { renderAlert } from '../../sandbox/trail';
 import { assumedRole, cloudTrailEvent, iamUser, root, type Call, type Identity } from '../fixtures/cloudtrail';
@@ -165,6 +165,14 @@ describe('IAM and global STS events: the us-east-1 companion', () => {
   it('is clean under cdk-nag', () => {
     const violations = [new AwsSolutionsChecks(), new ServerlessChecks()].flatMap((p) => p.validateScope(app).violations);
     expect(violations).toEqual([]);
+  });
+
+  it('is deployed in us-east-1 and each stsAlertRegions region, never in the broker region itself', () => {
+    expect(companionRegions('eu-west-1', [])).toEqual(['us-east-1']);
+    expect(companionRegions('us-east-1', [])).toEqual([]);
+    expect(companionRegions('eu-west-1', 'ap-south-1,eu-west-1')).toEqual(['us-east-1', 'ap-south-1']);
+    expect(() => companionRegions('eu-west-1', ['mars'])).toThrow(/stsAlertRegions entry "mars" is not a region/);
+    expect([companionStackName('us-east-1'), companionStackName('ap-south-1')]).toEqual([`${STABLE_NAMES.stack}GlobalEvents`, `${STABLE_NAMES.stack}StsEvents-ap-south-1`]);
   });
 
   it('the broker region then alerts on the forwarded events (their region stays us-east-1)', () => {
