@@ -23,6 +23,7 @@ export const GUARDRAILS_KEYS = {
   breakGlassPrincipalArns: 'breakGlassPrincipalArns',
   deployerPrincipalArns: 'deployerPrincipalArns',
   jobCreatorPrincipalArns: 'jobCreatorPrincipalArns',
+  snowballJobRoleArns: 'snowballJobRoleArns',
   secretPrefix: 'secretPrefix',
   bootstrapQualifier: '@aws-cdk/core:bootstrapQualifier',
 } as const;
@@ -95,5 +96,6 @@ export function parseGuardrailsConfig(context: (key: string) => unknown): Guardr
     breakGlassRoleArn: optionalRoleArn(GUARDRAILS_KEYS.breakGlassRoleArn, context(GUARDRAILS_KEYS.breakGlassRoleArn)),
     breakGlassPrincipalArns: principalList(GUARDRAILS_KEYS.breakGlassPrincipalArns, context(GUARDRAILS_KEYS.breakGlassPrincipalArns)),
     jobCreatorPrincipalArns: principalList(GUARDRAILS_KEYS.jobCreatorPrincipalArns, context(GUARDRAILS_KEYS.jobCreatorPrincipalArns)),
+    snowballJobRoleArns: principalList(GUARDRAILS_KEYS.snowballJobRoleArns, context(GUARDRAILS_KEYS.snowballJobRoleArns)),
   };
 }

@@ -20,6 +20,8 @@ export interface GuardrailsPolicyInput {
   readonly breakGlassPrincipalArns?: string[];
   /** Sealed mode: who may order and manage Snowball jobs (never read their credentials). */
   readonly jobCreatorPrincipalArns?: string[];
+  /** Sealed mode: the jobs' service roles (trusted by importexport.amazonaws.com), which Snowball acts as. */
+  readonly snowballJobRoleArns?: string[];
 }
 
 /** The bootstrap roles that act in a deploy: CloudFormation's execution role, the deploy role, the asset publisher. */

@@ -14,8 +14,8 @@ const JOB_CREATOR_KEEPS = [
 /**
  * Sealed mode, for an account that holds the broker and nothing else: one SCP that denies every
  * action to every principal of the account but an allowlist (the CDK bootstrap roles by exact
- * name, the deployers, the broker stack's own roles, the job-ordering principals, break-glass and
- * AWS service-linked roles), lets nobody but the job-ordering principals (and the functions, for
+ * name, the deployers, the broker stack's own roles, the job-ordering principals, the jobs' service
+ * roles Snowball acts as, break-glass and AWS service-linked roles), lets nobody but the job-ordering principals (and the functions, for
  * their own calls) touch Snowball, and hands each credential only to its function's role.
  *
  * The broker's roles are admitted by the stack-name prefix: in a sealed account only an allowlisted
@@ -34,6 +34,7 @@ export function sealedStatements(input: GuardrailsPolicyInput): Statement[] {
     `arn:aws:iam::${n.acct}:role/${STABLE_NAMES.stack}*`,
     ...creators,
     ...localOperators,
+    ...(input.snowballJobRoleArns ?? []),
     ...n.glass,
     `arn:aws:iam::${n.acct}:role/aws-service-role/*`,
   ];

@@ -235,6 +235,12 @@ describe('control: sealed mode lets the job-ordering principal order jobs, and n
     expect(await decide(PEOPLE.jobCreator, { action: 'lambda:UpdateFunctionCode', resource: fn.manifest.arn }, SCPS.sealed)).toBe(EXPLICIT);
   });
 
+  it("the job's service role still lets Snowball publish the job's notifications", async () => {
+    const topic = resource('AWS::SNS::Topic', 'LifecycleJobNotification').arn;
+    expect(await decide(role('SnowballJobRole'), { action: 'sns:Publish', resource: topic }, SCPS.sealed)).toBe(ALLOWED);
+    expect(await decide(role('SnowballJobRole'), { action: 'snowball:GetJobUnlockCode', resource: '*' }, SCPS.sealed)).toBe(EXPLICIT);
+  });
+
   it('AWS service-linked roles keep working', async () => {
     expect(await decide(role('aws-service-role/ops.apigateway.amazonaws.com/AWSServiceRoleForAPIGateway'), { action: 'ec2:DescribeNetworkInterfaces', resource: '*' }, SCPS.sealed)).toBe(ALLOWED);
   });

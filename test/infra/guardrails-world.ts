@@ -41,6 +41,7 @@ const CONTEXT = {
   guardrailsTargetIds: [account],
   deployerPrincipalArns: [PEOPLE.deployer],
   jobCreatorPrincipalArns: [PEOPLE.jobCreator],
+  snowballJobRoleArns: [role('SnowballJobRole')],
 };
 
 /** Names generated resources as CloudFormation does: `STACK-LogicalId-SUFFIX` (buckets in lower case). */
