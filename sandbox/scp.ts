@@ -22,10 +22,18 @@ export interface ScpRequest {
 
 const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
-/** IAM's `*` and `?` wildcards; `caseless` only for action names. */
+const compiled = new Map<string, RegExp>();
+
+/** IAM's `*` and `?` wildcards; `caseless` only for action names. Compiled once per pattern. */
 function like(pattern: string, value: string, caseless = false): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, caseless ? 'is' : 's').test(value);
+  const key = `${caseless ? 'i' : 's'}:${pattern}`;
+  let re = compiled.get(key);
+  if (!re) {
+    const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    re = new RegExp(`^${source}$`, caseless ? 'is' : 's');
+    compiled.set(key, re);
+  }
+  return re.test(value);
 }
 
 function holds(operator: string, expected: string[], actual: string | string[] | undefined): boolean {
