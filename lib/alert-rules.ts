@@ -1,4 +1,5 @@
 import { STABLE_NAMES } from './contract';
+import { guardRules, KEY_CHANGES, notByBrokerFunction } from './guardrails-alert-rules';
 
 /**
  * The detection rules: which CloudTrail records around the broker raise an alert, and what the
@@ -16,6 +17,10 @@ export interface AlertSubjects {
   readonly breakGlassRoleArn?: string;
   /** With S3 data events for the vault bucket, direct manifest reads are reported too. */
   readonly manifestReads?: boolean;
+  /** Every key of the broker (vault, alerts, job notifications), for the guardrail rules. Default: the vault keys. */
+  readonly brokerKeyArns?: string[];
+  /** The broker API's id, for the guardrail rules. Default: every REST API of the account. */
+  readonly restApiId?: string;
 }
 
 export interface AlertRule {
@@ -44,14 +49,12 @@ export const ALERT_FIELDS = {
 
 const CLOUDTRAIL = 'AWS API Call via CloudTrail';
 
-/** Calls made by anyone but sessions of these roles (root, IAM users and other roles included). */
-function notBy(roleArns: string[]) {
-  return {
-    $or: [
-      { userIdentity: { type: [{ 'anything-but': 'AssumedRole' }] } },
-      { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': roleArns }] } } } },
-    ],
-  };
+/**
+ * Reads by anyone but the unlock-code operator role and the unlock-code function itself (a
+ * session named after one of the stack's functions: the role's code run elsewhere is reported).
+ */
+function notByOperatorNorFunction(operatorRoleArn: string) {
+  return notByBrokerFunction(['unlockCode'], { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': [operatorRoleArn] }] } } });
 }
 
 function calls(service: string, eventNames: string[], detail: Record<string, unknown> = {}) {
@@ -68,13 +71,13 @@ function sourceRules(s: AlertSubjects): AlertRule[] {
     {
       id: 'ManifestFetchedAroundBroker',
       title: 'A Snowball manifest was requested from Snowball by someone other than the broker',
-      pattern: calls('snowball', ['GetJobManifest'], notBy([s.manifestFunctionRoleArn])),
+      pattern: calls('snowball', ['GetJobManifest'], notByBrokerFunction(['manifest'])),
       resourcePath: '$.detail.requestParameters.jobId',
     },
     {
       id: 'UnlockCodeFetchedAroundBroker',
       title: 'A Snowball unlock code was requested from Snowball by someone other than the broker',
-      pattern: calls('snowball', ['GetJobUnlockCode'], notBy([s.unlockCodeFunctionRoleArn])),
+      pattern: calls('snowball', ['GetJobUnlockCode'], notByBrokerFunction(['unlockCode'])),
       resourcePath: '$.detail.requestParameters.jobId',
     },
     {
@@ -82,19 +85,19 @@ function sourceRules(s: AlertSubjects): AlertRule[] {
       title: 'An unlock-code secret was read by someone other than the unlock-code operator or function',
       pattern: calls('secretsmanager', ['GetSecretValue'], {
         requestParameters: { secretId: vaultSecretIds(s.secretPrefix) },
-        ...notBy([s.unlockCodeOperatorRoleArn, s.unlockCodeFunctionRoleArn]),
+        ...notByOperatorNorFunction(s.unlockCodeOperatorRoleArn),
       }),
       resourcePath: '$.detail.requestParameters.secretId',
     },
   ];
 }
 
-function guardRules(s: AlertSubjects): AlertRule[] {
+function vaultGuardRules(s: AlertSubjects): AlertRule[] {
   return [
     {
       id: 'VaultKeyChanged',
-      title: "A vault key's policy, state or alias was changed",
-      pattern: calls('kms', ['PutKeyPolicy', 'ScheduleKeyDeletion', 'DisableKey', 'CreateAlias', 'DeleteAlias', 'UpdateAlias'], {
+      title: "A vault key's policy, state, grants, tags or alias was changed",
+      pattern: calls('kms', KEY_CHANGES, {
         $or: [{ resources: { ARN: s.vaultKeyArns } }, { requestParameters: { aliasName: [{ prefix: STABLE_NAMES.keyAliasPrefix() }] } }],
       }),
       resourcePath: '$.detail.requestParameters.keyId',
@@ -112,7 +115,7 @@ function guardRules(s: AlertSubjects): AlertRule[] {
       title: "An unlock-code secret's resource policy was changed or the secret deleted, not by the broker",
       pattern: calls('secretsmanager', ['PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteSecret'], {
         requestParameters: { secretId: vaultSecretIds(s.secretPrefix) },
-        ...notBy([s.unlockCodeFunctionRoleArn]),
+        ...notByBrokerFunction(['unlockCode']),
       }),
       resourcePath: '$.detail.requestParameters.secretId',
     },
@@ -121,20 +124,12 @@ function guardRules(s: AlertSubjects): AlertRule[] {
 
 function optionalRules(s: AlertSubjects): AlertRule[] {
   const rules: AlertRule[] = [];
-  if (s.breakGlassRoleArn) {
-    rules.push({
-      id: 'BreakGlassRoleAssumed',
-      title: 'The break-glass role, exempt from the guardrails, was assumed',
-      pattern: calls('sts', ['AssumeRole'], { requestParameters: { roleArn: [s.breakGlassRoleArn] } }),
-      resourcePath: '$.detail.requestParameters.roleArn',
-    });
-  }
   if (s.manifestReads) {
     rules.push({
       id: 'ManifestReadDirectly',
       // Every manifest read is made from the bucket as the reader (the API reads as the operator): each one is announced.
       title: 'A manifest was read from the vault bucket',
-      pattern: calls('s3', ['GetObject'], { requestParameters: { bucketName: [s.manifestBucketName] }, ...notBy([s.manifestFunctionRoleArn]) }),
+      pattern: calls('s3', ['GetObject'], { requestParameters: { bucketName: [s.manifestBucketName] }, ...notByBrokerFunction(['manifest']) }),
       resourcePath: '$.detail.requestParameters.key',
       fields: READER_FIELDS,
     });
@@ -195,7 +190,7 @@ function integrityRules(s: AlertSubjects): AlertRule[] {
       title: 'A secret was created under the unlock-code vault prefix by someone other than the broker; the broker will not adopt it',
       pattern: calls('secretsmanager', ['CreateSecret'], {
         requestParameters: { name: [{ prefix: s.secretPrefix }] },
-        ...notBy([s.unlockCodeFunctionRoleArn]),
+        ...notByBrokerFunction(['unlockCode']),
       }),
       resourcePath: '$.detail.requestParameters.name',
     },
@@ -204,7 +199,8 @@ function integrityRules(s: AlertSubjects): AlertRule[] {
 
 /** Every detection rule for a broker deployment. */
 export function alertRules(s: AlertSubjects): AlertRule[] {
-  return [...sourceRules(s), ...guardRules(s), ...optionalRules(s), ...readRules(s), ...integrityRules(s)];
+  const guards = guardRules({ ...s, topicKeyArns: (s.brokerKeyArns ?? []).filter((arn) => !s.vaultKeyArns.includes(arn)) });
+  return [...sourceRules(s), ...vaultGuardRules(s), ...optionalRules(s), ...readRules(s), ...integrityRules(s), ...guards];
 }
 
 /** The input transformer's paths for one rule's alert. */

@@ -1,4 +1,4 @@
-import { CfnOutput, DefaultStackSynthesizer, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, DefaultStackSynthesizer, Fn, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import { AccountRootPrincipal, ArnPrincipal, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BrokerApi } from './broker-api';
@@ -39,10 +39,13 @@ export class BrokerStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const admins = keyAdmins(this, config);
+    // What the guardrails cannot name (the keys, the API) they guard by this tag, itself guarded.
+    Tags.of(this).add(STABLE_NAMES.guardTag.key, STABLE_NAMES.guardTag.value);
 
     const operators = new OperatorRoles(this, 'Operators', {
       manifestPrincipals: config.manifestOperatorPrincipals,
       unlockCodePrincipals: config.unlockCodeOperatorPrincipals,
+      roleNames: { manifest: STABLE_NAMES.operatorRole('manifest', this.region), unlockCode: STABLE_NAMES.operatorRole('unlockCode', this.region) },
     });
     const manifestVault = new ManifestVault(this, 'ManifestVault', { retentionDays: config.retentionDays, keyAdmins: admins });
     const unlockCodeVault = new UnlockCodeVault(this, 'UnlockCodeVault', {
@@ -102,6 +105,8 @@ export class BrokerStack extends Stack {
         manifestBucketName: manifestVault.bucket.bucketName,
         secretPrefix: config.secretPrefix,
         breakGlassRoleArn: config.breakGlassRoleArn,
+        brokerKeyArns: [manifestVault.key.key.keyArn, unlockCodeVault.key.key.keyArn, lifecycle.notificationTopic.masterKey!.keyArn],
+        restApiId: api.api.restApiId,
       },
       alertEmails: config.alertEmails,
       manifestBucket: manifestVault.bucket,

@@ -67,7 +67,7 @@ export function stringList(key: string, raw: unknown, what: string): string[] {
 
 const PRINCIPAL_FORMS = 'use arn:aws:iam::123456789012:role/NAME, arn:aws:iam::123456789012:user/NAME or arn:aws:iam::123456789012:root.';
 
-function principalList(key: string, raw: unknown): string[] {
+export function principalList(key: string, raw: unknown): string[] {
   const list = stringList(key, raw, 'IAM principal ARNs');
   list.forEach((arn, i) => {
     if (!PRINCIPAL_ARN.test(arn)) throw new ConfigError(`${key}[${i}] "${arn}" is not an IAM principal ARN: ${PRINCIPAL_FORMS}`);

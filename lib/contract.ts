@@ -239,7 +239,21 @@ export const STABLE_NAMES = {
   keyAliasPrefix: () => KEY_ALIAS_PREFIX,
   manifestBucket: (account: string, region: string) => `${MANIFEST_BUCKET_PREFIX}${account}-${region}`,
   manifestBucketPattern: (account: string) => `${MANIFEST_BUCKET_PREFIX}${account}-*`,
+  /** The operator roles, named like the function roles so the guardrails can name who may assume them. */
+  operatorRole: (kind: OperatorKind, region: string) => `${OPERATOR_ROLE_PREFIX[kind]}${region}`,
+  /**
+   * The broker stack's name: CloudFormation starts every name it generates for the stack's
+   * resources (functions, log groups, rules, alarms, topics, queues, roles) with it, so the
+   * guardrails name them all by this prefix; generated bucket names start with it in lower case.
+   */
+  stack: 'SnowballCredentialBroker',
+  /** Tag on every resource of the broker stacks, for what has no name to guard by (keys, the API). */
+  guardTag: { key: 'snowball-credential-broker', value: 'guarded' },
 } as const;
+const OPERATOR_ROLE_PREFIX: Record<OperatorKind, string> = {
+  manifest: 'SnowballCredentialBroker-ManifestOperator-',
+  unlockCode: 'SnowballCredentialBroker-UnlockCodeOperator-',
+};
 const FUNCTION_ROLE_PREFIX: Record<OperatorKind, string> = {
   manifest: 'SnowballCredentialBroker-ManifestFunction-',
   unlockCode: 'SnowballCredentialBroker-UnlockCodeFunction-',

@@ -92,7 +92,9 @@ export class Detection extends Construct {
     });
     this.undelivered = deadLetterQueue(this, 'UndeliveredAlerts', 'the alert rules and e-mail subscriptions (the UndeliveredAlerts alarm watches it)');
     for (const address of props.alertEmails) this.topic.addSubscription(new EmailSubscription(address, { deadLetterQueue: this.undelivered }));
-    const rules = alertRules({ ...props.subjects, manifestReads: props.manifestReadTrail });
+    // The guardrail rules watch every key of the broker, this topic's own key included.
+    const brokerKeyArns = [...(props.subjects.brokerKeyArns ?? props.subjects.vaultKeyArns), this.topic.masterKey!.keyArn];
+    const rules = alertRules({ ...props.subjects, brokerKeyArns, manifestReads: props.manifestReadTrail });
     for (const alert of rules) this.addRule(alert);
     if (props.managementTrail || props.manifestReadTrail) this.addTrail(props);
   }

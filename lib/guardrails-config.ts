@@ -1,25 +1,36 @@
-import { ConfigError, flag, optionalRoleArn, stringList } from './config';
+import { CONTEXT_KEYS, ConfigError, flag, optionalRoleArn, principalList, stringList } from './config';
 import { DEFAULT_SECRET_PREFIX } from './contract';
-import { cdkDeployRolePattern, type GuardrailsPolicyInput } from './guardrails-policy';
+import type { GuardrailsPolicyInput } from './guardrails-names';
+
+/** `shared`: the broker shares its account (targeted denies); `sealed`: a dedicated account (deny all but an allowlist). */
+export type GuardrailsMode = 'shared' | 'sealed';
+export const GUARDRAILS_MODES: readonly GuardrailsMode[] = ['shared', 'sealed'];
 
 /** What the optional guardrails stack is deployed with (in the organisation's management account). */
 export interface GuardrailsConfig extends GuardrailsPolicyInput {
-  /** Accounts, OUs or the root the SCP is attached to. */
+  readonly mode: GuardrailsMode;
+  /** Accounts, OUs or the root the SCPs are attached to. */
   readonly targetIds: string[];
 }
 
 export const GUARDRAILS_KEYS = {
   enabled: 'guardrails',
+  mode: 'guardrailsMode',
   targetIds: 'guardrailsTargetIds',
   brokerAccountId: 'brokerAccountId',
-  deployRoleArn: 'guardrailsDeployRoleArn',
+  brokerRegions: 'brokerRegions',
   breakGlassRoleArn: 'breakGlassRoleArn',
+  breakGlassPrincipalArns: 'breakGlassPrincipalArns',
+  deployerPrincipalArns: 'deployerPrincipalArns',
+  jobCreatorPrincipalArns: 'jobCreatorPrincipalArns',
+  snowballJobRoleArns: 'snowballJobRoleArns',
   secretPrefix: 'secretPrefix',
   bootstrapQualifier: '@aws-cdk/core:bootstrapQualifier',
 } as const;
 
 /** An account id, an OU id or an organisation root id, as Organizations names attachment targets. */
 const TARGET_ID = /^(?:\d{12}|ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 
 function targetIds(raw: unknown): string[] {
   const ids = stringList(GUARDRAILS_KEYS.targetIds, raw, 'account, OU or root ids');
@@ -38,18 +49,53 @@ function accountId(raw: unknown): string {
   return raw;
 }
 
+function mode(raw: unknown): GuardrailsMode {
+  const value = raw ?? 'shared';
+  if (!GUARDRAILS_MODES.includes(value as GuardrailsMode)) {
+    throw new ConfigError(`${GUARDRAILS_KEYS.mode} must be "shared" (the broker shares its account) or "sealed" (a dedicated broker account), got ${JSON.stringify(raw)}.`);
+  }
+  return value as GuardrailsMode;
+}
+
+function regions(raw: unknown): string[] {
+  const list = stringList(GUARDRAILS_KEYS.brokerRegions, raw ?? ['us-east-1'], 'AWS regions');
+  const bad = list.find((r) => !REGION.test(r));
+  if (list.length === 0 || bad !== undefined) {
+    throw new ConfigError(`${GUARDRAILS_KEYS.brokerRegions} must list the regions the broker is deployed in, like ["eu-west-1"]${bad ? `; "${bad}" is not a region` : ''}.`);
+  }
+  return list;
+}
+
+function deployers(raw: unknown): string[] {
+  const list = principalList(GUARDRAILS_KEYS.deployerPrincipalArns, raw);
+  if (list.length === 0) {
+    throw new ConfigError(
+      `${GUARDRAILS_KEYS.deployerPrincipalArns} is empty: name who may assume the CDK bootstrap roles of the broker account and so deploy it ` +
+        '(e.g. ["arn:aws:iam::111122223333:role/BrokerPipeline"]); with the guardrails nobody else may.',
+    );
+  }
+  return list;
+}
+
 /** The guardrails stack's configuration, or undefined when `guardrails` is not true. */
 export function parseGuardrailsConfig(context: (key: string) => unknown): GuardrailsConfig | undefined {
   if (!flag(GUARDRAILS_KEYS.enabled, context(GUARDRAILS_KEYS.enabled))) return undefined;
-  const brokerAccountId = accountId(context(GUARDRAILS_KEYS.brokerAccountId));
   const qualifier = context(GUARDRAILS_KEYS.bootstrapQualifier);
   return {
+    mode: mode(context(GUARDRAILS_KEYS.mode)),
     targetIds: targetIds(context(GUARDRAILS_KEYS.targetIds)),
-    brokerAccountId,
+    brokerAccountId: accountId(context(GUARDRAILS_KEYS.brokerAccountId)),
+    brokerRegions: regions(context(GUARDRAILS_KEYS.brokerRegions)),
     secretPrefix: (context(GUARDRAILS_KEYS.secretPrefix) as string | undefined) ?? DEFAULT_SECRET_PREFIX,
-    deployRoleArnPattern:
-      optionalRoleArn(GUARDRAILS_KEYS.deployRoleArn, context(GUARDRAILS_KEYS.deployRoleArn)) ??
-      cdkDeployRolePattern(brokerAccountId, typeof qualifier === 'string' ? qualifier : undefined),
+    bootstrapQualifier: typeof qualifier === 'string' ? qualifier : undefined,
+    deployerPrincipalArns: deployers(context(GUARDRAILS_KEYS.deployerPrincipalArns)),
+    operatorPrincipalArns: {
+      manifest: principalList(CONTEXT_KEYS.manifestOperatorPrincipals, context(CONTEXT_KEYS.manifestOperatorPrincipals)),
+      unlockCode: principalList(CONTEXT_KEYS.unlockCodeOperatorPrincipals, context(CONTEXT_KEYS.unlockCodeOperatorPrincipals)),
+    },
     breakGlassRoleArn: optionalRoleArn(GUARDRAILS_KEYS.breakGlassRoleArn, context(GUARDRAILS_KEYS.breakGlassRoleArn)),
+    breakGlassPrincipalArns: principalList(GUARDRAILS_KEYS.breakGlassPrincipalArns, context(GUARDRAILS_KEYS.breakGlassPrincipalArns)),
+    jobCreatorPrincipalArns: principalList(GUARDRAILS_KEYS.jobCreatorPrincipalArns, context(GUARDRAILS_KEYS.jobCreatorPrincipalArns)),
+    snowballJobRoleArns: principalList(GUARDRAILS_KEYS.snowballJobRoleArns, context(GUARDRAILS_KEYS.snowballJobRoleArns)),
   };
 }

@@ -2,27 +2,36 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnPolicy } from 'aws-cdk-lib/aws-organizations';
 import { Construct } from 'constructs';
 import type { GuardrailsConfig } from './guardrails-config';
-import { guardrailsPolicy } from './guardrails-policy';
+import { guardrailsScps } from './guardrails-scps';
 
 export interface GuardrailsStackProps extends StackProps {
   readonly config: GuardrailsConfig;
 }
 
+const PURPOSE = {
+  shared: 'credentials only to the broker functions, every broker resource and the detection around it changed only by deploys',
+  sealed: 'a dedicated broker account: nobody but the allowlist acts in it, credentials only to the broker functions',
+} as const;
+
 /**
  * The optional prevention layer, deployed in the organisation's management account (or by a
- * delegated administrator for Organizations policies): one service control policy, attached to the
- * accounts, OUs or root named, that closes the broker's split at its source (lib/guardrails-policy.ts).
+ * delegated administrator for Organizations policies): the service control policies of the
+ * configured mode (lib/guardrails-policy.ts for shared, lib/guardrails-sealed.ts for sealed),
+ * each attached to the accounts, OUs or root named. Synth stops when one would be too large.
  */
 export class GuardrailsStack extends Stack {
   constructor(scope: Construct, id: string, props: GuardrailsStackProps) {
     super(scope, id, props);
-    const policy = new CfnPolicy(this, 'BrokerGuardrails', {
-      name: `snowball-credential-broker-guardrails-${props.config.brokerAccountId}`,
-      type: 'SERVICE_CONTROL_POLICY',
-      description: `Snowball credential broker guardrails for account ${props.config.brokerAccountId}: credentials only to the broker's functions, vault guards only through deploys`,
-      content: guardrailsPolicy(props.config),
-      targetIds: props.config.targetIds,
+    const { config } = props;
+    guardrailsScps(config).forEach((scp, i) => {
+      const policy = new CfnPolicy(this, `BrokerGuardrails${i + 1}`, {
+        name: scp.name,
+        type: 'SERVICE_CONTROL_POLICY',
+        description: `Snowball credential broker guardrails (${config.mode}) for account ${config.brokerAccountId}: ${PURPOSE[config.mode]}`.slice(0, 512),
+        content: scp.content,
+        targetIds: config.targetIds,
+      });
+      new CfnOutput(this, `GuardrailsPolicyId${i + 1}`, { value: policy.ref });
     });
-    new CfnOutput(this, 'GuardrailsPolicyId', { value: policy.ref });
   }
 }

@@ -8,6 +8,8 @@ export interface OperatorRolesProps {
   readonly manifestPrincipals: string[];
   /** ARNs that may assume the UnlockCodeOperator role. Empty: nobody (a warning says so at synth). */
   readonly unlockCodePrincipals: string[];
+  /** Role names, stable so the guardrails can name who may assume them. Default: generated. */
+  readonly roleNames?: Record<OperatorKind, string>;
 }
 
 /** The trust policy of a role nobody may assume: only a deny, so no identity policy (an administrator's `sts:*` included) can assume it. */
@@ -30,14 +32,14 @@ export class OperatorRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: OperatorRolesProps) {
     super(scope, id);
-    this.manifest = this.role('manifest', 'ManifestOperator', props.manifestPrincipals, 'Snowball credential broker: brokers and reads job manifests, never unlock codes');
-    this.unlockCode = this.role('unlockCode', 'UnlockCodeOperator', props.unlockCodePrincipals, 'Snowball credential broker: brokers and reads unlock codes, never manifests');
+    this.manifest = this.role('manifest', 'ManifestOperator', props.manifestPrincipals, 'Snowball credential broker: brokers and reads job manifests, never unlock codes', props.roleNames?.manifest);
+    this.unlockCode = this.role('unlockCode', 'UnlockCodeOperator', props.unlockCodePrincipals, 'Snowball credential broker: brokers and reads unlock codes, never manifests', props.roleNames?.unlockCode);
   }
 
-  private role(kind: OperatorKind, id: string, arns: string[], description: string): Role {
+  private role(kind: OperatorKind, id: string, arns: string[], description: string, roleName?: string): Role {
     // The placeholder principal is replaced below when nobody is named: CDK needs one to build the role.
     const assumedBy: IPrincipal = arns.length === 0 ? new AccountRootPrincipal() : new CompositePrincipal(...arns.map((arn) => new ArnPrincipal(arn)));
-    const role = new Role(this, id, { assumedBy, description, maxSessionDuration: Duration.hours(1) });
+    const role = new Role(this, id, { roleName, assumedBy, description, maxSessionDuration: Duration.hours(1) });
     if (arns.length === 0) {
       (role.node.defaultChild as CfnRole).assumeRolePolicyDocument = TRUST_NOBODY;
       Annotations.of(role).addWarningV2(

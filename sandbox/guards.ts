@@ -1,6 +1,6 @@
 import { alertRules } from '../lib/alert-rules';
 import { DEFAULT_SECRET_PREFIX } from '../lib/contract';
-import { cdkDeployRolePattern, guardrailsPolicy } from '../lib/guardrails-policy';
+import { sharedStatements } from '../lib/guardrails-policy';
 import { KEY_ARN } from './functions';
 import { SANDBOX_ACCOUNT, type PrincipalName, type SandboxPrincipal } from './identities';
 
@@ -17,7 +17,19 @@ export function detectionRules(principals: Record<PrincipalName, SandboxPrincipa
   });
 }
 
-/** The guardrails SCP the guardrails stack deploys, for the sandbox's account. */
-export function sandboxScp() {
-  return guardrailsPolicy({ brokerAccountId: SANDBOX_ACCOUNT, secretPrefix: DEFAULT_SECRET_PREFIX, deployRoleArnPattern: cdkDeployRolePattern(SANDBOX_ACCOUNT) });
+/**
+ * The guardrails SCPs the guardrails stack deploys in shared mode, for the sandbox's account and
+ * region, as one document (SCPs attached side by side deny what any of them denies).
+ */
+export function sandboxScp(region: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: sharedStatements({
+      brokerAccountId: SANDBOX_ACCOUNT,
+      brokerRegions: [region],
+      secretPrefix: DEFAULT_SECRET_PREFIX,
+      deployerPrincipalArns: [`arn:aws:iam::${SANDBOX_ACCOUNT}:role/sandbox-Deployer`],
+      operatorPrincipalArns: { manifest: [], unlockCode: [] },
+    }),
+  };
 }

@@ -25,7 +25,7 @@ export interface SandboxPrincipal extends Required<Credentials> {
   readonly callerArn: string;
 }
 
-function principal(name: PrincipalName, roleName: string, kind?: OperatorKind): SandboxPrincipal {
+function principal(name: PrincipalName, roleName: string, kind?: OperatorKind, session = 'sandbox-session'): SandboxPrincipal {
   return {
     name,
     kind,
@@ -34,7 +34,7 @@ function principal(name: PrincipalName, roleName: string, kind?: OperatorKind): 
     sessionToken: randomBytes(48).toString('base64'),
     expiration: new Date(Date.now() + CREDENTIAL_LIFETIME_MS),
     roleArn: `arn:aws:iam::${SANDBOX_ACCOUNT}:role/${roleName}`,
-    callerArn: `arn:aws:sts::${SANDBOX_ACCOUNT}:assumed-role/${roleName}/sandbox-session`,
+    callerArn: `arn:aws:sts::${SANDBOX_ACCOUNT}:assumed-role/${roleName}/${session}`,
   };
 }
 
@@ -45,8 +45,9 @@ export function sandboxPrincipals(region: string): Record<PrincipalName, Sandbox
     unlockCode: principal('unlockCode', 'sandbox-UnlockCodeOperator', 'unlockCode'),
     outsider: principal('outsider', 'sandbox-PlatformAdmin'),
     administrator: principal('administrator', 'sandbox-AccountAdministrator'),
-    manifestFunction: principal('manifestFunction', STABLE_NAMES.functionRole('manifest', region)),
-    unlockCodeFunction: principal('unlockCodeFunction', STABLE_NAMES.functionRole('unlockCode', region)),
+    // Lambda names each session of a function's role after the function, as the detection rules expect.
+    manifestFunction: principal('manifestFunction', STABLE_NAMES.functionRole('manifest', region), undefined, `${STABLE_NAMES.stack}-ManifestFunction-sandbox`),
+    unlockCodeFunction: principal('unlockCodeFunction', STABLE_NAMES.functionRole('unlockCode', region), undefined, `${STABLE_NAMES.stack}-UnlockCodeFunction-sandbox`),
   };
 }
 

@@ -66,7 +66,7 @@ function objectHeaders(v: ObjectVersion): Record<string, string | number> {
 function actionOf(method: string, key: string, query: URLSearchParams): string {
   if (!key) return query.has('versions') ? 's3:ListBucketVersions' : 's3:ListBucket';
   if (method === 'PUT') return 's3:PutObject';
-  if (method === 'DELETE') return 's3:DeleteObject';
+  if (method === 'DELETE') return query.has('versionId') ? 's3:DeleteObjectVersion' : 's3:DeleteObject';
   if (query.has('tagging')) return query.has('versionId') ? 's3:GetObjectVersionTagging' : 's3:GetObjectTagging';
   return query.has('versionId') ? 's3:GetObjectVersion' : 's3:GetObject';
 }
@@ -102,10 +102,11 @@ export async function startS3(bucket: string, auth: StandInAuth): Promise<S3Stan
     const refusal = authorize(auth, who.principal, {
       service: 's3',
       operation,
-      eventName: req.method === 'HEAD' && operation === 'GetObject' ? 'HeadObject' : undefined,
+      // CloudTrail records a HEAD as HeadObject and a version's deletion as DeleteObject.
+      eventName: req.method === 'HEAD' && operation === 'GetObject' ? 'HeadObject' : operation === 'DeleteObjectVersion' ? 'DeleteObject' : operation,
       scope: scopeOf(key),
       resource: `arn:aws:s3:::${bucket}${key ? `/${key}` : ''}`,
-      requestParameters: key ? { bucketName: bucket, key } : { bucketName: bucket },
+      requestParameters: { bucketName: bucket, ...(key ? { key } : {}), ...(url.searchParams.has('versionId') ? { versionId: url.searchParams.get('versionId')! } : {}) },
     });
     if (refusal) return xmlError(res, 403, 'AccessDenied', refusal);
     // A PutObject carrying tags is also authorised as s3:PutObjectTagging.
@@ -121,6 +122,7 @@ export async function startS3(bucket: string, auth: StandInAuth): Promise<S3Stan
       if (!mayUseKey(who.principal, 'manifest', 'kms:GenerateDataKey')) return xmlError(res, 403, 'AccessDenied', keyDeniedMessage(who.principal, 'kms:GenerateDataKey'));
       return putObject(req, res, key, raw, objects);
     }
+    if (req.method === 'DELETE' && url.searchParams.has('versionId')) return deleteVersion(res, key, url.searchParams.get('versionId')!, objects);
     if (req.method === 'DELETE') return deleteObject(res, key, objects);
     if (req.method !== 'GET' && req.method !== 'HEAD') return xmlError(res, 405, 'MethodNotAllowed', 'Not emulated.');
     if (req.method === 'GET' && url.searchParams.has('tagging')) return serveTags(res, objects.get(key) ?? [], url.searchParams.get('versionId'));
@@ -160,6 +162,12 @@ function deleteObject(res: ServerResponse, key: string, objects: Map<string, Obj
   const marker = deleteMarker();
   objects.set(key, [...(objects.get(key) ?? []), marker]);
   res.writeHead(204, { 'x-amz-delete-marker': 'true', 'x-amz-version-id': marker.versionId }).end();
+}
+
+/** DeleteObject with a version id: that version is gone for good (what only the guardrails SCP keeps an administrator from). */
+function deleteVersion(res: ServerResponse, key: string, versionId: string, objects: Map<string, ObjectVersion[]>): void {
+  objects.set(key, (objects.get(key) ?? []).filter((v) => v.versionId !== versionId));
+  res.writeHead(204, { 'x-amz-version-id': versionId }).end();
 }
 
 /** GET or HEAD of one object. Like S3, a missing key is 404 only to a caller allowed s3:ListBucket, else 403. */

@@ -60,7 +60,7 @@ export interface SandboxInfo {
   readonly operators: Record<OperatorKind, ExportedCredentials>;
   /** A principal of the account the matrix admits to nothing, to see refusals with. */
   readonly outsider: ExportedCredentials;
-  /** The account administrator: every action by identity policy, held back only by the vaults' resource and key policies. */
+  /** The account administrator: every action by identity policy, held back only by the vaults' resource and key policies and, with SANDBOX_GUARDRAILS=scp, the SCPs. */
   readonly administrator: ExportedCredentials;
   /** The vaults' own addresses, for direct reads with the AWS CLI or SDK, as on AWS. */
   readonly vaults: {
@@ -133,7 +133,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     region,
     account: SANDBOX_ACCOUNT,
     trail,
-    scp: guardrails === 'scp' ? sandboxScp() : undefined,
+    scp: guardrails === 'scp' ? sandboxScp(region) : undefined,
   };
   const stand: StandIns = {
     snowball: await startSnowball(seedJobs(), faults, downloadTimeoutMs, auth),

@@ -1,12 +1,16 @@
 /**
- * Applies the Deny statements of a service control policy (the broker's, from
- * lib/guardrails-policy.ts) to one request, with the condition operators that policy uses. A
- * condition on a key the request lacks does not hold, as in IAM, so such a Deny does not apply.
+ * Applies the Deny statements of service control policies (the broker's, from
+ * lib/guardrails-policy.ts and lib/guardrails-sealed.ts) to one request, with the condition
+ * operators those policies use, matching as IAM does: action names case-insensitively, resources,
+ * ARNs and strings case-sensitively. A condition on a key the request lacks does not hold, as in
+ * IAM (so such a Deny does not apply), except the negated operators, which hold on a missing key.
  */
 interface Statement {
   Effect: string;
-  Action: string | string[];
-  Resource: string | string[];
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
@@ -18,33 +22,50 @@ export interface ScpRequest {
 
 const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
-function like(pattern: string, value: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 'i').test(value);
+const compiled = new Map<string, RegExp>();
+
+/** IAM's `*` and `?` wildcards; `caseless` only for action names. Compiled once per pattern. */
+function like(pattern: string, value: string, caseless = false): boolean {
+  const key = `${caseless ? 'i' : 's'}:${pattern}`;
+  let re = compiled.get(key);
+  if (!re) {
+    const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    re = new RegExp(`^${source}$`, caseless ? 'is' : 's');
+    compiled.set(key, re);
+  }
+  return re.test(value);
 }
 
 function holds(operator: string, expected: string[], actual: string | string[] | undefined): boolean {
-  if (actual === undefined) return false;
-  const values = list(actual);
+  const values = actual === undefined ? [] : list(actual);
+  const matches = (v: string) => (operator.includes('Like') ? expected.some((p) => like(p, v)) : expected.includes(v));
   switch (operator) {
     case 'StringEquals':
-      return values.some((v) => expected.includes(v));
-    case 'ArnLike':
+    case 'ArnEquals':
     case 'StringLike':
-      return values.some((v) => expected.some((p) => like(p, v)));
-    case 'ArnNotLike':
-    case 'StringNotLike':
-      return values.every((v) => !expected.some((p) => like(p, v)));
+    case 'ArnLike':
+    case 'ForAnyValue:StringEquals':
     case 'ForAnyValue:StringLike':
-      return values.some((v) => expected.some((p) => like(p, v)));
+      return values.some(matches);
+    case 'StringNotEquals':
+    case 'ArnNotEquals':
+    case 'StringNotLike':
+    case 'ArnNotLike':
+      return values.every((v) => !matches(v));
     default:
       throw new Error(`the sandbox's SCP evaluator does not know ${operator}`);
   }
 }
 
+function actionMatches(statement: Statement, action: string): boolean {
+  if (statement.NotAction !== undefined) return !list(statement.NotAction).some((a) => like(a, action, true));
+  return list(statement.Action ?? []).some((a) => like(a, action, true));
+}
+
 function applies(statement: Statement, request: ScpRequest): boolean {
-  if (!list(statement.Action).some((a) => like(a, request.action))) return false;
-  if (!list(statement.Resource).some((r) => like(r, request.resource))) return false;
+  if (!actionMatches(statement, request.action)) return false;
+  const named = list(statement.Resource ?? statement.NotResource ?? []).some((r) => like(r, request.resource));
+  if (named === (statement.NotResource !== undefined)) return false;
   return Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
     Object.entries(keys).every(([key, expected]) => holds(operator, list(expected), request.context[key])),
   );

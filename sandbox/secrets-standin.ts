@@ -150,6 +150,7 @@ export async function startSecretsManager(secretPrefix: string, auth: StandInAut
     DeleteResourcePolicy: (i) => {
       const s = existing(i.SecretId);
       s.resourcePolicy = undefined;
+      s.lastChangedDate = new Date();
       return { ARN: s.arn, Name: s.name };
     },
     PutResourcePolicy: (i) => {

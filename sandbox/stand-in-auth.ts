@@ -40,7 +40,7 @@ export async function jsonRequest<T>(
 export interface AuthorizationRequest {
   readonly service: RecordedCall['service'];
   readonly operation: string;
-  /** What CloudTrail calls the call when it is not the action's name (S3 records a HEAD as `HeadObject`). */
+  /** What CloudTrail calls the call when it is not the action's name (S3 records a HEAD as `HeadObject`, a version's deletion as `DeleteObject`). */
   readonly eventName?: string;
   /** What the grants must cover; undefined when nothing in the sandbox could. */
   readonly scope: Scope | undefined;
@@ -55,7 +55,7 @@ export interface AuthorizationRequest {
  */
 export function authorize(auth: StandInAuth, principal: SandboxPrincipal, request: AuthorizationRequest): string | undefined {
   const action = `${request.service}:${request.operation}`;
-  const context = { 'aws:PrincipalArn': principal.roleArn, 'aws:PrincipalAccount': auth.account };
+  const context = { 'aws:PrincipalArn': principal.roleArn, 'aws:PrincipalAccount': auth.account, 'aws:ResourceAccount': auth.account };
   let refusal: string | undefined;
   if (auth.scp && scpDenies(auth.scp, { action, resource: request.resource, context })) {
     refusal = `User: ${principal.callerArn} is not authorized to perform: ${action} on resource: ${request.resource} with an explicit deny in a service control policy`;

@@ -1,11 +1,13 @@
 /**
- * Prints the guardrails service control policy as JSON, for organisations that manage SCPs
- * elsewhere (Control Tower, Terraform): `npm run guardrails:print -- -c brokerAccountId=… [-c breakGlassRoleArn=…]`.
+ * Prints the guardrails' service control policies as one JSON array of `{name, content}` on stdout
+ * (sizes on stderr), for organisations that manage SCPs elsewhere (Control Tower, Terraform):
+ * `npm run -s guardrails:print -- -c brokerAccountId=… -c deployerPrincipalArns=… [-c guardrailsMode=sealed]`.
  * Reads the same context as the app (cdk.json, then -c key=value).
  */
 import { ConfigError } from '../lib/config';
 import { parseGuardrailsConfig } from '../lib/guardrails-config';
-import { guardrailsPolicy, SCP_MAX_CHARS } from '../lib/guardrails-policy';
+import { GuardrailsTooLargeError, SCP_MAX_CHARS } from '../lib/guardrails-policy';
+import { guardrailsScps } from '../lib/guardrails-scps';
 import { cdkJsonContext } from './bundles';
 
 function contextFromArgs(argv: string[]): Record<string, unknown> {
@@ -20,12 +22,13 @@ function contextFromArgs(argv: string[]): Record<string, unknown> {
 
 try {
   const context = contextFromArgs(process.argv.slice(2));
-  const policy = guardrailsPolicy(parseGuardrailsConfig((key) => context[key])!);
-  const text = JSON.stringify(policy, null, 2);
-  process.stdout.write(`${text}\n`);
-  process.stderr.write(`${text.length} characters of the ${SCP_MAX_CHARS} an SCP may hold (${JSON.stringify(policy).length} minified).\n`);
+  const scps = guardrailsScps(parseGuardrailsConfig((key) => context[key])!);
+  process.stdout.write(`${JSON.stringify(scps, null, 2)}\n`);
+  for (const scp of scps) {
+    process.stderr.write(`${scp.name}: ${JSON.stringify(scp.content).length} characters (minified) of the ${SCP_MAX_CHARS} an SCP may hold.\n`);
+  }
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
+  if (!(err instanceof ConfigError) && !(err instanceof GuardrailsTooLargeError)) throw err;
   process.stderr.write(`guardrails:print: ${err.message}\n`);
   process.exit(2);
 }

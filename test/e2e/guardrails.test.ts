@@ -1,4 +1,12 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateSecretCommand,
+  DeleteResourcePolicyCommand,
+  DeleteSecretCommand,
+  GetSecretValueCommand,
+  PutResourcePolicyCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { GetJobManifestCommand, GetJobUnlockCodeCommand, SnowballClient } from '@aws-sdk/client-snowball';
 import { alertRules, alertTemplate } from '../../lib/alert-rules';
 import { routePath, unlockCodeSecretName } from '../../lib/contract';
@@ -75,6 +83,61 @@ describe('with the guardrails SCP (SANDBOX_GUARDRAILS=scp, the default)', () => 
         ['UnlockCodeReadOutsideBroker', s.principals.outsider.callerArn],
       ]);
       expect(JSON.stringify(alerts)).not.toContain(s.snowball.jobs.get(job(s))!.unlockCode);
+    }));
+});
+
+/** What an account administrator tries at the stand-ins, and the alert each attempt raises. */
+function administratorAttempts(s: Sandbox) {
+  const secrets = new SecretsManagerClient({ region: s.info.region, endpoint: s.info.vaults.unlockCode.secretsManagerEndpoint, credentials: s.principals.administrator, maxAttempts: 1 });
+  const s3 = new S3Client({ region: s.info.region, endpoint: s.info.vaults.manifest.s3Endpoint, forcePathStyle: true, credentials: s.principals.administrator, maxAttempts: 1 });
+  const secretId = unlockCodeSecretName(s.info.vaults.unlockCode.secretPrefix, job(s));
+  const manifest = () => s.s3.objects.get(`manifests/${job(s)}/manifest.bin`)!.at(-1)!.versionId;
+  const open = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}';
+  return [
+    ['takes the unlock code from Snowball', 'UnlockCodeFetchedAroundBroker', () => snowball(s, 'administrator').send(new GetJobUnlockCodeCommand({ JobId: job(s) }))],
+    ['takes the manifest from Snowball', 'ManifestFetchedAroundBroker', () => snowball(s, 'administrator').send(new GetJobManifestCommand({ JobId: job(s) }))],
+    ['opens the vault secret to everyone', 'UnlockCodeSecretGuardChanged', () => secrets.send(new PutResourcePolicyCommand({ SecretId: secretId, ResourcePolicy: open }))],
+    ["deletes the vault secret's policy", 'UnlockCodeSecretGuardChanged', () => secrets.send(new DeleteResourcePolicyCommand({ SecretId: secretId }))],
+    ['deletes the vault secret', 'UnlockCodeSecretGuardChanged', () => secrets.send(new DeleteSecretCommand({ SecretId: secretId }))],
+    ['creates a secret under the vault prefix', 'UnlockCodeSecretCreatedAroundBroker', () => secrets.send(new CreateSecretCommand({ Name: `${s.info.vaults.unlockCode.secretPrefix}JID00000000-0000-0000-0000-000000000000` }))],
+    ['deletes a manifest version for good', 'ManifestVersionDeleted', () => s3.send(new DeleteObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: `manifests/${job(s)}/manifest.bin`, VersionId: manifest() }))],
+  ] as const;
+}
+
+async function brokerBoth(s: Sandbox) {
+  for (const [kind, who] of [['manifest', s.principals.manifest], ['unlockCode', s.principals.unlockCode]] as const) {
+    await signedCall(`${s.info.apiUrl.replace(/\/$/, '')}${routePath(kind, job(s))}`, who, s.info.region, { method: 'POST' });
+  }
+}
+
+describe('the account administrator (AdministratorAccess at the stand-ins)', () => {
+  it('with the SCP: is refused every path around the split by the SCP, and every attempt is alerted naming it', () =>
+    withSandbox('scp', async (s) => {
+      await brokerBoth(s);
+      const before = (await alertsOf(s)).length;
+      const attempts = administratorAttempts(s);
+      for (const [what, , attempt] of attempts) {
+        expect([what, await outcome(attempt())]).toEqual([what, expect.stringMatching(/explicit deny in a service control policy/)]);
+      }
+      const alerts = (await alertsOf(s)).slice(before);
+      expect(alerts.map((a) => a.alert)).toEqual(attempts.map(([, alert]) => alert));
+      for (const alert of alerts) expect(alert.who).toBe(s.principals.administrator.callerArn);
+    }));
+
+  it('without the SCP: the same calls go through (the vaults alone do not stop them), and are alerted all the same', () =>
+    withSandbox('off', async (s) => {
+      await brokerBoth(s);
+      const before = (await alertsOf(s)).length;
+      const attempts = administratorAttempts(s);
+      for (const [what, , attempt] of attempts) expect([what, await outcome(attempt())]).toEqual([what, 'allowed']);
+      expect((await alertsOf(s)).slice(before).map((a) => a.alert)).toEqual(attempts.map(([, alert]) => alert));
+    }));
+
+  it('cannot read either vault directly even without the SCP: the vaults\' own policies refuse it', () =>
+    withSandbox('off', async (s) => {
+      await brokerBoth(s);
+      const secrets = new SecretsManagerClient({ region: s.info.region, endpoint: s.info.vaults.unlockCode.secretsManagerEndpoint, credentials: s.principals.administrator, maxAttempts: 1 });
+      expect(await outcome(secrets.send(new GetSecretValueCommand({ SecretId: unlockCodeSecretName(s.info.vaults.unlockCode.secretPrefix, job(s)) })))).toMatch(/^AccessDeniedException/);
     }));
 });
 

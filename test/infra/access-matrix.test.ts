@@ -1,7 +1,7 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { ENV, manifestObjectKey, ROUTE_SEGMENT, type OperatorKind } from '../../lib/contract';
 import { unlockCodeSecretPolicy } from '../../lambda/unlock-code/secret-policy';
-import { cdkDeployRolePattern, guardrailsPolicy } from '../../lib/guardrails-policy';
+import { sharedStatements } from '../../lib/guardrails-policy';
 import { synthBroker, TEST_ENV } from '../helpers/synth';
 import { TemplateResolver } from '../helpers/template-resolver';
 
@@ -300,10 +300,16 @@ describe('every Lambda role of the stack × kms:Decrypt × both vault keys: deni
 });
 
 describe('the source: Snowball and the vault guards, with and without the guardrails SCP', () => {
-  const scp = guardrailsPolicy({ brokerAccountId: account, secretPrefix: 'snowball/unlock-code/', deployRoleArnPattern: cdkDeployRolePattern(account), breakGlassRoleArn: BREAK_GLASS });
+  const scp = {
+    Version: '2012-10-17',
+    Statement: sharedStatements({
+      brokerAccountId: account, brokerRegions: [region], secretPrefix: 'snowball/unlock-code/', breakGlassRoleArn: BREAK_GLASS,
+      deployerPrincipalArns: [`arn:aws:iam::${account}:role/BrokerPipeline`], operatorPrincipalArns: { manifest: [], unlockCode: [] },
+    }),
+  };
   const snowball = { arn: '*', policy: undefined };
   const fetch = (who: Who, action: string, withScp: boolean) => decide(who, action, snowball, {}, withScp ? scp : undefined);
-  const keyAliases = { 'kms:ResourceAliases': ['alias/snowball-credential-broker/manifest-vault'] };
+  const keyAliases = { 'kms:ResourceAliases': ['alias/snowball-credential-broker/manifest-vault'], 'aws:ResourceTag/snowball-credential-broker': 'guarded', 'aws:ResourceAccount': account };
   const changeKeyPolicy = (who: Who, withScp: boolean) => decide(who, 'kms:PutKeyPolicy', 'manifestKey', keyAliases, withScp ? scp : undefined);
 
   it('without the SCP, an administrator can take both credentials straight from Snowball (the hole the SCP closes)', async () => {

@@ -14,6 +14,8 @@ const idOf = (type: string, prefix: string) => Object.keys(raw.Resources).find((
 const arnOf = (type: string, prefix: string) => resolver.attribute(idOf(type, prefix), 'Arn');
 
 const FN = { manifest: arnOf('AWS::IAM::Role', 'ManifestFunctionRole'), unlockCode: arnOf('AWS::IAM::Role', 'UnlockCodeFunctionRole') };
+/** Lambda names each session of a function's role after the function; the deployed names start with the stack's. */
+const IN_FUNCTION = { manifest: 'SnowballCredentialBroker-ManifestFunction2A7F2EB2-AbCdEf', unlockCode: 'SnowballCredentialBroker-UnlockCodeFunction9C00-AbCdEf' };
 const UNLOCK_OPERATOR = arnOf('AWS::IAM::Role', 'OperatorsUnlockCodeOperator');
 const ADMIN = 'arn:aws:iam::123456789012:role/PlatformAdmin';
 const KEY = arnOf('AWS::KMS::Key', 'UnlockCodeVaultKey');
@@ -39,12 +41,17 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
   });
 
   it("the unlock-code function's own GetJobUnlockCode raises nothing", () => {
-    expect(alerts({ service: 'snowball', eventName: 'GetJobUnlockCode', identity: assumedRole(FN.unlockCode), requestParameters: { jobId: JOB } })).toEqual([]);
+    expect(alerts({ service: 'snowball', eventName: 'GetJobUnlockCode', identity: assumedRole(FN.unlockCode, IN_FUNCTION.unlockCode), requestParameters: { jobId: JOB } })).toEqual([]);
+  });
+
+  it("the unlock-code function's role run anywhere but its function (a new function, an instance) raises UnlockCodeFetchedAroundBroker", () => {
+    expect(alerts({ service: 'snowball', eventName: 'GetJobUnlockCode', identity: assumedRole(FN.unlockCode, 'evil-function'), requestParameters: { jobId: JOB } })).toEqual(['UnlockCodeFetchedAroundBroker']);
+    expect(alerts({ service: 'snowball', eventName: 'GetJobUnlockCode', identity: assumedRole(FN.unlockCode, 'i-0123456789abcdef0'), requestParameters: { jobId: JOB } })).toEqual(['UnlockCodeFetchedAroundBroker']);
   });
 
   it("an administrator's GetJobManifest raises ManifestFetchedAroundBroker; the manifest function's does not, even when refused", () => {
     expect(alerts({ service: 'snowball', eventName: 'GetJobManifest', identity: assumedRole(ADMIN), requestParameters: { jobId: JOB }, errorCode: 'AccessDenied' })).toEqual(['ManifestFetchedAroundBroker']);
-    expect(alerts({ service: 'snowball', eventName: 'GetJobManifest', identity: assumedRole(FN.manifest), requestParameters: { jobId: JOB } })).toEqual([]);
+    expect(alerts({ service: 'snowball', eventName: 'GetJobManifest', identity: assumedRole(FN.manifest, IN_FUNCTION.manifest), requestParameters: { jobId: JOB } })).toEqual([]);
   });
 
   it('GetSecretValue of a vault secret, by name or ARN, by anyone, raises exactly one alert: UnlockCodeRead for the broker roles, UnlockCodeReadOutsideBroker for anyone else', () => {
@@ -55,7 +62,9 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
     expect(read(iamUser('bob'), SECRET)).toEqual(['UnlockCodeReadOutsideBroker']);
     expect(read(assumedRole(UNLOCK_OPERATOR), SECRET)).toEqual(['UnlockCodeRead']);
     expect(read(assumedRole(UNLOCK_OPERATOR), arn)).toEqual(['UnlockCodeRead']);
-    expect(read(assumedRole(FN.unlockCode), arn)).toEqual(['UnlockCodeRead']);
+    expect(read(assumedRole(FN.unlockCode, IN_FUNCTION.unlockCode), arn)).toEqual(['UnlockCodeRead']);
+    // The function's role run anywhere but its function is also reported as a read outside the broker.
+    expect(read(assumedRole(FN.unlockCode, 'evil-function'), arn).sort()).toEqual(['UnlockCodeRead', 'UnlockCodeReadOutsideBroker']);
     expect(read(assumedRole(ADMIN), 'prod/database/password')).toEqual([]);
     expect(read(assumedRole(UNLOCK_OPERATOR), 'prod/database/password')).toEqual([]);
   });
@@ -65,7 +74,8 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
     expect(create(assumedRole(ADMIN), SECRET)).toEqual(['UnlockCodeSecretCreatedAroundBroker']);
     expect(create(root(), SECRET)).toEqual(['UnlockCodeSecretCreatedAroundBroker']);
     expect(create(assumedRole(UNLOCK_OPERATOR), SECRET)).toEqual(['UnlockCodeSecretCreatedAroundBroker']);
-    expect(create(assumedRole(FN.unlockCode), SECRET)).toEqual([]);
+    expect(create(assumedRole(FN.unlockCode, IN_FUNCTION.unlockCode), SECRET)).toEqual([]);
+    expect(create(assumedRole(FN.unlockCode, 'evil-function'), SECRET)).toEqual(['UnlockCodeSecretCreatedAroundBroker']);
     expect(create(assumedRole(ADMIN), 'prod/database/password')).toEqual([]);
   });
 
@@ -96,7 +106,7 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
     expect(alerts({ service: 's3', eventName: 'DeleteBucketPolicy', identity: root(), requestParameters: { bucketName: bucket } })).toEqual(['ManifestBucketGuardChanged']);
     const policy = (identity: Call['identity']) => alerts({ service: 'secretsmanager', eventName: 'DeleteResourcePolicy', identity, requestParameters: { secretId: SECRET } });
     expect(policy(assumedRole(ADMIN))).toEqual(['UnlockCodeSecretGuardChanged']);
-    expect(alerts({ service: 'secretsmanager', eventName: 'PutResourcePolicy', identity: assumedRole(FN.unlockCode), requestParameters: { secretId: SECRET } })).toEqual([]);
+    expect(alerts({ service: 'secretsmanager', eventName: 'PutResourcePolicy', identity: assumedRole(FN.unlockCode, IN_FUNCTION.unlockCode), requestParameters: { secretId: SECRET } })).toEqual([]);
   });
 
   it('assuming the break-glass role raises BreakGlassRoleAssumed', () => {
@@ -106,7 +116,7 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
 
 describe('detection resources', () => {
   it('deploys every rule of lib/alert-rules.ts, each seeing read-only management events', () => {
-    const expected = alertRules({ manifestFunctionRoleArn: '', unlockCodeFunctionRoleArn: '', unlockCodeOperatorRoleArn: '', vaultKeyArns: [], manifestBucketName: '', secretPrefix: 'p/', breakGlassRoleArn: BREAK_GLASS }).map((r) => r.id);
+    const expected = alertRules({ manifestFunctionRoleArn: '', unlockCodeFunctionRoleArn: '', unlockCodeOperatorRoleArn: '', vaultKeyArns: [], manifestBucketName: '', secretPrefix: 'p/', breakGlassRoleArn: BREAK_GLASS, brokerKeyArns: ['arn:aws:kms:eu-west-1:123456789012:key/alerts'] }).map((r) => r.id);
     expect(Object.keys(rules).sort()).toEqual(expected.sort());
     for (const rule of Object.values(rules)) expect(rule.State).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
   });
