@@ -112,8 +112,8 @@ function vaultGuardRules(s: AlertSubjects): AlertRule[] {
     },
     {
       id: 'UnlockCodeSecretGuardChanged',
-      title: "An unlock-code secret's resource policy was changed or the secret deleted, not by the broker",
-      pattern: calls('secretsmanager', ['PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteSecret'], {
+      title: "An unlock-code secret's resource policy was changed, or the secret deleted, restored or rotated, not by the broker",
+      pattern: calls('secretsmanager', ['PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteSecret', 'RestoreSecret', 'RotateSecret', 'CancelRotateSecret'], {
         requestParameters: { secretId: vaultSecretIds(s.secretPrefix) },
         ...notByBrokerFunction(['unlockCode']),
       }),

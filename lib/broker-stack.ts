@@ -20,14 +20,16 @@ export interface BrokerStackProps extends StackProps {
  * Key administrators: the configured ones (else the account's IAM administrators), plus the CDK
  * deployment role, so later deploys can still update the key policies (no lock-out).
  */
+/** The CDK deployment role's ARN, when the stack is deployed by the default synthesizer. */
+function deployerArns(stack: Stack): string[] {
+  return stack.synthesizer instanceof DefaultStackSynthesizer ? [Fn.sub(stack.synthesizer.cloudFormationExecutionRoleArn)] : [];
+}
+
 function keyAdmins(stack: Stack, config: BrokerConfig): IPrincipal[] {
   const admins: IPrincipal[] = config.keyAdminPrincipals.length
     ? config.keyAdminPrincipals.map((arn) => new ArnPrincipal(arn))
     : [new AccountRootPrincipal()];
-  if (stack.synthesizer instanceof DefaultStackSynthesizer) {
-    admins.push(new ArnPrincipal(Fn.sub(stack.synthesizer.cloudFormationExecutionRoleArn)));
-  }
-  return admins;
+  return [...admins, ...deployerArns(stack).map((arn) => new ArnPrincipal(arn))];
 }
 
 /**
@@ -47,7 +49,11 @@ export class BrokerStack extends Stack {
       unlockCodePrincipals: config.unlockCodeOperatorPrincipals,
       roleNames: { manifest: STABLE_NAMES.operatorRole('manifest', this.region), unlockCode: STABLE_NAMES.operatorRole('unlockCode', this.region) },
     });
-    const manifestVault = new ManifestVault(this, 'ManifestVault', { retentionDays: config.retentionDays, keyAdmins: admins });
+    const manifestVault = new ManifestVault(this, 'ManifestVault', {
+      retentionDays: config.retentionDays,
+      keyAdmins: admins,
+      restorerArns: [...deployerArns(this), ...(config.breakGlassRoleArn ? [config.breakGlassRoleArn] : [])],
+    });
     const unlockCodeVault = new UnlockCodeVault(this, 'UnlockCodeVault', {
       secretPrefix: config.secretPrefix,
       keyAdmins: admins,

@@ -146,8 +146,10 @@ export class Detection extends Construct {
       enableFileValidation: true,
     });
     if (props.manifestReadTrail) {
+      // Reads and writes: a removed delete marker (DeleteObject with a version id) un-retires a
+      // manifest, and only a write data event shows it (ManifestVersionDeleted).
       trail.addS3EventSelector([{ bucket: props.manifestBucket, objectPrefix: MANIFEST_KEY_PREFIX }], {
-        readWriteType: ReadWriteType.READ_ONLY,
+        readWriteType: ReadWriteType.ALL,
         includeManagementEvents: props.managementTrail,
       });
     }

@@ -204,9 +204,10 @@ function vaultRules(s: GuardRuleSubjects): GuardRule[] {
     },
     {
       id: 'UnlockCodeSecretChanged',
-      // Its creation is UnlockCodeSecretCreatedAroundBroker (lib/alert-rules.ts): one alert per squat.
-      title: 'A secret under the unlock-code prefix was re-keyed, replicated, restored or changed, not by the broker',
-      pattern: calls('secretsmanager', ['UpdateSecret', 'ReplicateSecretToRegions', 'RotateSecret', 'TagResource', 'UntagResource', 'RestoreSecret'], {
+      // Its creation is UnlockCodeSecretCreatedAroundBroker, its restore or rotation
+      // UnlockCodeSecretGuardChanged (lib/alert-rules.ts): one alert per change.
+      title: 'A secret under the unlock-code prefix was re-keyed, replicated or re-tagged, not by the broker',
+      pattern: calls('secretsmanager', ['UpdateSecret', 'ReplicateSecretToRegions', 'TagResource', 'UntagResource'], {
         $or: [{ requestParameters: { name: [{ prefix: s.secretPrefix }] } }, { requestParameters: { secretId: [{ prefix: s.secretPrefix }, { wildcard: `arn:*:secretsmanager:*:*:secret:${s.secretPrefix}*` }] } }],
         ...notByBrokerFunction(['unlockCode']),
       }),

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import {
   BlockPublicAccess,
@@ -18,7 +18,18 @@ export interface ManifestVaultProps {
   readonly retentionDays: number;
   /** Principals that administer the vault's key (never use it). */
   readonly keyAdmins: IPrincipal[];
+  /**
+   * ARNs that may still remove a delete marker or re-tag a manifest (the deployer, break-glass),
+   * besides the manifest function. Default: none.
+   */
+  readonly restorerArns?: string[];
 }
+
+/**
+ * Actions that would bring a retired manifest back (removing its delete marker is a
+ * DeleteObjectVersion) or change the tags the manifest function trusts.
+ */
+const RETIREMENT_ACTIONS = ['s3:DeleteObjectVersion', 's3:PutObjectTagging', 's3:PutObjectVersionTagging'];
 
 /** Object-level actions the bucket policy reserves to the roles this vault names. */
 const OBJECT_DATA_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject', 's3:DeleteObject'];
@@ -129,6 +140,19 @@ export class ManifestVault extends Construct {
         conditions: {
           // Whoever may decrypt manifests is exactly whoever may read or write them.
           ArnNotEquals: { 'aws:PrincipalArn': this.key.userArns() },
+        },
+      }),
+    );
+    const restorers = props.restorerArns ?? [];
+    this.bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'RetiredManifestsStayRetired',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: RETIREMENT_ACTIONS,
+        resources: [this.bucket.arnForObjects('*')],
+        conditions: {
+          ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...[...this.brokers].map((r) => r.roleArn), ...restorers] }) },
         },
       }),
     );

@@ -65,6 +65,7 @@ function objectHeaders(v: ObjectVersion): Record<string, string | number> {
 /** The IAM action a request is, as S3 authorises it. */
 function actionOf(method: string, key: string, query: URLSearchParams): string {
   if (!key) return query.has('versions') ? 's3:ListBucketVersions' : 's3:ListBucket';
+  if (method === 'PUT' && query.has('tagging')) return query.has('versionId') ? 's3:PutObjectVersionTagging' : 's3:PutObjectTagging';
   if (method === 'PUT') return 's3:PutObject';
   if (method === 'DELETE') return query.has('versionId') ? 's3:DeleteObjectVersion' : 's3:DeleteObject';
   if (query.has('tagging')) return query.has('versionId') ? 's3:GetObjectVersionTagging' : 's3:GetObjectTagging';
@@ -113,11 +114,14 @@ export async function startS3(bucket: string, auth: StandInAuth): Promise<S3Stan
     if (key && req.method === 'PUT' && req.headers['x-amz-tagging'] !== undefined) {
       const tagRefusal = authorize(auth, who.principal, { service: 's3', operation: 'PutObjectTagging', scope: scopeOf(key), resource: `arn:aws:s3:::${bucket}/${key}`, requestParameters: { bucketName: bucket, key } });
       if (tagRefusal) return xmlError(res, 403, 'AccessDenied', tagRefusal);
+      const tagPolicyRefusal = bucketPolicyDenies(who.principal, 'PutObjectTagging', req.headers);
+      if (tagPolicyRefusal) return xmlError(res, 403, 'AccessDenied', tagPolicyRefusal);
     }
     const bucketPolicyRefusal = key ? bucketPolicyDenies(who.principal, operation, req.headers) : undefined;
     if (bucketPolicyRefusal) return xmlError(res, 403, 'AccessDenied', bucketPolicyRefusal);
     if (!key && req.method === 'GET' && url.searchParams.has('versions')) return listVersions(res, bucket, url.searchParams.get('prefix') ?? '', objects);
     if (!key) return xmlError(res, 501, 'NotImplemented', 'The sandbox emulates object operations and ListObjectVersions only.');
+    if (req.method === 'PUT' && url.searchParams.has('tagging')) return xmlError(res, 501, 'NotImplemented', 'The sandbox does not emulate PutObjectTagging; tag an object as PutObject writes it.');
     if (req.method === 'PUT') {
       if (!mayUseKey(who.principal, 'manifest', 'kms:GenerateDataKey')) return xmlError(res, 403, 'AccessDenied', keyDeniedMessage(who.principal, 'kms:GenerateDataKey'));
       return putObject(req, res, key, raw, objects);
@@ -133,16 +137,23 @@ export async function startS3(bucket: string, auth: StandInAuth): Promise<S3Stan
 
 /** Object-level actions the bucket policy reserves to the vault key's users. */
 const OBJECT_DATA_ACTIONS = ['GetObject', 'GetObjectVersion', 'PutObject', 'DeleteObject'];
+/** Actions that would un-retire a manifest or re-tag one, reserved to the manifest function (and the deployer and break-glass, who are not sandbox principals). */
+const RETIREMENT_ACTIONS = ['DeleteObjectVersion', 'PutObjectTagging', 'PutObjectVersionTagging'];
 
 /**
  * The vault bucket's policy (lib/manifest-vault.ts), emulated: nobody reads a version by id
- * (past a delete marker), only the roles the manifest key names read or write objects, and a write
+ * (past a delete marker), nobody but the manifest function removes a version (a delete marker
+ * included) or tags one, only the roles the manifest key names read or write objects, and a write
  * may name no encryption but the vault key (the stand-in knows no key id, so naming one is refused).
  */
 function bucketPolicyDenies(principal: SandboxPrincipal, operation: string, headers: IncomingMessage['headers']): string | undefined {
   const sse = headers['x-amz-server-side-encryption'];
   const otherEncryption = operation === 'PutObject' && sse !== undefined && (sse !== 'aws:kms' || headers['x-amz-server-side-encryption-aws-kms-key-id'] !== undefined);
-  const denied = otherEncryption || operation === 'GetObjectVersion' || (OBJECT_DATA_ACTIONS.includes(operation) && !isKeyUser(principal, 'manifest'));
+  const denied =
+    otherEncryption ||
+    operation === 'GetObjectVersion' ||
+    (OBJECT_DATA_ACTIONS.includes(operation) && !isKeyUser(principal, 'manifest')) ||
+    (RETIREMENT_ACTIONS.includes(operation) && principal.name !== 'manifestFunction');
   if (!denied) return undefined;
   return `User: ${principal.callerArn} is not authorized to perform: s3:${operation} with an explicit deny in a resource-based policy`;
 }
@@ -164,7 +175,7 @@ function deleteObject(res: ServerResponse, key: string, objects: Map<string, Obj
   res.writeHead(204, { 'x-amz-delete-marker': 'true', 'x-amz-version-id': marker.versionId }).end();
 }
 
-/** DeleteObject with a version id: that version is gone for good (what only the guardrails SCP keeps an administrator from). */
+/** DeleteObject with a version id: that version is gone for good (a delete marker removed: the manifest is current again). */
 function deleteVersion(res: ServerResponse, key: string, versionId: string, objects: Map<string, ObjectVersion[]>): void {
   objects.set(key, (objects.get(key) ?? []).filter((v) => v.versionId !== versionId));
   res.writeHead(204, { 'x-amz-version-id': versionId }).end();

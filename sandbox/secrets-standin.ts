@@ -171,8 +171,9 @@ export async function startSecretsManager(secretPrefix: string, auth: StandInAut
       s.lastChangedDate = new Date();
       return { ARN: s.arn, Name: s.name, DeletionDate: seconds(s.deletedDate ?? new Date()) };
     },
-    RestoreSecret: (i) => {
+    RestoreSecret: (i, p) => {
       const s = existing(i.SecretId);
+      policyAllows(p, s, 'RestoreSecret');
       s.deletedDate = undefined;
       s.lastChangedDate = new Date();
       return { ARN: s.arn, Name: s.name };

@@ -7,7 +7,8 @@ export interface SecretPolicyPrincipals {
 /**
  * The resource policy put on every unlock-code secret. Same-account identity policies such as
  * `secretsmanager:*` would otherwise reach the secret; these explicit denies leave reading its
- * value to the unlock-code operator role alone and writing it to the unlock-code function alone.
+ * value to the unlock-code operator role alone and writing, restoring or rotating it to the
+ * unlock-code function alone.
  * (The KMS key denies both to everyone else too, and never lets the function decrypt.)
  */
 export function unlockCodeSecretPolicy(principals: SecretPolicyPrincipals) {
@@ -27,6 +28,16 @@ export function unlockCodeSecretPolicy(principals: SecretPolicyPrincipals) {
         Effect: 'Deny',
         Principal: { AWS: '*' },
         Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecret', 'secretsmanager:UpdateSecretVersionStage'],
+        Resource: '*',
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': principals.brokerRoleArn } },
+      },
+      {
+        // A retired secret (scheduled for deletion) must stay retired: a restore would make its
+        // code readable again. Only the broker restores one (its job is WithCustomer again).
+        Sid: 'OnlyTheBrokerRestoresOrRotates',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: ['secretsmanager:RestoreSecret', 'secretsmanager:RotateSecret', 'secretsmanager:CancelRotateSecret'],
         Resource: '*',
         Condition: { ArnNotEquals: { 'aws:PrincipalArn': principals.brokerRoleArn } },
       },

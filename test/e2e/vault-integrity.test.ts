@@ -1,5 +1,5 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateSecretCommand, DeleteResourcePolicyCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, DeleteResourcePolicyCommand, GetSecretValueCommand, PutSecretValueCommand, RestoreSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { manifestObjectKey, routePath, unlockCodeSecretName, type OperatorKind } from '../../lib/contract';
 import { KEY_ARN } from '../../sandbox/functions';
 import type { PrincipalName } from '../../sandbox/identities';
@@ -124,6 +124,30 @@ describe('expired, finished and retired jobs: nothing is stored again', () => {
       }
       expect(versions()).toBe(before);
       expect(s.secrets.secrets.get(secretName(s, jobId))!.deletedDate).toBeDefined();
+    }));
+});
+
+describe('a retired credential stays retired', () => {
+  it('without the SCP, the administrator can neither restore the retired secret nor remove the manifest\'s delete marker; each attempt is alerted', () =>
+    withSandbox('off', async (s) => {
+      const { jobId } = await control(s, 'jobs', { state: 'WithCustomer', createdDaysAgo: 10 });
+      for (const kind of ['manifest', 'unlockCode'] as const) expect((await post(s, kind, jobId)).status).toBe(201);
+      await control(s, `jobs/${jobId}/state`, { state: 'Complete' });
+      await s.notifications.settled();
+      await control(s, 'reconcile', {});
+      const admin = secrets(s, s.principals.administrator);
+      expect(await outcome(admin.send(new RestoreSecretCommand({ SecretId: secretName(s, jobId) })))).toBe('AccessDeniedException');
+      expect(s.secrets.secrets.get(secretName(s, jobId))!.deletedDate).toBeDefined();
+      const marker = s.s3.objects.get(manifestObjectKey(jobId))!.at(-1)!;
+      expect(marker.deleteMarker).toBe(true);
+      const unmark = () => s3(s, s.principals.administrator).send(new DeleteObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(jobId), VersionId: marker.versionId }));
+      expect(await outcome(unmark())).toBe('AccessDenied');
+      expect((await get(s, 'manifest', jobId)).status).toBe(404);
+      expect((await get(s, 'unlockCode', jobId)).json().error.code).toBe('ScheduledForDeletion');
+      expect(await alerts(s)).toContainEqual(expect.objectContaining({ alert: 'UnlockCodeSecretGuardChanged', action: 'RestoreSecret', who: s.principals.administrator.callerArn }));
+      // Positive control: with the secret's policy removed first (itself alerted), the restore goes through.
+      expect(await outcome(admin.send(new DeleteResourcePolicyCommand({ SecretId: secretName(s, jobId) })))).toBe('allowed');
+      expect(await outcome(admin.send(new RestoreSecretCommand({ SecretId: secretName(s, jobId) })))).toBe('allowed');
     }));
 });
 

@@ -182,6 +182,27 @@ describe('access matrix (DESIGN.md), evaluated as policy', () => {
     }
   });
 
+  it('a retired unlock code stays retired: only the unlock-code function restores or rotates a secret (the secret policy)', async () => {
+    for (const who of ['broadAdmin', 'keyAdmin', 'deployer', 'breakGlass', 'unlockCodeOperator'] as Who[]) {
+      for (const action of ['RestoreSecret', 'RotateSecret', 'CancelRotateSecret']) {
+        expect([who, action, await decide(who, `secretsmanager:${action}`, 'unlockCodeSecret')]).toEqual([who, action, EXPLICIT]);
+      }
+    }
+    // The lifecycle restores a secret it scheduled for deletion when its job is WithCustomer again.
+    expect(await decide('unlockCodeFunction', 'secretsmanager:RestoreSecret', 'unlockCodeSecret')).toBe(ALLOWED);
+  });
+
+  it('a retired manifest stays retired: nobody but the function, the deployer and break-glass removes a version (its delete marker) or tags one', async () => {
+    for (const who of ['broadAdmin', 'keyAdmin', 'manifestOperator', 'unlockCodeFunction'] as Who[]) {
+      for (const action of ['s3:DeleteObjectVersion', 's3:PutObjectTagging', 's3:PutObjectVersionTagging']) {
+        expect([who, action, await decide(who, action, 'manifestObject')]).toEqual([who, action, EXPLICIT]);
+      }
+    }
+    expect(await decide('deployer', 's3:DeleteObjectVersion', 'manifestObject')).toBe(ALLOWED);
+    expect(await decide('breakGlass', 's3:DeleteObjectVersion', 'manifestObject')).toBe(ALLOWED);
+    expect(await decide('manifestFunction', 's3:PutObjectTagging', 'manifestObject')).toBe(ALLOWED);
+  });
+
   it('only the unlock-code function writes a value, only the unlock-code operator reads one (the secret policy)', async () => {
     expect(await decide('unlockCodeOperator', 'secretsmanager:PutSecretValue', 'unlockCodeSecret')).toBe(EXPLICIT);
     expect(await decide('unlockCodeOperator', 'secretsmanager:UpdateSecretVersionStage', 'unlockCodeSecret')).toBe(EXPLICIT);
@@ -220,6 +241,7 @@ describe('access matrix (DESIGN.md), evaluated as policy', () => {
 
     it('would let the broad principal read a secret without the vault resource policy', async () => {
       expect(await decide('broadAdmin', 'secretsmanager:GetSecretValue', { arn: TARGETS.unlockCodeSecret.arn, policy: undefined })).toBe(ALLOWED);
+      expect(await decide('broadAdmin', 'secretsmanager:RestoreSecret', { arn: TARGETS.unlockCodeSecret.arn, policy: undefined })).toBe(ALLOWED);
     });
 
     it('denies implicitly, not explicitly, where no policy speaks (so EXPLICIT above is earned)', async () => {

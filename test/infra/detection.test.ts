@@ -109,6 +109,12 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
     expect(alerts({ service: 'secretsmanager', eventName: 'PutResourcePolicy', identity: assumedRole(FN.unlockCode, IN_FUNCTION.unlockCode), requestParameters: { secretId: SECRET } })).toEqual([]);
   });
 
+  it('restoring or rotating a vault secret raises UnlockCodeSecretGuardChanged unless the function does it (a retired code made readable again)', () => {
+    const call = (eventName: string, identity: Call['identity']) => alerts({ service: 'secretsmanager', eventName, identity, requestParameters: { secretId: SECRET } });
+    for (const eventName of ['RestoreSecret', 'RotateSecret', 'CancelRotateSecret']) expect(call(eventName, assumedRole(ADMIN))).toEqual(['UnlockCodeSecretGuardChanged']);
+    expect(call('RestoreSecret', assumedRole(FN.unlockCode, IN_FUNCTION.unlockCode))).toEqual([]);
+  });
+
   it('assuming the break-glass role raises BreakGlassRoleAssumed', () => {
     expect(alerts({ service: 'sts', eventName: 'AssumeRole', identity: iamUser('oncall'), requestParameters: { roleArn: BREAK_GLASS, roleSessionName: 'incident' } })).toEqual(['BreakGlassRoleAssumed']);
   });
@@ -160,12 +166,12 @@ describe('detection resources', () => {
     expect(() => synthBroker({ alertOnUnlockCodeRead: true })).toThrow(/alertOnUnlockCodeRead was removed.*UnlockCodeRead/);
   });
 
-  it('creates a trail only when asked: management events, and S3 data events for manifests/ of the vault bucket only', () => {
+  it('creates a trail only when asked: management events, and S3 read and write data events (a removed delete marker) for manifests/ of the vault bucket only', () => {
     expect(Object.keys(template.findResources('AWS::CloudTrail::Trail'))).toHaveLength(0);
     const trail = synthBroker({ manifestReadTrail: true }).template;
     trail.hasResourceProperties('AWS::CloudTrail::Trail', {
       IsLogging: true,
-      EventSelectors: [Match.objectLike({ IncludeManagementEvents: false, ReadWriteType: 'ReadOnly', DataResources: [Match.objectLike({ Type: 'AWS::S3::Object' })] })],
+      EventSelectors: [Match.objectLike({ IncludeManagementEvents: false, ReadWriteType: 'All', DataResources: [Match.objectLike({ Type: 'AWS::S3::Object' })] })],
     });
   });
 
