@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { listen, sendAwsJsonError, sendJson } from './http-util';
+import { STABLE_NAMES } from '../lib/contract';
 import { KEY_VALIDATION_VERSION_ID } from '../lib/grants';
 import { deniedByResourcePolicy, keyDeniedMessage, mayUseKey } from './access';
 import type { SandboxPrincipal } from './identities';
@@ -51,7 +52,12 @@ const seconds = (d: Date) => d.getTime() / 1000;
  * policy is applied, and the vault key's policy decides every use Secrets Manager makes of it on
  * the caller's behalf (lib/grants.ts KEY_GRANTS): no function can read a value back here either.
  */
-export async function startSecretsManager(secretPrefix: string, auth: StandInAuth, vaultKeyArn: string): Promise<SecretsStandIn> {
+export async function startSecretsManager(
+  secretPrefix: string,
+  auth: StandInAuth,
+  vaultKeyArn: string,
+  vaultKeyAlias = STABLE_NAMES.keyAlias('unlockCode'),
+): Promise<SecretsStandIn> {
   const { region, account } = auth;
   const secrets = new Map<string, StoredSecret>();
   const find = (id: string) => secrets.get(id) ?? [...secrets.values()].find((s) => s.arn === id);
@@ -68,12 +74,15 @@ export async function startSecretsManager(secretPrefix: string, auth: StandInAut
     return secret;
   };
 
-    /**
+  /** KMS resolves a key id, a key ARN, an alias name or an alias ARN to the same key. */
+  const vaultKeyIds = new Set([vaultKeyArn, vaultKeyArn.slice(vaultKeyArn.indexOf(':key/') + ':key/'.length), vaultKeyAlias, `arn:aws:kms:${region}:${account}:${vaultKeyAlias}`]);
+  const isVaultKey = (kmsKeyId: string | undefined) => kmsKeyId !== undefined && vaultKeyIds.has(kmsKeyId);
+  /**
    * The vault key's decision, for a secret encrypted with it (another key, or the AWS managed
    * one, is the caller's own business): Secrets Manager uses the key on the caller's behalf.
    */
   const useKey = (principal: SandboxPrincipal, kmsKeyId: string | undefined, action: 'kms:Decrypt' | 'kms:GenerateDataKey', versionId?: string) => {
-    if (kmsKeyId !== vaultKeyArn) return;
+    if (!isVaultKey(kmsKeyId)) return;
     if (!mayUseKey(principal, 'unlockCode', action, versionId)) throw new AwsError('AccessDeniedException', keyDeniedMessage(principal, action));
   };
   /** The secret's resource policy, as Secrets Manager applies it after the caller's identity policies. */

@@ -61,9 +61,9 @@ export async function describeSecret(secrets: SecretsManagerClient, name: string
  * refuses Secrets Manager's key-access check to everyone else), or without the broker's tags.
  */
 export function foreignReason(state: SecretState, at: SecretLocation): string | undefined {
-  const key = state.kmsKeyId;
-  const ourKey = key !== undefined && (key === at.kmsKeyArn || at.kmsKeyArn.endsWith(`/${key}`));
-  if (!ourKey) return 'wrong-kms-key';
+  // Only the full ARN, which the function always passes: a secret naming the key by bare id or
+  // alias was created by someone else (and, where the key check was not applied, not under it).
+  if (state.kmsKeyId !== at.kmsKeyArn) return 'wrong-kms-key';
   if (state.tags[BROKER_TAGS.managedBy] !== BROKER_TAG_VALUE || state.tags[BROKER_TAGS.jobId] !== at.jobId) return 'missing-broker-tag';
   return undefined;
 }

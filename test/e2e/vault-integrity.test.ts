@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, DeleteResourcePolicyCommand, GetSecretValueCommand, PutSecretValueCommand, RestoreSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { manifestObjectKey, routePath, unlockCodeSecretName, type OperatorKind } from '../../lib/contract';
+import { manifestObjectKey, routePath, STABLE_NAMES, unlockCodeSecretName, type OperatorKind } from '../../lib/contract';
 import { KEY_ARN } from '../../sandbox/functions';
 import type { PrincipalName } from '../../sandbox/identities';
 import { startSandbox, type GuardrailsMode, type Sandbox } from '../../sandbox/sandbox';
@@ -52,11 +52,15 @@ describe('squatting: a secret the broker did not create is never adopted', () =>
       expect(logs.text()).toContain(`"event":"alert:foreign-unlock-code-secret","jobId":"${job}"`);
     }));
 
-  it('cannot squat with the vault key either: the key refuses Secrets Manager its check for anyone but the function', () =>
+  it('cannot squat with the vault key either, however it is named (ARN, key id, alias, alias ARN): the key refuses Secrets Manager its check for anyone but the function', () =>
     withSandbox('scp', async (s) => {
       const job = firstWithCustomer(s);
       const admin = secrets(s, s.principals.administrator);
-      expect(await outcome(admin.send(new CreateSecretCommand({ Name: secretName(s, job), KmsKeyId: KEY_ARN(s.info.region, 'unlockCode') })))).toBe('AccessDeniedException');
+      const arn = KEY_ARN(s.info.region, 'unlockCode');
+      const alias = STABLE_NAMES.keyAlias('unlockCode');
+      for (const KmsKeyId of [arn, arn.split(':key/')[1], alias, arn.replace(/key\/.*/, alias)]) {
+        expect([KmsKeyId, await outcome(admin.send(new CreateSecretCommand({ Name: secretName(s, job), KmsKeyId })))]).toEqual([KmsKeyId, 'AccessDeniedException']);
+      }
       // Positive control: the broker itself creates it with that key.
       expect((await post(s, 'unlockCode', job)).status).toBe(201);
     }));

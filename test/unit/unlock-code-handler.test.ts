@@ -181,6 +181,7 @@ describe('POST /jobs/{jobId}/unlock-code', () => {
   it.each([
     ['another KMS key', { ...OURS, KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/99999999-0000-0000-0000-000000000000' }],
     ['the AWS managed key', { ARN, Name: NAME, Tags: TAGS }],
+    ['the vault key named by bare key id, not the ARN the broker passes', { ...OURS, KmsKeyId: KEY_ARN.split('/')[1] }],
     ["no broker tags", { ...OURS, Tags: [] }],
   ])('refuses to adopt a secret it did not create (%s): 409 ForeignSecret, nothing stored, an alert line naming the job', async (_what, described) => {
     secrets.on(DescribeSecretCommand).resolves(described);
