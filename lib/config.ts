@@ -75,6 +75,25 @@ export function principalList(key: string, raw: unknown): string[] {
   return list;
 }
 
+/**
+ * An operator list: principal ARNs, but never an account root. Trusting `:root` admits every role
+ * and user of that account that is allowed sts:AssumeRole, so one principal could hold both
+ * operator roles, and the lists' separation (assertSeparated) would compare strings only.
+ */
+export function operatorPrincipalList(key: string, raw: unknown): string[] {
+  const list = principalList(key, raw);
+  list.forEach((arn, i) => {
+    if (arn.endsWith(':root')) {
+      throw new ConfigError(
+        `${key}[${i}] "${arn}" names a whole account: any role or user of it allowed sts:AssumeRole could assume the operator role, ` +
+          'and then the same principal could hold both the manifest and the unlock code. Name the roles or users themselves ' +
+          '(arn:aws:iam::123456789012:role/NAME or arn:aws:iam::123456789012:user/NAME).',
+      );
+    }
+  });
+  return list;
+}
+
 /** A true/false switch from context (`-c key=true` passes a string). */
 export function flag(key: string, raw: unknown): boolean {
   if (raw === undefined || raw === false || raw === 'false') return false;
@@ -156,8 +175,8 @@ const REMOVED_KEYS: Record<string, string> = {
 /** Validates raw context values into a BrokerConfig, or throws a ConfigError that says what to change. */
 export function parseConfig(context: (key: string) => unknown): BrokerConfig {
   for (const [key, why] of Object.entries(REMOVED_KEYS)) if (context(key) !== undefined) throw new ConfigError(why);
-  const manifest = principalList(CONTEXT_KEYS.manifestOperatorPrincipals, context(CONTEXT_KEYS.manifestOperatorPrincipals));
-  const unlockCode = principalList(CONTEXT_KEYS.unlockCodeOperatorPrincipals, context(CONTEXT_KEYS.unlockCodeOperatorPrincipals));
+  const manifest = operatorPrincipalList(CONTEXT_KEYS.manifestOperatorPrincipals, context(CONTEXT_KEYS.manifestOperatorPrincipals));
+  const unlockCode = operatorPrincipalList(CONTEXT_KEYS.unlockCodeOperatorPrincipals, context(CONTEXT_KEYS.unlockCodeOperatorPrincipals));
   assertSeparated(manifest, unlockCode);
   return {
     manifestOperatorPrincipals: manifest,

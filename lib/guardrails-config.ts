@@ -1,4 +1,4 @@
-import { CONTEXT_KEYS, ConfigError, flag, optionalRoleArn, principalList, stringList } from './config';
+import { CONTEXT_KEYS, ConfigError, flag, operatorPrincipalList, optionalRoleArn, principalList, stringList } from './config';
 import { DEFAULT_SECRET_PREFIX } from './contract';
 import type { GuardrailsPolicyInput } from './guardrails-names';
 
@@ -90,8 +90,8 @@ export function parseGuardrailsConfig(context: (key: string) => unknown): Guardr
     bootstrapQualifier: typeof qualifier === 'string' ? qualifier : undefined,
     deployerPrincipalArns: deployers(context(GUARDRAILS_KEYS.deployerPrincipalArns)),
     operatorPrincipalArns: {
-      manifest: principalList(CONTEXT_KEYS.manifestOperatorPrincipals, context(CONTEXT_KEYS.manifestOperatorPrincipals)),
-      unlockCode: principalList(CONTEXT_KEYS.unlockCodeOperatorPrincipals, context(CONTEXT_KEYS.unlockCodeOperatorPrincipals)),
+      manifest: operatorPrincipalList(CONTEXT_KEYS.manifestOperatorPrincipals, context(CONTEXT_KEYS.manifestOperatorPrincipals)),
+      unlockCode: operatorPrincipalList(CONTEXT_KEYS.unlockCodeOperatorPrincipals, context(CONTEXT_KEYS.unlockCodeOperatorPrincipals)),
     },
     breakGlassRoleArn: optionalRoleArn(GUARDRAILS_KEYS.breakGlassRoleArn, context(GUARDRAILS_KEYS.breakGlassRoleArn)),
     breakGlassPrincipalArns: principalList(GUARDRAILS_KEYS.breakGlassPrincipalArns, context(GUARDRAILS_KEYS.breakGlassPrincipalArns)),

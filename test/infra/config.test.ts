@@ -53,6 +53,15 @@ describe('configuration', () => {
     expect(() => parse(context)).toThrow(/named in both manifestOperatorPrincipals and unlockCodeOperatorPrincipals.*remove it from one list/);
   });
 
+  it.each(['manifestOperatorPrincipals', 'unlockCodeOperatorPrincipals'])('refuses an account root in %s: it would let one role of that account assume both operator roles', (key) => {
+    const other = key === 'manifestOperatorPrincipals' ? 'unlockCodeOperatorPrincipals' : 'manifestOperatorPrincipals';
+    const context = { [key]: ['arn:aws:iam::111122223333:root'], [other]: [ROLE_A] };
+    expect(() => parse(context)).toThrow(ConfigError);
+    expect(() => parse(context)).toThrow(new RegExp(`${key}\\[0\\] "arn:aws:iam::111122223333:root" names a whole account.*Name the roles or users themselves`));
+    // Positive control: the same root is accepted where a whole account is meant (key administration).
+    expect(parse({ keyAdminPrincipals: ['arn:aws:iam::111122223333:root'], [other]: [ROLE_A] }).keyAdminPrincipals).toEqual(['arn:aws:iam::111122223333:root']);
+  });
+
   it.each([
     ['a bare account id', '111122223333'],
     ['an S3 ARN', 'arn:aws:s3:::bucket'],
