@@ -217,6 +217,8 @@ export async function startSecretsManager(
     if (!request) return;
     const { principal, input } = request;
     if (!operations[operation]) return sendAwsJsonError(res, 400, 'UnknownOperationException', `The sandbox does not emulate ${operation || 'that operation'}.`);
+    const invalid = invalidVersionIds(input);
+    if (invalid) return sendAwsJsonError(res, 400, 'ValidationException', invalid);
     const denied = decide(principal, operation, input);
     if (denied) return sendAwsJsonError(res, 400, 'AccessDeniedException', denied);
     respond(res, () => operations[operation](input, principal));
@@ -234,6 +236,17 @@ export async function startSecretsManager(
     },
     close: server.close,
   };
+}
+
+/** Request members that are version ids, which AWS constrains to 32 to 64 characters. */
+const VERSION_ID_MEMBERS = ['ClientRequestToken', 'VersionId', 'MoveToVersionId', 'RemoveFromVersionId'];
+
+/** What AWS's input validation says of a version id outside 32-64 characters (before any authorisation), or undefined. */
+function invalidVersionIds(input: Input): string | undefined {
+  const errors = VERSION_ID_MEMBERS.filter((m) => input[m] !== undefined && (typeof input[m] !== 'string' || input[m].length < 32 || input[m].length > 64)).map(
+    (m) => `Value at '${m[0].toLowerCase()}${m.slice(1)}' failed to satisfy constraint: Member must have length ${String(input[m]).length < 32 ? 'greater than or equal to 32' : 'less than or equal to 64'}`,
+  );
+  return errors.length ? `${errors.length} validation error${errors.length > 1 ? 's' : ''} detected: ${errors.join('; ')}` : undefined;
 }
 
 function respond(res: ServerResponse, op: () => unknown): void {

@@ -1,4 +1,4 @@
-import { DeleteObjectCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, DeleteResourcePolicyCommand, GetSecretValueCommand, PutSecretValueCommand, RestoreSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { manifestObjectKey, routePath, STABLE_NAMES, unlockCodeSecretName, type OperatorKind } from '../../lib/contract';
 import { KEY_ARN } from '../../sandbox/functions';
@@ -152,6 +152,34 @@ describe('a retired credential stays retired', () => {
       // Positive control: with the secret's policy removed first (itself alerted), the restore goes through.
       expect(await outcome(admin.send(new DeleteResourcePolicyCommand({ SecretId: secretName(s, jobId) })))).toBe('allowed');
       expect(await outcome(admin.send(new RestoreSecretCommand({ SecretId: secretName(s, jobId) })))).toBe('allowed');
+    }));
+});
+
+describe('the stand-ins refuse what AWS refuses', () => {
+  it('a version id outside 32-64 characters is a ValidationException, whoever asks; a UUID-shaped one is accepted', () =>
+    withSandbox('off', async (s) => {
+      const job = firstWithCustomer(s);
+      expect((await post(s, 'unlockCode', job)).status).toBe(201);
+      const operator = secrets(s, s.principals.unlockCode);
+      for (const VersionId of ['short', 'x'.repeat(65)]) {
+        expect(await outcome(operator.send(new GetSecretValueCommand({ SecretId: secretName(s, job), VersionId })))).toBe('ValidationException');
+      }
+      const fn = secrets(s, s.principals.unlockCodeFunction);
+      expect(await outcome(fn.send(new PutSecretValueCommand({ SecretId: secretName(s, job), SecretString: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA', ClientRequestToken: 'tok-1' })))).toBe('ValidationException');
+      expect(s.secrets.secrets.get(secretName(s, job))!.versions.has('tok-1')).toBe(false);
+      expect(await outcome(fn.send(new PutSecretValueCommand({ SecretId: secretName(s, job), SecretString: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA', ClientRequestToken: '00000000-0000-4000-8000-000000000001' })))).toBe('allowed');
+    }));
+
+  it('PUT ?tagging is PutObjectTagging, not a new manifest version: refused to the administrator, never stored', () =>
+    withSandbox('off', async (s) => {
+      const job = firstWithCustomer(s);
+      expect((await post(s, 'manifest', job)).status).toBe(201);
+      const versions = () => s.s3.objects.get(manifestObjectKey(job))!.length;
+      const before = versions();
+      const tag = (c: Credentials) => s3(s, c).send(new PutObjectTaggingCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(job), Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] } }));
+      expect(await outcome(tag(s.principals.administrator))).toBe('AccessDenied');
+      expect(await outcome(tag(s.principals.manifestFunction))).toBe('NotImplemented');
+      expect(versions()).toBe(before);
     }));
 });
 
