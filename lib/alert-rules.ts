@@ -66,6 +66,34 @@ function vaultSecretIds(prefix: string) {
   return [{ prefix }, { wildcard: `arn:*:secretsmanager:*:*:secret:${prefix}*` }];
 }
 
+/** Secret reads: GetSecretValue of a vault secret, and BatchGetSecretValue naming one or selecting by filters (any secret). */
+const SECRET_READS = ['GetSecretValue', 'BatchGetSecretValue'];
+function vaultSecretReads(prefix: string) {
+  return {
+    $or: [
+      { requestParameters: { secretId: vaultSecretIds(prefix) } },
+      { requestParameters: { secretIdList: vaultSecretIds(prefix) } },
+      { eventName: ['BatchGetSecretValue'], requestParameters: { secretIdList: [{ exists: false }] } },
+    ],
+  };
+}
+
+/**
+ * Manifest reads: GetObject and SelectObjectContent of the vault bucket, and copies out of it
+ * (CopyObject and UploadPartCopy are authorised as s3:GetObject on the source; CloudTrail records
+ * them under the destination bucket, naming the source in x-amz-copy-source and in resources).
+ */
+const MANIFEST_READS = ['GetObject', 'SelectObjectContent', 'CopyObject', 'UploadPartCopy'];
+function manifestReads(bucket: string) {
+  return {
+    $or: [
+      { eventName: ['GetObject', 'SelectObjectContent'], requestParameters: { bucketName: [bucket] } },
+      { requestParameters: { 'x-amz-copy-source': [{ prefix: `${bucket}/` }, { prefix: `/${bucket}/` }] } },
+      { resources: { ARN: [{ wildcard: `arn:*:s3:::${bucket}/*` }] }, eventName: ['CopyObject', 'UploadPartCopy'] },
+    ],
+  };
+}
+
 function sourceRules(s: AlertSubjects): AlertRule[] {
   return [
     {
@@ -83,10 +111,7 @@ function sourceRules(s: AlertSubjects): AlertRule[] {
     {
       id: 'UnlockCodeReadOutsideBroker',
       title: 'An unlock-code secret was read by someone other than the unlock-code operator or function',
-      pattern: calls('secretsmanager', ['GetSecretValue'], {
-        requestParameters: { secretId: vaultSecretIds(s.secretPrefix) },
-        ...notByOperatorNorFunction(s.unlockCodeOperatorRoleArn),
-      }),
+      pattern: calls('secretsmanager', SECRET_READS, { ...vaultSecretReads(s.secretPrefix), ...notByOperatorNorFunction(s.unlockCodeOperatorRoleArn) }),
       resourcePath: '$.detail.requestParameters.secretId',
     },
   ];
@@ -129,7 +154,7 @@ function optionalRules(s: AlertSubjects): AlertRule[] {
       id: 'ManifestReadDirectly',
       // Every manifest read is made from the bucket as the reader (the API reads as the operator): each one is announced.
       title: 'A manifest was read from the vault bucket',
-      pattern: calls('s3', ['GetObject'], { requestParameters: { bucketName: [s.manifestBucketName] }, ...notByBrokerFunction(['manifest']) }),
+      pattern: calls('s3', MANIFEST_READS, { ...manifestReads(s.manifestBucketName), ...notByBrokerFunction(['manifest']) }),
       resourcePath: '$.detail.requestParameters.key',
       fields: READER_FIELDS,
     });
@@ -155,8 +180,8 @@ function readRules(s: AlertSubjects): AlertRule[] {
     {
       id: 'UnlockCodeRead',
       title: 'An unlock code was read from its vault',
-      pattern: calls('secretsmanager', ['GetSecretValue'], {
-        requestParameters: { secretId: vaultSecretIds(s.secretPrefix) },
+      pattern: calls('secretsmanager', SECRET_READS, {
+        ...vaultSecretReads(s.secretPrefix),
         userIdentity: { sessionContext: { sessionIssuer: { arn: [s.unlockCodeOperatorRoleArn, s.unlockCodeFunctionRoleArn] } } },
       }),
       resourcePath: '$.detail.requestParameters.secretId',
@@ -167,8 +192,8 @@ function readRules(s: AlertSubjects): AlertRule[] {
     rules.push({
       id: 'ManifestReadByBroker',
       title: 'A manifest read from its vault was attempted by the manifest function, which only writes',
-      pattern: calls('s3', ['GetObject'], {
-        requestParameters: { bucketName: [s.manifestBucketName] },
+      pattern: calls('s3', MANIFEST_READS, {
+        ...manifestReads(s.manifestBucketName),
         userIdentity: { sessionContext: { sessionIssuer: { arn: [s.manifestFunctionRoleArn] } } },
       }),
       resourcePath: '$.detail.requestParameters.key',

@@ -69,6 +69,32 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
     expect(read(assumedRole(UNLOCK_OPERATOR), 'prod/database/password')).toEqual([]);
   });
 
+  it('BatchGetSecretValue naming a vault secret, or selecting by filters, is a read too: UnlockCodeReadOutsideBroker, or UnlockCodeRead for the operator', () => {
+    const batch = (identity: Call['identity'], requestParameters: Record<string, unknown>) => alerts({ service: 'secretsmanager', eventName: 'BatchGetSecretValue', identity, requestParameters });
+    expect(batch(assumedRole(ADMIN), { secretIdList: ['prod/database/password', SECRET] })).toEqual(['UnlockCodeReadOutsideBroker']);
+    expect(batch(assumedRole(ADMIN), { filters: [{ key: 'name', values: ['snowball'] }] })).toEqual(['UnlockCodeReadOutsideBroker']);
+    expect(batch(assumedRole(UNLOCK_OPERATOR), { secretIdList: [SECRET] })).toEqual(['UnlockCodeRead']);
+    // Positive control: a batch of unrelated secrets raises nothing.
+    expect(batch(assumedRole(ADMIN), { secretIdList: ['prod/database/password'] })).toEqual([]);
+  });
+
+  it('with the manifest-read trail, a copy out of the vault (CopyObject, UploadPartCopy) or a SelectObjectContent raises ManifestReadDirectly like a GetObject', () => {
+    const subjects = { manifestFunctionRoleArn: FN.manifest, unlockCodeFunctionRoleArn: FN.unlockCode, unlockCodeOperatorRoleArn: UNLOCK_OPERATOR, vaultKeyArns: [], manifestBucketName: 'vault-bucket', secretPrefix: 'snowball/unlock-code/', manifestReads: true };
+    const direct = alertRules(subjects).find((r) => r.id === 'ManifestReadDirectly')!;
+    const reads = (call: Omit<Call, 'service' | 'identity'>) => matchesPattern(direct.pattern as never, cloudTrailEvent({ service: 's3', identity: assumedRole(ADMIN), ...call }));
+    const key = `manifests/${JOB}/manifest.bin`;
+    const source = { ARN: `arn:aws:s3:::vault-bucket/${key}`, type: 'AWS::S3::Object' };
+    const copy = (eventName: string) => ({ eventName, requestParameters: { bucketName: 'attacker-bucket', key: 'loot.bin', 'x-amz-copy-source': `vault-bucket/${key}` }, resources: [{ ARN: 'arn:aws:s3:::attacker-bucket/loot.bin', type: 'AWS::S3::Object' }, source] });
+    expect(reads(copy('CopyObject'))).toBe(true);
+    expect(reads(copy('UploadPartCopy'))).toBe(true);
+    expect(reads({ eventName: 'CopyObject', requestParameters: { bucketName: 'attacker-bucket', key: 'loot.bin' }, resources: [source] })).toBe(true);
+    expect(reads({ eventName: 'SelectObjectContent', requestParameters: { bucketName: 'vault-bucket', key } })).toBe(true);
+    expect(reads({ eventName: 'GetObject', requestParameters: { bucketName: 'vault-bucket', key } })).toBe(true);
+    // Positive controls: a copy between other buckets, and a write into the vault, are no manifest read.
+    expect(reads({ eventName: 'CopyObject', requestParameters: { bucketName: 'attacker-bucket', key: 'a', 'x-amz-copy-source': 'other-bucket/b' }, resources: [{ ARN: 'arn:aws:s3:::other-bucket/b', type: 'AWS::S3::Object' }] })).toBe(false);
+    expect(reads({ eventName: 'PutObject', requestParameters: { bucketName: 'vault-bucket', key } })).toBe(false);
+  });
+
   it('CreateSecret under the vault prefix by anyone but the unlock-code function raises UnlockCodeSecretCreatedAroundBroker, naming the secret (the job)', () => {
     const create = (identity: Call['identity'], name: string) => alerts({ service: 'secretsmanager', eventName: 'CreateSecret', identity, requestParameters: { name } });
     expect(create(assumedRole(ADMIN), SECRET)).toEqual(['UnlockCodeSecretCreatedAroundBroker']);
