@@ -37,7 +37,7 @@ export function readFailureMessage(kind: OperatorKind, code: ErrorCode, jobId: s
     case 'NothingStored':
       return `No ${WHAT[kind]} is stored for job ${jobId}: broker it first with POST.`;
     case 'ScheduledForDeletion':
-      return `The unlock code of job ${jobId} is scheduled for deletion; POST /jobs/${jobId}/unlock-code restores it.`;
+      return `The unlock code of job ${jobId} is scheduled for deletion; while the job is WithCustomer, POST /jobs/${jobId}/unlock-code restores it (the code of a Complete or Cancelled job stays retired).`;
     case 'AccessDenied':
       return GATEWAY_ERRORS.accessDenied.message;
     case 'Throttled':

@@ -100,5 +100,5 @@ export const malformedUnlockCode = () =>
 export const scheduledForDeletion = (jobId: string) =>
   new BrokerError(
     'ScheduledForDeletion',
-    `The unlock code of job ${jobId} is scheduled for deletion; POST /jobs/${jobId}/unlock-code restores it.`,
+    `The unlock code of job ${jobId} is scheduled for deletion; while the job is WithCustomer, POST /jobs/${jobId}/unlock-code restores it (the code of a Complete or Cancelled job stays retired).`,
   );

@@ -147,7 +147,9 @@ describe('a retired credential stays retired', () => {
       const unmark = () => s3(s, s.principals.administrator).send(new DeleteObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(jobId), VersionId: marker.versionId }));
       expect(await outcome(unmark())).toBe('AccessDenied');
       expect((await get(s, 'manifest', jobId)).status).toBe(404);
-      expect((await get(s, 'unlockCode', jobId)).json().error.code).toBe('ScheduledForDeletion');
+      // The read says what a POST can do for a job that is not WithCustomer: nothing (409).
+      expect((await get(s, 'unlockCode', jobId)).json().error).toMatchObject({ code: 'ScheduledForDeletion', message: expect.stringMatching(/while the job is WithCustomer.*Complete or Cancelled job stays retired/) });
+      expect((await post(s, 'unlockCode', jobId)).json().error.code).toBe('JobNotWithCustomer');
       expect(await alerts(s)).toContainEqual(expect.objectContaining({ alert: 'UnlockCodeSecretGuardChanged', action: 'RestoreSecret', who: s.principals.administrator.callerArn }));
       // Positive control: with the secret's policy removed first (itself alerted), the restore goes through.
       expect(await outcome(admin.send(new DeleteResourcePolicyCommand({ SecretId: secretName(s, jobId) })))).toBe('allowed');
