@@ -50,7 +50,7 @@ const EVERYONE_KEEPS = [
   'logs:Describe*', 'logs:Get*', 'logs:List*', 'logs:Filter*', 'logs:Start*', 'logs:CreateLog*', 'logs:PutLogEvents',
   'cloudwatch:Describe*', 'cloudwatch:Get*', 'cloudwatch:List*',
   'sqs:Get*', 'sqs:List*', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage',
-  's3:Get*', 's3:List*', 's3:PutObject', 's3:DeleteObject',
+  's3:Get*', 's3:List*', 's3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject',
   'cloudformation:Describe*', 'cloudformation:Get*', 'cloudformation:List*',
   'cloudtrail:Describe*', 'cloudtrail:Get*', 'cloudtrail:List*', 'cloudtrail:LookupEvents',
   'kms:Describe*', 'kms:List*',
@@ -95,6 +95,9 @@ function changeStatements(n: GuardrailsNames): Statement[] {
   const tag = STABLE_NAMES.guardTag;
   return [
     deny('BrokerResourcesOnlyThroughDeploys', { NotAction: EVERYONE_KEEPS }, named, n.deploy),
+    // The manifest function tags each version with its SHA-256 (its only way to compare without
+    // reading); nobody else may rewrite those tags and so make it keep a stale manifest.
+    deny('ManifestTagsOnlyByItsFunction', { Action: 's3:PutObjectTagging' }, r.manifestBucket[1], [...n.deploy, ...n.functionRole('manifest')]),
     // API Gateway ARNs name no account, and the tag key could be anyone's: both only in the broker account.
     deny('TaggedKeysAndApiOnlyThroughDeploys', { Action: TAGGED_CHANGES }, [r.keys, r.restApis], n.deploy, { StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value, 'aws:ResourceAccount': n.acct } }),
     deny('GuardTagOnlyThroughDeploys', { Action: '*' }, '*', n.deploy, { 'ForAnyValue:StringEquals': { 'aws:TagKeys': [tag.key] }, StringEquals: { 'aws:ResourceAccount': n.acct } }),

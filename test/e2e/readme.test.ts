@@ -102,12 +102,14 @@ describe('every sandbox block of the README', () => {
   });
 });
 
-describe('npm run -s guardrails:print > scp.json, as documented', () => {
-  it('writes nothing but the policy JSON to standard output', async () => {
-    const line = README.split('\n').find((l) => l.includes('guardrails:print') && l.includes('> scp.json'))!;
-    const command = /`(npm run -s guardrails:print[^`]*) > scp\.json`/.exec(line)![1];
+describe('npm run -s guardrails:print > scps.json, as documented', () => {
+  it('writes nothing but the policies, as JSON, to standard output', async () => {
+    const line = README.split('\n').find((l) => l.includes('guardrails:print') && l.includes('> scps.json'))!;
+    const command = /`(npm run -s guardrails:print[^`]*) > scps\.json`/.exec(line)![1];
     const run = await bash(command);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ Version: '2012-10-17', Statement: expect.any(Array) });
+    const scps = JSON.parse(run.stdout) as { name: string; content: unknown }[];
+    expect(scps.length).toBeGreaterThan(0);
+    for (const scp of scps) expect(scp.content).toMatchObject({ Version: '2012-10-17', Statement: expect.any(Array) });
   });
 });

@@ -28,18 +28,19 @@ function build(overrides: Record<string, unknown>, bundle: boolean): { app: App;
 /**
  * The template of one configuration, synthesized once per test run and shared by every test file
  * through the run's cache folder (a synth costs seconds; reading it back, milliseconds). Written
- * with a rename, so parallel workers read whole files only.
+ * with a rename, so parallel workers read whole files only. Answers the stack it built, if it did.
  */
-function cachedTemplate(overrides: Record<string, unknown>): Template {
+function cachedTemplate(overrides: Record<string, unknown>): { template: Template; built?: { app: App; stack: BrokerStack } } {
   const dir = process.env[SYNTH_CACHE_ENV];
-  const synth = () => Template.fromStack(build(overrides, false).stack);
-  if (!dir) return synth();
-  const file = path.join(dir, `${createHash('sha256').update(JSON.stringify(overrides)).digest('hex').slice(0, 32)}.json`);
-  if (existsSync(file)) return Template.fromJSON(JSON.parse(readFileSync(file, 'utf8')));
-  const template = synth();
-  writeFileSync(`${file}.${process.pid}`, JSON.stringify(template.toJSON()));
-  renameSync(`${file}.${process.pid}`, file);
-  return template;
+  const file = dir && path.join(dir, `${createHash('sha256').update(JSON.stringify(overrides)).digest('hex').slice(0, 32)}.json`);
+  if (file && existsSync(file)) return { template: Template.fromJSON(JSON.parse(readFileSync(file, 'utf8'))) };
+  const built = build(overrides, false);
+  const template = Template.fromStack(built.stack);
+  if (file) {
+    writeFileSync(`${file}.${process.pid}`, JSON.stringify(template.toJSON()));
+    renameSync(`${file}.${process.pid}`, file);
+  }
+  return { template, built };
 }
 
 /**
@@ -53,8 +54,9 @@ export function synthBroker(overrides: Record<string, unknown> = {}, bundle = fa
     const { app, stack } = build(overrides, true);
     return { app, stack, template: Template.fromStack(stack) };
   }
-  const template = cachedTemplate(overrides);
-  let built: { app: App; stack: BrokerStack } | undefined;
+  const cached = cachedTemplate(overrides);
+  const template = cached.template;
+  let built = cached.built;
   const lazy = () => (built ??= build(overrides, false));
   return {
     template,

@@ -105,6 +105,7 @@ const PATHS: [string, string, Call][] = [
   ['the API', 'deletes the stage', { action: 'apigateway:DELETE', resource: `${restApi}/stages/v1`, context: TAGGED }],
   ['the API', 'turns on data tracing on the stage', { action: 'apigateway:PATCH', resource: `${restApi}/stages/v1`, context: TAGGED }],
   ['the manifest bucket', 'deletes a manifest version', { action: 's3:DeleteObjectVersion', resource: `${bucket.arn}/manifests/${JOB}/manifest.bin` }],
+  ['the manifest bucket', "rewrites a manifest's SHA-256 tag (the function would keep a stale manifest)", { action: 's3:PutObjectTagging', resource: `${bucket.arn}/manifests/${JOB}/manifest.bin`, resourcePolicy: bucketPolicy }],
   ['the manifest bucket', 'replaces the lifecycle rules', { action: 's3:PutLifecycleConfiguration', resource: bucket.arn, resourcePolicy: bucketPolicy }],
   ['the manifest bucket', 'suspends versioning', { action: 's3:PutBucketVersioning', resource: bucket.arn, resourcePolicy: bucketPolicy }],
   ['the manifest bucket', 'replaces the bucket policy', { action: 's3:PutBucketPolicy', resource: bucket.arn, resourcePolicy: bucketPolicy }],
@@ -152,6 +153,9 @@ describe('control: what the guardrails leave to whom needs it', () => {
     ['the CloudFormation execution role', PEOPLE.cfnExec, { action: 'sns:SetTopicAttributes', resource: alertTopic.arn }, admin],
     ['the manifest function', roles.manifestFunction.arn, { action: 'snowball:GetJobManifest', resource: '*' }, fnIdentity(roles.manifestFunction)],
     ['the manifest function', roles.manifestFunction.arn, { action: 's3:PutObject', resource: `${bucket.arn}/manifests/${JOB}/manifest.bin`, resourcePolicy: bucketPolicy }, fnIdentity(roles.manifestFunction)],
+    // A PutObject carrying tags is authorised as s3:PutObjectTagging too: how the function records each version's SHA-256.
+    ['the manifest function', roles.manifestFunction.arn, { action: 's3:PutObjectTagging', resource: `${bucket.arn}/manifests/${JOB}/manifest.bin`, resourcePolicy: bucketPolicy }, fnIdentity(roles.manifestFunction)],
+    ['the manifest function', roles.manifestFunction.arn, { action: 's3:GetObjectVersionTagging', resource: `${bucket.arn}/manifests/${JOB}/manifest.bin`, resourcePolicy: bucketPolicy }, fnIdentity(roles.manifestFunction)],
     ['the manifest function', roles.manifestFunction.arn, { action: 's3:DeleteObject', resource: `${bucket.arn}/manifests/${JOB}/manifest.bin`, resourcePolicy: bucketPolicy }, fnIdentity(roles.manifestFunction)],
     ['the manifest function', roles.manifestFunction.arn, { action: 's3:ListBucketVersions', resource: bucket.arn, resourcePolicy: bucketPolicy }, fnIdentity(roles.manifestFunction)],
     ['the manifest function', roles.manifestFunction.arn, { action: 'logs:PutLogEvents', resource: resource('AWS::Logs::LogGroup', 'ManifestFunctionLogs').arn.replace(/:\*$/, ':log-stream:x') }, fnIdentity(roles.manifestFunction)],
