@@ -104,8 +104,9 @@ const PATHS: [string, string, Call][] = [
   ['the API', 'points a route at its own backend', { action: 'apigateway:PUT', resource: `${restApi}/resources/r1/methods/GET/integration`, context: TAGGED }],
   ['the API', 'deletes the stage', { action: 'apigateway:DELETE', resource: `${restApi}/stages/v1`, context: TAGGED }],
   ['the API', 'turns on data tracing on the stage', { action: 'apigateway:PATCH', resource: `${restApi}/stages/v1`, context: TAGGED }],
+  // These two are the SCP layer alone: the bucket policy denies both too (access-matrix.test.ts, "a retired manifest stays retired").
   ['the manifest bucket', 'deletes a manifest version', { action: 's3:DeleteObjectVersion', resource: `${bucket.arn}/manifests/${JOB}/manifest.bin` }],
-  ['the manifest bucket', "rewrites a manifest's SHA-256 tag (the function would keep a stale manifest)", { action: 's3:PutObjectTagging', resource: `${bucket.arn}/manifests/${JOB}/manifest.bin`, resourcePolicy: bucketPolicy }],
+  ['the manifest bucket', "rewrites a manifest's SHA-256 tag (the function would keep a stale manifest)", { action: 's3:PutObjectTagging', resource: `${bucket.arn}/manifests/${JOB}/manifest.bin` }],
   ['the manifest bucket', 'replaces the lifecycle rules', { action: 's3:PutLifecycleConfiguration', resource: bucket.arn, resourcePolicy: bucketPolicy }],
   ['the manifest bucket', 'suspends versioning', { action: 's3:PutBucketVersioning', resource: bucket.arn, resourcePolicy: bucketPolicy }],
   ['the manifest bucket', 'replaces the bucket policy', { action: 's3:PutBucketPolicy', resource: bucket.arn, resourcePolicy: bucketPolicy }],
