@@ -49,15 +49,18 @@ export class BrokerStack extends Stack {
       unlockCodePrincipals: config.unlockCodeOperatorPrincipals,
       roleNames: { manifest: STABLE_NAMES.operatorRole('manifest', this.region), unlockCode: STABLE_NAMES.operatorRole('unlockCode', this.region) },
     });
+    // Who, besides the functions, may bring a retired credential back: the deployer and break-glass.
+    const restorers = [...deployerArns(this), ...(config.breakGlassRoleArn ? [config.breakGlassRoleArn] : [])];
     const manifestVault = new ManifestVault(this, 'ManifestVault', {
       retentionDays: config.retentionDays,
       keyAdmins: admins,
-      restorerArns: [...deployerArns(this), ...(config.breakGlassRoleArn ? [config.breakGlassRoleArn] : [])],
+      restorerArns: restorers,
     });
     const unlockCodeVault = new UnlockCodeVault(this, 'UnlockCodeVault', {
       secretPrefix: config.secretPrefix,
       keyAdmins: admins,
       retireRecoveryDays: config.retireRecoveryDays,
+      restorerArns: restorers,
     });
 
     const manifestFunction = new BrokerFunction(this, 'ManifestFunction', {

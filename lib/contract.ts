@@ -116,6 +116,8 @@ export const ENV = {
   unlockCodeKeyArn: 'UNLOCK_CODE_KEY_ARN',
   unlockCodeReaderRoleArn: 'UNLOCK_CODE_READER_ROLE_ARN',
   unlockCodeBrokerRoleArn: 'UNLOCK_CODE_BROKER_ROLE_ARN',
+  /** Comma-separated ARNs besides the function that may restore a retired secret (deployer, break-glass). */
+  unlockCodeRestorerArns: 'UNLOCK_CODE_RESTORER_ARNS',
   /** Days an unlock-code secret stays recoverable after it is retired (7–30). */
   retireRecoveryDays: 'RETIRE_RECOVERY_DAYS',
   /** Jobs a reconcile pass acts on at most; the rest wait for the next pass. */

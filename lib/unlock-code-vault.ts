@@ -14,6 +14,8 @@ export interface UnlockCodeVaultProps {
   readonly keyAdmins: IPrincipal[];
   /** Days a retired secret stays recoverable (7–30). Default: 30. */
   readonly retireRecoveryDays?: number;
+  /** ARNs besides the function that may restore or rotate a secret (the deployer, break-glass). Default: none. */
+  readonly restorerArns?: string[];
 }
 
 /**
@@ -26,11 +28,13 @@ export class UnlockCodeVault extends Construct {
   readonly secretPrefix: string;
   private readonly brokers = new Set<IRole>();
   private readonly retireRecoveryDays: number;
+  private readonly restorerArns: string[];
 
   constructor(scope: Construct, id: string, props: UnlockCodeVaultProps) {
     super(scope, id);
     this.secretPrefix = props.secretPrefix;
     this.retireRecoveryDays = props.retireRecoveryDays ?? 30;
+    this.restorerArns = props.restorerArns ?? [];
     this.key = new VaultKey(this, 'Key', {
       description: 'snowball-credential-broker: encrypts Snowball unlock codes',
       service: 'secretsmanager',
@@ -62,6 +66,7 @@ export class UnlockCodeVault extends Construct {
     fn.addEnvironment(ENV.unlockCodeKeyArn, this.key.key.keyArn);
     fn.addEnvironment(ENV.unlockCodeReaderRoleArn, reader.roleArn);
     fn.addEnvironment(ENV.unlockCodeBrokerRoleArn, role.roleArn);
+    if (this.restorerArns.length) fn.addEnvironment(ENV.unlockCodeRestorerArns, this.restorerArns.join(','));
     fn.addEnvironment(ENV.retireRecoveryDays, String(this.retireRecoveryDays));
     // Every trigger of the unlock-code function shares its role: grant it once.
     if (this.brokers.has(role)) return;

@@ -2,6 +2,8 @@
 export interface SecretPolicyPrincipals {
   readonly readerRoleArn: string;
   readonly brokerRoleArn: string;
+  /** Who else may restore or rotate a secret: the deployer, break-glass. Default: nobody. */
+  readonly restorerArns?: readonly string[];
 }
 
 /**
@@ -33,13 +35,14 @@ export function unlockCodeSecretPolicy(principals: SecretPolicyPrincipals) {
       },
       {
         // A retired secret (scheduled for deletion) must stay retired: a restore would make its
-        // code readable again. Only the broker restores one (its job is WithCustomer again).
+        // code readable again. Only the broker restores one (its job is WithCustomer again),
+        // besides the deployer and break-glass when the stack names them.
         Sid: 'OnlyTheBrokerRestoresOrRotates',
         Effect: 'Deny',
         Principal: { AWS: '*' },
         Action: ['secretsmanager:RestoreSecret', 'secretsmanager:RotateSecret', 'secretsmanager:CancelRotateSecret'],
         Resource: '*',
-        Condition: { ArnNotEquals: { 'aws:PrincipalArn': principals.brokerRoleArn } },
+        Condition: { ArnNotEquals: { 'aws:PrincipalArn': principals.restorerArns?.length ? [principals.brokerRoleArn, ...principals.restorerArns] : principals.brokerRoleArn } },
       },
     ],
   };

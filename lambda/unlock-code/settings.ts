@@ -18,6 +18,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): UnlockCodeLifecycleSett
     kmsKeyArn: requireEnv(env, ENV.unlockCodeKeyArn),
     readerRoleArn: requireEnv(env, ENV.unlockCodeReaderRoleArn),
     brokerRoleArn: requireEnv(env, ENV.unlockCodeBrokerRoleArn),
+    restorerArns: (env[ENV.unlockCodeRestorerArns] ?? '').split(',').filter(Boolean),
     retireRecoveryDays,
     maxJobsPerPass: positiveIntEnv(env, ENV.reconcileMaxJobs, 25),
   };

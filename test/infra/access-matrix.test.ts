@@ -69,6 +69,7 @@ const unlockEnv = resolved(idOf('AWS::Lambda::Function', 'UnlockCodeFunction')).
 const secretPolicy = unlockCodeSecretPolicy({
   readerRoleArn: unlockEnv[ENV.unlockCodeReaderRoleArn],
   brokerRoleArn: unlockEnv[ENV.unlockCodeBrokerRoleArn],
+  restorerArns: String(unlockEnv[ENV.unlockCodeRestorerArns] ?? '').split(',').filter(Boolean),
 });
 
 const TARGETS = {
@@ -182,12 +183,15 @@ describe('access matrix (DESIGN.md), evaluated as policy', () => {
     }
   });
 
-  it('a retired unlock code stays retired: only the unlock-code function restores or rotates a secret (the secret policy)', async () => {
-    for (const who of ['broadAdmin', 'keyAdmin', 'deployer', 'breakGlass', 'unlockCodeOperator'] as Who[]) {
+  it('a retired unlock code stays retired: only the unlock-code function, the deployer and break-glass restore or rotate a secret (the secret policy)', async () => {
+    for (const who of ['broadAdmin', 'keyAdmin', 'unlockCodeOperator', 'manifestFunction'] as Who[]) {
       for (const action of ['RestoreSecret', 'RotateSecret', 'CancelRotateSecret']) {
         expect([who, action, await decide(who, `secretsmanager:${action}`, 'unlockCodeSecret')]).toEqual([who, action, EXPLICIT]);
       }
     }
+    // Not locked out: the deployer and break-glass may still restore one.
+    expect(await decide('deployer', 'secretsmanager:RestoreSecret', 'unlockCodeSecret')).toBe(ALLOWED);
+    expect(await decide('breakGlass', 'secretsmanager:RestoreSecret', 'unlockCodeSecret')).toBe(ALLOWED);
     // The lifecycle restores a secret it scheduled for deletion when its job is WithCustomer again.
     expect(await decide('unlockCodeFunction', 'secretsmanager:RestoreSecret', 'unlockCodeSecret')).toBe(ALLOWED);
   });
