@@ -124,12 +124,16 @@ describe('the account administrator (AdministratorAccess at the stand-ins)', () 
       for (const alert of alerts) expect(alert.who).toBe(s.principals.administrator.callerArn);
     }));
 
-  it('without the SCP: the same calls go through (the vaults alone do not stop them), and are alerted all the same', () =>
+  it('without the SCP: the same calls go through (the vaults stop only a version delete), and are alerted all the same', () =>
     withSandbox('off', async (s) => {
       await brokerBoth(s);
       const before = (await alertsOf(s)).length;
       const attempts = administratorAttempts(s);
-      for (const [what, , attempt] of attempts) expect([what, await outcome(attempt())]).toEqual([what, 'allowed']);
+      // The bucket policy refuses deleting a version (a retirement would be undone) to all but the function, deploys and break-glass.
+      const byTheVault = new Set(['deletes a manifest version for good']);
+      for (const [what, , attempt] of attempts) {
+        expect([what, (await outcome(attempt())).split(':')[0]]).toEqual([what, byTheVault.has(what) ? 'AccessDenied' : 'allowed']);
+      }
       expect((await alertsOf(s)).slice(before).map((a) => a.alert)).toEqual(attempts.map(([, alert]) => alert));
     }));
 
