@@ -23,5 +23,8 @@ module.exports = {
   // The run's shared synthesized templates, and one line on what a missing Node 24 skips.
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
+  // One worker per core: the suite is CPU-bound, and jest's default (cores - 1) leaves one of a
+  // 2-core machine idle. Every file is parallel-safe (npx jest --maxWorkers=4 passes).
+  maxWorkers: '100%',
   testTimeout: 60000,
 };
