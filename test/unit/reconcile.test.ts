@@ -4,13 +4,13 @@ import { DescribeJobCommand, ListJobsCommand, SnowballClient } from '@aws-sdk/cl
 import { mockClient } from 'aws-sdk-client-mock';
 import { BrokerError, throttled, upstreamUnavailable } from '../../lambda/shared/errors';
 import { stepFor, type Holding } from '../../lambda/shared/fleet';
-import { JobMemory } from '../../lambda/shared/job-memory';
-import { actOnJob, reconcilePass, type PassOptions, type VaultLifecycle } from '../../lambda/shared/reconcile';
+import { actOnJob } from '../../lambda/shared/reconcile';
 import { jobIdOfNotification, notificationEntry } from '../../lambda/shared/triggers';
 import { manifestHoldings } from '../../lambda/manifest/lifecycle';
 import { unlockCodeLifecycle } from '../../lambda/unlock-code/lifecycle';
 import { captureLogs } from '../helpers/log-capture';
 import { mockSnowball } from '../helpers/snowball-mock';
+import { DAY, daysAgo, entry, fakeVault, jid, NOW, pass } from '../helpers/lifecycle-fixtures';
 
 const logs = captureLogs();
 const snowball = mockSnowball();
@@ -22,31 +22,6 @@ beforeEach(() => {
   s3.reset();
 });
 
-const NOW = new Date('2026-11-25T12:00:00Z');
-const DAY = 86_400_000;
-const daysAgo = (d: number) => new Date(NOW.getTime() - d * DAY);
-const jid = (n: number) => `JID${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`;
-const entry = (n: number, state: string, ageDays = 10) => ({ JobId: jid(n), JobState: state, CreationDate: daysAgo(ageDays) });
-
-/** A vault whose holdings and steps the test controls, recording what the pass did. */
-function fakeVault(holdings: Record<string, Holding> = {}, fail: (jobId: string) => Error | undefined = () => undefined) {
-  const done: string[] = [];
-  const vault: VaultLifecycle = {
-    vault: 'unlockCode',
-    holdings: async (ids) => new Map(ids.filter((id) => holdings[id]).map((id) => [id, holdings[id]])),
-    capture: async (jobId) => {
-      const err = fail(jobId);
-      if (err) throw err;
-      done.push(`capture ${jobId}`);
-    },
-    retire: async (jobId, reason) => {
-      done.push(`retire ${jobId} ${reason}`);
-    },
-  };
-  return { vault, done };
-}
-const pass = (vault: VaultLifecycle, maxJobs = 25, sleep = async () => undefined, more: Partial<PassOptions> = {}) =>
-  reconcilePass(new SnowballClient({ region: 'eu-west-1' }) as never, vault, { maxJobs, now: () => NOW, sleep, memory: new JobMemory(), ...more });
 
 describe('the lifecycle decision', () => {
   it.each<[string, string, number, Holding, string]>([
