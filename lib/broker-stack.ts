@@ -77,7 +77,7 @@ export class BrokerStack extends Stack {
     manifestFunction.grantSnowball('manifestFunctionSnowball');
     unlockCodeFunction.grantSnowball('unlockCodeFunctionSnowball');
 
-    manifestVault.grantBroker(manifestFunction, operators.manifest);
+    manifestVault.grantBroker(manifestFunction);
     manifestVault.grantRead(operators.manifest);
     manifestVault.denyTo(operators.unlockCode);
     unlockCodeVault.grantBroker(unlockCodeFunction, operators.unlockCode);
@@ -95,7 +95,7 @@ export class BrokerStack extends Stack {
     const lifecycle = new Lifecycle(this, 'Lifecycle', {
       functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
       configure: {
-        manifest: (fn) => manifestVault.grantBroker(fn, operators.manifest),
+        manifest: (fn) => manifestVault.grantBroker(fn),
         unlockCode: (fn) => {
           unlockCodeVault.grantBroker(fn, operators.unlockCode);
           integrityLogs.push(fn.logGroup);

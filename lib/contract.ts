@@ -107,7 +107,6 @@ export const DEFAULT_MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
 /** Environment variables the constructs set and the handlers read. */
 export const ENV = {
   manifestBucket: 'MANIFEST_BUCKET_NAME',
-  manifestReaderRoleArn: 'MANIFEST_READER_ROLE_ARN',
   manifestMaxBytes: 'MANIFEST_MAX_BYTES',
   manifestDownloadTimeoutMs: 'MANIFEST_DOWNLOAD_TIMEOUT_MS',
   /** One extra origin (scheme://host:port) manifests may be downloaded from; the sandbox's loopback. */

@@ -173,12 +173,11 @@ export class ManifestVault extends Construct {
 
   /**
    * Lets the manifest function write and retire manifests (never read one back: the key gives it
-   * GenerateDataKey only), and tells it (each of its triggers) which bucket and reader role.
+   * GenerateDataKey only), and tells it (each of its triggers) which bucket.
    */
-  grantBroker(fn: BrokerFunction, reader: IRole): void {
+  grantBroker(fn: BrokerFunction): void {
     const role = fn.role as IRole;
     fn.addEnvironment(ENV.manifestBucket, this.bucket.bucketName);
-    fn.addEnvironment(ENV.manifestReaderRoleArn, reader.roleArn);
     // Every trigger of the manifest function shares its role: grant it once.
     if (this.brokers.has(role)) return;
     this.brokers.add(role);

@@ -12,7 +12,6 @@ export function cdkJsonContext(): Record<string, unknown> {
 export const FAKE_FUNCTION_ENV: Record<string, string> = {
   AWS_REGION: 'eu-west-1',
   [ENV.manifestBucket]: 'bucket',
-  [ENV.manifestReaderRoleArn]: 'arn:aws:iam::123456789012:role/reader',
   [ENV.unlockCodeSecretPrefix]: 'snowball/unlock-code/',
   [ENV.unlockCodeKeyArn]: 'arn:aws:kms:eu-west-1:123456789012:key/k',
   [ENV.unlockCodeReaderRoleArn]: 'arn:aws:iam::123456789012:role/reader',

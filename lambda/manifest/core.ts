@@ -12,7 +12,6 @@ export interface ManifestClients {
 
 export interface ManifestSettings {
   readonly bucket: string;
-  readonly readerRoleArn: string;
   readonly download: DownloadPolicy;
 }
 

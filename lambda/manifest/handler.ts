@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { assertCallerIsRole } from '../shared/caller';
 import { once } from '../shared/env';
 import { methodNotAllowed, readNotServedHere } from '../shared/errors';
 import { fleetStatus } from '../shared/fleet-status';
@@ -13,9 +12,7 @@ import { settingsFromEnv } from './settings';
 const settings = once(() => settingsFromEnv(process.env));
 
 async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
-  const { jobId, caller } = request;
-  const { readerRoleArn } = settings();
-  assertCallerIsRole(caller, readerRoleArn);
+  const { jobId, claimedCaller } = request;
   if (request.fleet) {
     if (request.method !== 'GET') throw methodNotAllowed();
     const status = await fleetStatus(clients.snowball, (ids) => manifestDetails(clients.s3, settings().bucket, ids), (d) => ({ sha256: d?.sha256 ?? null, sizeBytes: d?.sizeBytes ?? null }));
@@ -24,7 +21,7 @@ async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
   if (request.method === 'POST') {
     const result = await brokerManifest(clients, settings(), jobId);
     const { versionId, sha256, sizeBytes, unchanged } = result;
-    log.info({ event: 'manifest-brokered', jobId, caller, versionId, sha256, sizeBytes, unchanged });
+    log.info({ event: 'manifest-brokered', jobId, claimedCaller, versionId, sha256, sizeBytes, unchanged });
     return json(unchanged ? 200 : 201, result);
   }
   if (request.method === 'GET') throw readNotServedHere();

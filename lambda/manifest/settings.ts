@@ -15,7 +15,6 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ManifestLifecycleSettin
   }
   return {
     bucket: requireEnv(env, ENV.manifestBucket),
-    readerRoleArn: requireEnv(env, ENV.manifestReaderRoleArn),
     download: {
       maxBytes: positiveIntEnv(env, ENV.manifestMaxBytes, DEFAULT_MANIFEST_MAX_BYTES),
       timeoutMs: positiveIntEnv(env, ENV.manifestDownloadTimeoutMs, 15_000),

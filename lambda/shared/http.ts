@@ -9,20 +9,26 @@ export interface BrokerRequest {
   readonly method: string;
   /** The validated job id; empty on the fleet route, which names no job. */
   readonly jobId: string;
-  readonly caller: string;
+  /**
+   * The caller the event names. Whoever invokes the function writes it (same-account
+   * lambda:InvokeFunction needs only an identity policy), so it is a claim for the log, never an
+   * identity: API Gateway's AWS_IAM and resource policy decide who reaches a route, and no answer
+   * of the function is a credential.
+   */
+  readonly claimedCaller: string;
   readonly route: string;
   /** True for `GET /manifests` / `GET /unlock-codes`. */
   readonly fleet: boolean;
 }
 
-/** Reads the method, the validated job id and the SigV4 caller's ARN from a proxy event. */
+/** Reads the method, the validated job id and the caller the event claims from a proxy event. */
 export function parseRequest(event: APIGatewayProxyEvent): BrokerRequest {
-  const caller = event.requestContext?.identity?.userArn ?? 'unknown';
+  const claimedCaller = event.requestContext?.identity?.userArn ?? 'unknown';
   const route = `${event.httpMethod} ${event.resource}`;
   const fleet = (Object.values(FLEET_ROUTE) as string[]).includes(event.resource);
   const jobId = fleet ? '' : (event.pathParameters?.jobId ?? '');
   if (!fleet && !JOB_ID_PATTERN.test(jobId)) throw invalidJobId();
-  return { method: event.httpMethod, jobId, caller, route, fleet };
+  return { method: event.httpMethod, jobId, claimedCaller, route, fleet };
 }
 
 const SECURITY_HEADERS = {
@@ -74,7 +80,7 @@ export async function respond(
       event: 'request-failed',
       route: request?.route ?? `${event.httpMethod} ${event.resource}`,
       jobId: request?.jobId || undefined,
-      caller: request?.caller ?? event.requestContext?.identity?.userArn ?? undefined,
+      claimedCaller: request?.claimedCaller,
       status: known.status,
       code: known.code,
       errorName: err instanceof Error ? err.name : typeof err,

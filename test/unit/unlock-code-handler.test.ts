@@ -20,7 +20,7 @@ import {
   ListJobsCommand,
 } from '@aws-sdk/client-snowball';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ENV } from '../../lib/contract';
+import { ENV, FLEET_ROUTE } from '../../lib/contract';
 import { handler } from '../../lambda/unlock-code/handler';
 import { unlockCodeSecretPolicy } from '../../lambda/unlock-code/secret-policy';
 import { versionToken } from '../../lambda/unlock-code/vault';
@@ -297,10 +297,13 @@ describe('POST /jobs/{jobId}/unlock-code', () => {
     expect(secrets.commandCalls(CreateSecretCommand)).toHaveLength(0);
   });
 
-  it('answers 403 to the manifest operator before calling AWS', async () => {
-    const result = await post(JOB_ID, MANIFEST_CALLER);
-    expect(result.statusCode).toBe(403);
-    expect(snowball.calls()).toHaveLength(0);
+  it('lets the caller the event names decide nothing: a fleet answer is the same for the manifest operator, a forged ARN or none', async () => {
+    // Anyone allowed lambda:InvokeFunction writes that field; API Gateway's AWS_IAM and resource policy decide who reaches a route.
+    snowball.on(ListJobsCommand).resolves({ JobListEntries: [] });
+    const fleet = (caller: string) => handler({ ...apiEvent('unlockCode', 'GET', JOB_ID, caller), resource: FLEET_ROUTE.unlockCode, pathParameters: null });
+    const answers = await Promise.all([UNLOCK_CALLER, MANIFEST_CALLER, 'arn:aws:sts::123456789012:assumed-role/Anything/forged', ''].map(async (c) => (await fleet(c)).body));
+    expect(new Set(answers).size).toBe(1);
+    expect(JSON.parse(answers[0])).toEqual({ jobs: [] });
   });
 
   it('answers 400 to a malformed job id without calling AWS', async () => {
@@ -353,10 +356,10 @@ describe('metrics of the unlock-code function (embedded metric format)', () => {
 
   it('counts a failure per vault and again per error code', async () => {
     const from = logs.text().length;
-    await post(JOB_ID, MANIFEST_CALLER);
+    await post('JIDnot-a-job');
     const docs = emfSince(from);
     expect(docs).toEqual(expect.arrayContaining([
-      expect.objectContaining({ Vault: 'unlockCode', ErrorCode: 'AccessDenied', Failed: 1 }),
+      expect.objectContaining({ Vault: 'unlockCode', ErrorCode: 'InvalidJobId', Failed: 1 }),
       expect.objectContaining({ Vault: 'unlockCode', Failed: 1 }),
     ]));
     for (const doc of docs) expect(JSON.stringify(doc)).not.toMatch(/JID|assumed-role/);
