@@ -93,5 +93,6 @@ async function buildInto(dir) {
     files: ['snowball-broker.mjs', 'chunks/', '*.LEGAL.txt', 'README.md'],
   };
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
-  writeFileSync(join(dir, 'README.md'), '# snowball-broker\n\nThe operator CLI of snowball-credential-broker. `snowball-broker --help` lists its commands; the project README documents them.\n');
+  // The operators' guide travels with the command: a laptop without the repository has it too.
+  writeFileSync(join(dir, 'README.md'), readFileSync(join(root, 'docs', 'operators.md')));
 }

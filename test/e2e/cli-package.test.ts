@@ -28,7 +28,7 @@ describe('npm run pack:cli', () => {
   });
 
   it('is never documented as npx snowball-broker, nor banner-printed so', () => {
-    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8').replace(/Never run it as[\s\S]*?without the repository/, '');
+    const readme = ['README.md', 'docs/operators.md', 'docs/sandbox.md'].map((f) => readFileSync(path.join(ROOT, f), 'utf8')).join('\n').replace(/Never run it as[\s\S]*?without the repository/, '');
     const banner = readFileSync(path.join(ROOT, 'sandbox', 'banner.ts'), 'utf8');
     for (const text of [readme, banner]) expect(text.split('\n').filter((l) => /npx (snowball-broker|@snowball-credential-broker)/.test(l))).toEqual([]);
   });

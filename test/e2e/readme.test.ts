@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
@@ -11,7 +11,10 @@ import { captureLogs } from '../helpers/log-capture';
  */
 captureLogs();
 const ROOT = path.join(__dirname, '..', '..');
-const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+/** The README and the pages it links (docs/, CONTRIBUTING.md): the walk-throughs live in docs/sandbox.md. */
+const README = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).map((f) => path.join('docs', f)), 'CONTRIBUTING.md']
+  .map((f) => readFileSync(path.join(ROOT, f), 'utf8'))
+  .join('\n');
 const blocks = [...README.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]);
 const walkThrough = (first: string) => {
   const block = blocks.find((b) => b.startsWith(first));
