@@ -93,68 +93,32 @@ export class ManifestVault extends Construct {
         { id: 'RemoveExpiredDeleteMarkers', expiredObjectDeleteMarker: true },
       ],
     });
-    this.bucket.addToResourcePolicy(
-      new PolicyStatement({
-        // Reading a version by id would reach past a delete marker: a retired manifest is
-        // readable by no one (a restore removes the marker, by the deployer or break-glass).
-        sid: 'NoOneReadsPastVersions',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:GetObjectVersion'],
-        resources: [this.bucket.arnForObjects('*')],
-      }),
-    );
-    this.bucket.addToResourcePolicy(
-      new PolicyStatement({
-        // Every manifest is under the vault key, so only its Decrypt grantees can read one: a write
-        // naming another encryption (SSE-S3, another key) would make an object readable by anyone
-        // allowed s3:GetObject without the key.
-        sid: 'OnlyTheVaultKeyEncrypts',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [this.bucket.arnForObjects('*')],
-        conditions: { Null: { 's3:x-amz-server-side-encryption': 'false' }, StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' } },
-      }),
-    );
-    this.bucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'OnlyTheVaultKeyIsNamed',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: ['s3:PutObject'],
-        resources: [this.bucket.arnForObjects('*')],
-        conditions: {
-          Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
-          StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.key.keyArn },
-        },
-      }),
-    );
-    this.bucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'OnlyNamedRolesReadOrWriteManifests',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: OBJECT_DATA_ACTIONS,
-        resources: [this.bucket.arnForObjects('*')],
-        conditions: {
-          // Whoever may decrypt manifests is exactly whoever may read or write them.
-          ArnNotEquals: { 'aws:PrincipalArn': this.key.userArns() },
-        },
-      }),
-    );
+    // Reading a version by id would reach past a delete marker: a retired manifest is readable by
+    // no one (a restore removes the marker, by the deployer or break-glass).
+    this.denyOnManifests('NoOneReadsPastVersions', ['s3:GetObjectVersion']);
+    // Every manifest is under the vault key, so only its Decrypt grantees can read one: a write
+    // naming another encryption (SSE-S3, another key) would make an object readable by anyone
+    // allowed s3:GetObject without the key.
+    this.denyOnManifests('OnlyTheVaultKeyEncrypts', ['s3:PutObject'], {
+      Null: { 's3:x-amz-server-side-encryption': 'false' },
+      StringNotEquals: { 's3:x-amz-server-side-encryption': 'aws:kms' },
+    });
+    this.denyOnManifests('OnlyTheVaultKeyIsNamed', ['s3:PutObject'], {
+      Null: { 's3:x-amz-server-side-encryption-aws-kms-key-id': 'false' },
+      StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.key.keyArn },
+    });
+    // Whoever may decrypt manifests is exactly whoever may read or write them.
+    this.denyOnManifests('OnlyNamedRolesReadOrWriteManifests', OBJECT_DATA_ACTIONS, { ArnNotEquals: { 'aws:PrincipalArn': this.key.userArns() } });
     const restorers = props.restorerArns ?? [];
+    this.denyOnManifests('RetiredManifestsStayRetired', RETIREMENT_ACTIONS, {
+      ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...[...this.brokers].map((r) => r.roleArn), ...restorers] }) },
+    });
+  }
+
+  /** A bucket-policy deny on every object, for every principal, unless `conditions` exempt it. */
+  private denyOnManifests(sid: string, actions: string[], conditions?: Record<string, unknown>): void {
     this.bucket.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'RetiredManifestsStayRetired',
-        effect: Effect.DENY,
-        principals: [new AnyPrincipal()],
-        actions: RETIREMENT_ACTIONS,
-        resources: [this.bucket.arnForObjects('*')],
-        conditions: {
-          ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...[...this.brokers].map((r) => r.roleArn), ...restorers] }) },
-        },
-      }),
+      new PolicyStatement({ sid, effect: Effect.DENY, principals: [new AnyPrincipal()], actions, resources: [this.bucket.arnForObjects('*')], conditions }),
     );
   }
 

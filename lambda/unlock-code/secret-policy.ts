@@ -14,38 +14,23 @@ export interface SecretPolicyPrincipals {
  * (The KMS key denies both to everyone else too, and never lets the function decrypt.)
  */
 export function unlockCodeSecretPolicy(principals: SecretPolicyPrincipals) {
+  const restorers = principals.restorerArns?.length ? [principals.brokerRoleArn, ...principals.restorerArns] : principals.brokerRoleArn;
   return {
     Version: '2012-10-17',
     Statement: [
-      {
-        Sid: 'OnlyTheOperatorReadsTheValue',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: '*',
-        Condition: { ArnNotEquals: { 'aws:PrincipalArn': principals.readerRoleArn } },
-      },
-      {
-        Sid: 'OnlyTheBrokerWritesTheValue',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecret', 'secretsmanager:UpdateSecretVersionStage'],
-        Resource: '*',
-        Condition: { ArnNotEquals: { 'aws:PrincipalArn': principals.brokerRoleArn } },
-      },
-      {
-        // A retired secret (scheduled for deletion) must stay retired: a restore would make its
-        // code readable again. Only the broker restores one (its job is WithCustomer again),
-        // besides the deployer and break-glass when the stack names them.
-        Sid: 'OnlyTheBrokerRestoresOrRotates',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: ['secretsmanager:RestoreSecret', 'secretsmanager:RotateSecret', 'secretsmanager:CancelRotateSecret'],
-        Resource: '*',
-        Condition: { ArnNotEquals: { 'aws:PrincipalArn': principals.restorerArns?.length ? [principals.brokerRoleArn, ...principals.restorerArns] : principals.brokerRoleArn } },
-      },
+      denyUnless('OnlyTheOperatorReadsTheValue', 'secretsmanager:GetSecretValue', principals.readerRoleArn),
+      denyUnless('OnlyTheBrokerWritesTheValue', ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecret', 'secretsmanager:UpdateSecretVersionStage'], principals.brokerRoleArn),
+      // A retired secret (scheduled for deletion) must stay retired: a restore would make its
+      // code readable again. Only the broker restores one (its job is WithCustomer again),
+      // besides the deployer and break-glass when the stack names them.
+      denyUnless('OnlyTheBrokerRestoresOrRotates', ['secretsmanager:RestoreSecret', 'secretsmanager:RotateSecret', 'secretsmanager:CancelRotateSecret'], restorers),
     ],
   };
+}
+
+/** A deny of `action` on the secret to every principal but `allowed`. */
+function denyUnless(sid: string, action: string | string[], allowed: string | string[]) {
+  return { Sid: sid, Effect: 'Deny', Principal: { AWS: '*' }, Action: action, Resource: '*', Condition: { ArnNotEquals: { 'aws:PrincipalArn': allowed } } };
 }
 
 /** True when `policy` (as GetResourcePolicy returns it) is exactly the one the broker writes. */
