@@ -43,15 +43,16 @@ async function main(): Promise<void> {
     await sandbox.stop();
     throw err;
   }
-  console.log(banner(sandbox.info, infoFile));
   const stop = async () => {
     await sandbox.stop();
     releaseInfoFile(infoFile);
     console.log('sandbox stopped');
     process.exit(0);
   };
+  // Before the banner: whoever reads it may stop us at once, and a signal with no handler kills without cleanup.
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  console.log(banner(sandbox.info, infoFile));
 }
 
 main().catch((err) => {
