@@ -1,0 +1,184 @@
+/**
+ * Regenerates package.json's `overrides` for `@aws-sdk/client-snowball` (3.523.0, the only version
+ * the registry has) from the installed tree: `npm run sync:overrides` writes the block and prints
+ * what changed; `npm run sync:overrides -- --check` only compares (exit 1 when it differs, 2 when
+ * no block can be derived). Why the block exists and when it can go:
+ * docs/decisions/0001-snowball-client-overrides.md.
+ */
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+
+export const SNOWBALL = '@aws-sdk/client-snowball';
+/** The client an `@aws-sdk/client-*` outside the clients' graph follows: the SDK releases its clients together. */
+export const REFERENCE_CLIENT = '@aws-sdk/client-s3';
+
+/** What is installed, as far as the overrides are concerned. */
+export interface InstalledTree {
+  /** Each package in the current clients' graph (their own dependencies, walked) → its distinct versions. */
+  readonly clients: Record<string, readonly string[]>;
+  /** Each of client-snowball's dependencies → the version Node finds from client-snowball's directory. */
+  readonly snowball: Record<string, string>;
+  /** The reference client's version. */
+  readonly clientVersion: string;
+}
+
+/** The block to write, where each pin comes from, and what stops the script from writing it. */
+export interface OverridesPlan {
+  /** Package name → exact version, sorted by name. */
+  readonly overrides: Record<string, string>;
+  /** The pins taken from the clients' graph (the shared core). */
+  readonly shared: string[];
+  /** `@aws-sdk/client-*` packages no client uses, pinned to the reference client's version. */
+  readonly lockstep: string[];
+  /** Packages only client-snowball uses: the installed (pinned) version is kept; the caller proves it sits on the shared core. */
+  readonly kept: string[];
+  /** One sentence each; when any, nothing may be written. */
+  readonly problems: string[];
+}
+
+/** The rule, pure: `declared` is client-snowball's `dependencies`. */
+export function planOverrides(declared: Record<string, string>, tree: InstalledTree): OverridesPlan {
+  const plan: OverridesPlan = { overrides: {}, shared: [], lockstep: [], kept: [], problems: [] };
+  for (const name of Object.keys(declared).sort()) {
+    const versions = [...new Set(tree.clients[name] ?? [])].sort();
+    if (versions.length > 1) {
+      plan.problems.push(`${name}: the current clients already use ${versions.length} copies (${versions.join(', ')}); align the clients' versions (or npm dedupe) first`);
+    } else if (versions.length === 1) {
+      plan.overrides[name] = versions[0];
+      plan.shared.push(name);
+    } else if (name.startsWith('@aws-sdk/client-')) {
+      plan.overrides[name] = tree.clientVersion;
+      plan.lockstep.push(name);
+    } else if (tree.snowball[name]) {
+      plan.overrides[name] = tree.snowball[name];
+      plan.kept.push(name);
+    } else {
+      plan.problems.push(`${name}: declared by ${SNOWBALL} but not installed and used by no current client; pin a version by hand, then npm install`);
+    }
+  }
+  return plan;
+}
+
+/** One line per difference between two blocks (`+` added, `-` removed, `~` changed), or `[]` when they are written the same. */
+export function describeChanges(before: Record<string, string>, after: Record<string, string>): string[] {
+  const lines: string[] = [];
+  for (const name of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
+    if (!(name in after)) lines.push(`- ${name} ${before[name]} (no longer declared by ${SNOWBALL})`);
+    else if (!(name in before)) lines.push(`+ ${name} ${after[name]}`);
+    else if (before[name] !== after[name]) lines.push(`~ ${name} ${before[name]} -> ${after[name]}`);
+  }
+  if (lines.length === 0 && Object.keys(before).join() !== Object.keys(after).join()) lines.push('~ the same pins, now sorted by name');
+  return lines;
+}
+
+/** package.json's text with the block replaced; every other key keeps its place; 2-space JSON and a trailing newline. */
+export function withOverrides(packageJson: string, overrides: Record<string, string>): string {
+  const pkg = JSON.parse(packageJson) as { overrides?: Record<string, unknown> };
+  pkg.overrides = { ...pkg.overrides, [SNOWBALL]: overrides };
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+interface Manifest {
+  name: string;
+  version: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  overrides?: Record<string, Record<string, string>>;
+}
+
+export const readManifest = (dir: string): Manifest => JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest;
+
+/** Where Node finds `name` when a module in `fromDir` requires it: the nearest `node_modules/name` upwards (real path). */
+export function packageDir(name: string, fromDir: string): string | undefined {
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (path.basename(dir) !== 'node_modules' && existsSync(path.join(candidate, 'package.json'))) return realpathSync(candidate);
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Every installed copy reachable from `names` required from `fromDir`: package name → copy's directory → version. */
+export function reachable(names: string[], fromDir: string, skip: ReadonlySet<string> = new Set()): Map<string, Map<string, string>> {
+  const copies = new Map<string, Map<string, string>>();
+  const queue = names.map((name) => ({ name, from: fromDir }));
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const dir = skip.has(next.name) ? undefined : packageDir(next.name, next.from);
+    if (!dir || copies.get(next.name)?.has(dir)) continue;
+    const manifest = readManifest(dir);
+    copies.set(next.name, (copies.get(next.name) ?? new Map<string, string>()).set(dir, manifest.version));
+    const deps = { ...manifest.peerDependencies, ...manifest.optionalDependencies, ...manifest.dependencies };
+    for (const name of Object.keys(deps)) queue.push({ name, from: dir });
+  }
+  return copies;
+}
+
+/** The project's current SDK packages: its direct `@aws-sdk/*` and `@smithy/*` dependencies, client-snowball aside. */
+export const sdkRoots = (project: Manifest): string[] =>
+  Object.keys(project.dependencies ?? {}).filter((name) => /^@(aws-sdk|smithy)\//.test(name) && name !== SNOWBALL);
+
+/** Packages client-snowball reaches in a second copy beside the clients' (or its own): the pins that do not sit on the shared core. */
+export function strays(clients: Map<string, Map<string, string>>, snowball: Map<string, Map<string, string>>): string[] {
+  const found: string[] = [];
+  for (const [name, ours] of snowball) {
+    const all = new Map([...(clients.get(name) ?? []), ...ours]);
+    if (all.size > 1) found.push(`${name}: ${all.size} copies in the graph (${[...all].map(([dir, v]) => `${v} in ${dir}`).join('; ')})`);
+  }
+  return found;
+}
+
+/** Everything `main` needs, read from the project in `rootDir`. */
+export function syncPlan(rootDir: string): OverridesPlan & { current: Record<string, string> } {
+  const project = readManifest(rootDir);
+  const current = project.overrides?.[SNOWBALL] ?? {};
+  const problems: string[] = [];
+  for (const name of [SNOWBALL, ...sdkRoots(project)]) {
+    const dir = packageDir(name, rootDir);
+    const wanted = project.dependencies?.[name] ?? '';
+    if (!dir) problems.push(`${name} is not installed: run npm install first`);
+    else if (/^\d+\.\d+\.\d+$/.test(wanted) && readManifest(dir).version !== wanted) {
+      problems.push(`package.json asks for ${name}@${wanted} but ${readManifest(dir).version} is installed: run npm install first`);
+    }
+  }
+  if (problems.length) return { overrides: current, shared: [], lockstep: [], kept: [], problems, current };
+  const snowballDir = packageDir(SNOWBALL, rootDir)!;
+  const declared = readManifest(snowballDir).dependencies ?? {};
+  const clients = reachable(sdkRoots(project), rootDir, new Set([SNOWBALL]));
+  const snowball = reachable(Object.keys(declared), snowballDir);
+  const tree: InstalledTree = {
+    clients: Object.fromEntries([...clients].map(([name, copies]) => [name, [...copies.values()]])),
+    snowball: Object.fromEntries(Object.keys(declared).flatMap((name) => [...(snowball.get(name)?.values() ?? [])].slice(0, 1).map((v) => [name, v]))),
+    clientVersion: readManifest(packageDir(REFERENCE_CLIENT, rootDir)!).version,
+  };
+  const plan = planOverrides(declared, tree);
+  const second = strays(clients, snowball).map((line) => `${line}: client-snowball must reach the clients' single copy; if npm install was run after the last sync, pin a release of the package that brings it here that is built on the clients' core`);
+  return { ...plan, problems: [...plan.problems, ...second], current };
+}
+
+function main(argv: string[]): number {
+  const unknown = argv.filter((arg) => arg !== '--check');
+  if (unknown.length) return (console.error(`unexpected argument "${unknown[0]}": usage: npm run sync:overrides [-- --check]`), 2);
+  const file = path.join(process.cwd(), 'package.json');
+  const plan = syncPlan(process.cwd());
+  if (plan.problems.length) {
+    console.error(`The overrides for ${SNOWBALL} cannot be derived from the installed tree:\n${plan.problems.map((p) => `  ${p}`).join('\n')}`);
+    return 2;
+  }
+  const text = readFileSync(file, 'utf8');
+  const next = withOverrides(text, plan.overrides);
+  const changes = describeChanges(plan.current, plan.overrides);
+  const summary = `${plan.shared.length} from the clients' graph, ${plan.lockstep.length} at ${REFERENCE_CLIENT}'s version (${plan.lockstep.join(', ')}), ${plan.kept.length} used only by ${SNOWBALL} kept and checked to sit on the same core`;
+  if (next === text) return (console.log(`package.json's ${Object.keys(plan.overrides).length} overrides for ${SNOWBALL} match the installed clients: ${summary}.`), 0);
+  const listed = (changes.length ? changes : ['~ formatting']).map((line) => `  ${line}`).join('\n');
+  if (argv.includes('--check')) {
+    console.error(`package.json's overrides for ${SNOWBALL} are not what \`npm run sync:overrides\` would write:\n${listed}`);
+    console.error('Run `npm run sync:overrides`, then `npm install` and `npm test` (CONTRIBUTING.md, "Bumping the AWS SDK").');
+    return 1;
+  }
+  writeFileSync(file, next);
+  console.log(`package.json: the overrides for ${SNOWBALL} (${summary}) changed:\n${listed}`);
+  console.log('Now run `npm install`, then this again (it should say they match), then `npm test`.');
+  return 0;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
