@@ -36,8 +36,11 @@ export interface OverridesPlan {
   readonly problems: string[];
 }
 
-/** The rule, pure: `declared` is client-snowball's `dependencies`. */
-export function planOverrides(declared: Record<string, string>, tree: InstalledTree): OverridesPlan {
+/**
+ * The rule, pure. `declared`: client-snowball's `dependencies`; `current`: package.json's block,
+ * so that a pin edited by hand and not yet installed is not silently put back.
+ */
+export function planOverrides(declared: Record<string, string>, tree: InstalledTree, current: Record<string, string> = {}): OverridesPlan {
   const plan: OverridesPlan = { overrides: {}, shared: [], lockstep: [], kept: [], problems: [] };
   for (const name of Object.keys(declared).sort()) {
     const versions = [...new Set(tree.clients[name] ?? [])].sort();
@@ -49,6 +52,8 @@ export function planOverrides(declared: Record<string, string>, tree: InstalledT
     } else if (name.startsWith('@aws-sdk/client-')) {
       plan.overrides[name] = tree.clientVersion;
       plan.lockstep.push(name);
+    } else if (current[name] && tree.snowball[name] && current[name] !== tree.snowball[name]) {
+      plan.problems.push(`${name}: package.json pins ${current[name]} but ${tree.snowball[name]} is installed for ${SNOWBALL}, and no current client uses it to decide; run npm install first`);
     } else if (tree.snowball[name]) {
       plan.overrides[name] = tree.snowball[name];
       plan.kept.push(name);
@@ -127,8 +132,8 @@ export function strays(clients: Map<string, Map<string, string>>, snowball: Map<
   return found;
 }
 
-/** Everything `main` needs, read from the project in `rootDir`. */
-export function syncPlan(rootDir: string): OverridesPlan & { current: Record<string, string> } {
+/** The plan for the project in `rootDir`, the block it has now, and the second copies its install reaches. */
+export function syncPlan(rootDir: string): OverridesPlan & { current: Record<string, string>; strays: string[] } {
   const project = readManifest(rootDir);
   const current = project.overrides?.[SNOWBALL] ?? {};
   const problems: string[] = [];
@@ -140,44 +145,53 @@ export function syncPlan(rootDir: string): OverridesPlan & { current: Record<str
       problems.push(`package.json asks for ${name}@${wanted} but ${readManifest(dir).version} is installed: run npm install first`);
     }
   }
-  if (problems.length) return { overrides: current, shared: [], lockstep: [], kept: [], problems, current };
+  if (problems.length) return { overrides: current, shared: [], lockstep: [], kept: [], problems, current, strays: [] };
   const snowballDir = packageDir(SNOWBALL, rootDir)!;
   const declared = readManifest(snowballDir).dependencies ?? {};
   const clients = reachable(sdkRoots(project), rootDir, new Set([SNOWBALL]));
   const snowball = reachable(Object.keys(declared), snowballDir);
   const tree: InstalledTree = {
     clients: Object.fromEntries([...clients].map(([name, copies]) => [name, [...copies.values()]])),
-    snowball: Object.fromEntries(Object.keys(declared).flatMap((name) => [...(snowball.get(name)?.values() ?? [])].slice(0, 1).map((v) => [name, v]))),
+    snowball: Object.fromEntries(Object.keys(declared).flatMap((name) => {
+      const dir = packageDir(name, snowballDir);
+      return dir ? [[name, readManifest(dir).version]] : [];
+    })),
     clientVersion: readManifest(packageDir(REFERENCE_CLIENT, rootDir)!).version,
   };
-  const plan = planOverrides(declared, tree);
-  const second = strays(clients, snowball).map((line) => `${line}: client-snowball must reach the clients' single copy; if npm install was run after the last sync, pin a release of the package that brings it here that is built on the clients' core`);
-  return { ...plan, problems: [...plan.problems, ...second], current };
+  return { ...planOverrides(declared, tree, current), current, strays: strays(clients, snowball) };
 }
 
-function main(argv: string[]): number {
+const indent = (lines: string[]) => lines.map((line) => `  ${line}`).join('\n');
+
+/** `npm run sync:overrides [-- --check]` in `rootDir`: 0 in step, 1 the block differs (`--check`), 2 nothing can be derived or the install reaches a second copy. */
+export function main(argv: string[], rootDir = process.cwd()): number {
   const unknown = argv.filter((arg) => arg !== '--check');
   if (unknown.length) return (console.error(`unexpected argument "${unknown[0]}": usage: npm run sync:overrides [-- --check]`), 2);
-  const file = path.join(process.cwd(), 'package.json');
-  const plan = syncPlan(process.cwd());
-  if (plan.problems.length) {
-    console.error(`The overrides for ${SNOWBALL} cannot be derived from the installed tree:\n${plan.problems.map((p) => `  ${p}`).join('\n')}`);
-    return 2;
-  }
+  const file = path.join(rootDir, 'package.json');
+  const plan = syncPlan(rootDir);
+  if (plan.problems.length) return (console.error(`The overrides for ${SNOWBALL} cannot be derived from the installed tree:\n${indent(plan.problems)}`), 2);
   const text = readFileSync(file, 'utf8');
   const next = withOverrides(text, plan.overrides);
   const changes = describeChanges(plan.current, plan.overrides);
-  const summary = `${plan.shared.length} from the clients' graph, ${plan.lockstep.length} at ${REFERENCE_CLIENT}'s version (${plan.lockstep.join(', ')}), ${plan.kept.length} used only by ${SNOWBALL} kept and checked to sit on the same core`;
-  if (next === text) return (console.log(`package.json's ${Object.keys(plan.overrides).length} overrides for ${SNOWBALL} match the installed clients: ${summary}.`), 0);
-  const listed = (changes.length ? changes : ['~ formatting']).map((line) => `  ${line}`).join('\n');
-  if (argv.includes('--check')) {
+  const listed = indent(changes.length ? changes : ['~ formatting']);
+  const summary = `${plan.shared.length} from the clients' graph, ${plan.lockstep.length} at ${REFERENCE_CLIENT}'s version (${plan.lockstep.join(', ')}), ${plan.kept.length} used only by ${SNOWBALL} and kept`;
+  if (next !== text && argv.includes('--check')) {
     console.error(`package.json's overrides for ${SNOWBALL} are not what \`npm run sync:overrides\` would write:\n${listed}`);
     console.error('Run `npm run sync:overrides`, then `npm install` and `npm test` (CONTRIBUTING.md, "Bumping the AWS SDK").');
     return 1;
   }
-  writeFileSync(file, next);
-  console.log(`package.json: the overrides for ${SNOWBALL} (${summary}) changed:\n${listed}`);
-  console.log('Now run `npm install`, then this again (it should say they match), then `npm test`.');
+  if (next !== text) {
+    writeFileSync(file, next);
+    console.log(`package.json: the overrides for ${SNOWBALL} (${summary}) changed:\n${listed}`);
+    console.log('Now run `npm install`, then this again: it checks that client-snowball reaches no second copy of any package.');
+    return 0;
+  }
+  if (plan.strays.length) {
+    console.error(`package.json's overrides for ${SNOWBALL} are in step with the clients, but it reaches a second copy of:\n${indent(plan.strays.map((line) => line.split(`${realpathSync(rootDir)}${path.sep}`).join('')))}`);
+    console.error('If npm install has not run since the last sync, run it. Otherwise the package whose node_modules holds the copy is pinned to a release built on another core: pin one built on the clients\' core by hand (npm view <package>@<version> dependencies), npm install, then this again.');
+    return 2;
+  }
+  console.log(`package.json's ${Object.keys(plan.overrides).length} overrides for ${SNOWBALL} match the installed clients (${summary}), and it reaches one copy of every package.`);
   return 0;
 }
 

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describeChanges, InstalledTree, packageDir, planOverrides, reachable, strays, withOverrides } from '../../scripts/sync-sdk-overrides';
+import { describeChanges, InstalledTree, main, packageDir, planOverrides, reachable, strays, withOverrides } from '../../scripts/sync-sdk-overrides';
 
 /** The rule behind `npm run sync:overrides`: which version client-snowball's every dependency is pinned to. */
 describe('planOverrides', () => {
@@ -40,6 +40,12 @@ describe('planOverrides', () => {
     const plan = planOverrides({ '@smithy/url-parser': '^2.1.3' }, tree);
     expect(plan.overrides).toEqual({});
     expect(plan.problems).toEqual([expect.stringContaining('@smithy/url-parser: declared by @aws-sdk/client-snowball but not installed')]);
+  });
+
+  it('refuses to put back a pin of a package only client-snowball uses that was edited by hand and not yet installed', () => {
+    const plan = planOverrides({ '@smithy/smithy-client': '^2.4.1' }, tree, { '@smithy/smithy-client': '4.16.0' });
+    expect(plan.overrides).toEqual({});
+    expect(plan.problems).toEqual([expect.stringContaining('@smithy/smithy-client: package.json pins 4.16.0 but 4.15.2 is installed')]);
   });
 
   it('writes the pins sorted by name, whatever order they are declared in', () => {
@@ -115,5 +121,71 @@ describe('the installed-tree walk', () => {
     const clients = reachable(['@x/client', '@x/snow'], root, new Set(['@x/snow']));
     expect([...clients.keys()]).toEqual(['@x/client', '@x/core']);
     expect(strays(clients, reachable(['@x/helper', '@x/core'], snow))).toEqual([]);
+  });
+});
+
+/** The whole command on a small project: an SDK bump as a maintainer does it (CONTRIBUTING.md). */
+describe('npm run sync:overrides on a project', () => {
+  let root: string;
+  let out: string[];
+  const put = (dir: string, name: string, version: string, dependencies: Record<string, string> = {}) => {
+    mkdirSync(path.join(dir, 'node_modules', name), { recursive: true });
+    writeFileSync(path.join(dir, 'node_modules', name, 'package.json'), JSON.stringify({ name, version, dependencies }));
+    return path.join(dir, 'node_modules', name);
+  };
+  const manifest = (s3: string, pins: Record<string, string>) =>
+    `${JSON.stringify({ name: 'p', dependencies: { '@aws-sdk/client-s3': s3, '@aws-sdk/client-snowball': '3.523.0' }, overrides: { '@aws-sdk/client-snowball': pins } }, null, 2)}\n`;
+  const run = (...argv: string[]) => main(argv, root);
+  const pins = () => JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).overrides['@aws-sdk/client-snowball'];
+
+  // client-s3 bumped to 3.2.0 (on @smithy/core 3.42.0) and installed; client-snowball still pinned to 3.41.0, nested.
+  beforeEach(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'sync-overrides-main-'));
+    writeFileSync(path.join(root, 'package.json'), manifest('3.2.0', { '@aws-sdk/client-sts': '3.1.0', '@smithy/core': '3.41.0', '@smithy/smithy-client': '4.15.2' }));
+    put(root, '@aws-sdk/client-s3', '3.2.0', { '@smithy/core': '^3.42.0' });
+    put(root, '@smithy/core', '3.42.0');
+    put(root, '@smithy/smithy-client', '4.15.2', { '@smithy/core': '^3.33.2' });
+    const snowball = put(root, '@aws-sdk/client-snowball', '3.523.0', { '@aws-sdk/client-sts': '3.523.0', '@smithy/core': '^1.3.4', '@smithy/smithy-client': '^2.4.1' });
+    put(snowball, '@aws-sdk/client-sts', '3.1.0', { '@smithy/core': '^3.40.0' });
+    put(snowball, '@smithy/core', '3.41.0');
+    out = [];
+    jest.spyOn(console, 'log').mockImplementation((line: string) => void out.push(line));
+    jest.spyOn(console, 'error').mockImplementation((line: string) => void out.push(line));
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('--check fails on the old block, naming each pin that moves, and writes nothing', () => {
+    const before = readFileSync(path.join(root, 'package.json'), 'utf8');
+    expect(run('--check')).toBe(1);
+    expect(out.join('\n')).toContain('  ~ @aws-sdk/client-sts 3.1.0 -> 3.2.0\n  ~ @smithy/core 3.41.0 -> 3.42.0\n');
+    expect(readFileSync(path.join(root, 'package.json'), 'utf8')).toBe(before);
+  });
+
+  it("writes the clients' versions, then refuses the stale install until npm install has run, then passes", () => {
+    expect(run()).toBe(0);
+    expect(pins()).toEqual({ '@aws-sdk/client-sts': '3.2.0', '@smithy/core': '3.42.0', '@smithy/smithy-client': '4.15.2' });
+    expect(run('--check')).toBe(2);
+    expect(out.join('\n')).toContain('reaches a second copy of:\n  @smithy/core: 2 copies in the graph (3.42.0 in node_modules/@smithy/core; 3.41.0 in node_modules/@aws-sdk/client-snowball/node_modules/@smithy/core)');
+    // What npm install does with the new block: client-snowball's copies give way to the shared ones.
+    rmSync(path.join(root, 'node_modules/@aws-sdk/client-snowball/node_modules'), { recursive: true });
+    put(root, '@aws-sdk/client-sts', '3.2.0', { '@smithy/core': '^3.40.0' });
+    out = [];
+    expect(run('--check')).toBe(0);
+    expect(out).toEqual([expect.stringContaining("match the installed clients (1 from the clients' graph, 1 at @aws-sdk/client-s3's version (@aws-sdk/client-sts), 1 used only by @aws-sdk/client-snowball and kept)")]);
+  });
+
+  it('refuses to derive anything from clients not installed at the version package.json asks for', () => {
+    writeFileSync(path.join(root, 'package.json'), manifest('3.3.0', {}));
+    expect(run()).toBe(2);
+    expect(out.join('\n')).toContain('package.json asks for @aws-sdk/client-s3@3.3.0 but 3.2.0 is installed: run npm install first');
+    expect(pins()).toEqual({});
+  });
+
+  it('refuses an unknown argument', () => {
+    expect(run('--fix')).toBe(2);
+    expect(out).toEqual(['unexpected argument "--fix": usage: npm run sync:overrides [-- --check]']);
   });
 });
