@@ -98,21 +98,34 @@ describe('npm run sync:overrides -- --check', () => {
     expect(run.status).toBe(0);
   });
 
-  it('fails on a block edited by hand, naming the pin, and writes nothing', () => {
+  /** --check in a scratch project: this package.json with one pin changed, over the installed node_modules. */
+  const checkEdited = (name: string, version: string) => {
     const scratch = mkdtempSync(path.join(tmpdir(), 'sync-overrides-check-'));
     try {
       const edited = JSON.parse(JSON.stringify(project)) as typeof project;
-      edited.overrides[SNOWBALL]['@smithy/smithy-client'] = '4.15.1';
+      edited.overrides[SNOWBALL][name] = version;
       const text = `${JSON.stringify(edited, null, 2)}\n`;
       writeFileSync(path.join(scratch, 'package.json'), text);
       symlinkSync(path.join(ROOT, 'node_modules'), path.join(scratch, 'node_modules'));
       const run = check(scratch);
-      expect(run.status).toBe(1);
-      expect(run.stderr).toContain('~ @smithy/smithy-client 4.15.1 -> 4.15.2');
-      expect(run.stderr).toContain('Run `npm run sync:overrides`');
-      expect(readFileSync(path.join(scratch, 'package.json'), 'utf8')).toBe(text);
+      return { ...run, untouched: readFileSync(path.join(scratch, 'package.json'), 'utf8') === text };
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
+  };
+
+  it("fails on a pin edited away from the clients' version, naming it, and writes nothing", () => {
+    const run = checkEdited('@smithy/core', '0.0.1');
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`~ @smithy/core 0.0.1 -> ${project.overrides[SNOWBALL]['@smithy/core']}`);
+    expect(run.stderr).toContain('Run `npm run sync:overrides`');
+    expect(run.untouched).toBe(true);
+  });
+
+  it('fails on a pin only client-snowball uses that differs from the installed one, asking for npm install', () => {
+    const run = checkEdited('@smithy/smithy-client', '0.0.1');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`@smithy/smithy-client: package.json pins 0.0.1 but ${project.overrides[SNOWBALL]['@smithy/smithy-client']} is installed`);
+    expect(run.untouched).toBe(true);
   });
 });
