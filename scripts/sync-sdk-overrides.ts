@@ -40,12 +40,19 @@ export interface OverridesPlan {
  * The rule, pure. `declared`: client-snowball's `dependencies`; `current`: package.json's block,
  * so that a pin edited by hand and not yet installed is not silently put back.
  */
-export function planOverrides(declared: Record<string, string>, tree: InstalledTree, current: Record<string, string> = {}): OverridesPlan {
+export function planOverrides(
+  declared: Record<string, string>,
+  tree: InstalledTree,
+  current: Record<string, string> = {},
+): OverridesPlan {
   const plan: OverridesPlan = { overrides: {}, shared: [], lockstep: [], kept: [], problems: [] };
   for (const name of Object.keys(declared).sort()) {
     const versions = [...new Set(tree.clients[name] ?? [])].sort();
     if (versions.length > 1) {
-      plan.problems.push(`${name}: the current clients already use ${versions.length} copies (${versions.join(', ')}); align the clients' versions (or npm dedupe) first`);
+      plan.problems.push(
+        `${name}: the current clients already use ${versions.length} copies (${versions.join(', ')}); ` +
+          "align the clients' versions (or npm dedupe) first",
+      );
     } else if (versions.length === 1) {
       plan.overrides[name] = versions[0];
       plan.shared.push(name);
@@ -53,12 +60,17 @@ export function planOverrides(declared: Record<string, string>, tree: InstalledT
       plan.overrides[name] = tree.clientVersion;
       plan.lockstep.push(name);
     } else if (current[name] && tree.snowball[name] && current[name] !== tree.snowball[name]) {
-      plan.problems.push(`${name}: package.json pins ${current[name]} but ${tree.snowball[name]} is installed for ${SNOWBALL}, and no current client uses it to decide; run npm install first`);
+      plan.problems.push(
+        `${name}: package.json pins ${current[name]} but ${tree.snowball[name]} is installed for ${SNOWBALL}, ` +
+          'and no current client uses it to decide; run npm install first',
+      );
     } else if (tree.snowball[name]) {
       plan.overrides[name] = tree.snowball[name];
       plan.kept.push(name);
     } else {
-      plan.problems.push(`${name}: declared by ${SNOWBALL} but not installed and used by no current client; pin a version by hand, then npm install`);
+      plan.problems.push(
+        `${name}: declared by ${SNOWBALL} but not installed and used by no current client; pin a version by hand, then npm install`,
+      );
     }
   }
   return plan;
@@ -158,27 +170,40 @@ export function syncPlan(rootDir: string): OverridesPlan & { current: Record<str
     })),
     clientVersion: readManifest(packageDir(REFERENCE_CLIENT, rootDir)!).version,
   };
-  return { ...planOverrides(declared, tree, current), current, strays: strays(clients, snowball) };
+  const relative = (line: string) => line.split(`${realpathSync(rootDir)}${path.sep}`).join('');
+  return { ...planOverrides(declared, tree, current), current, strays: strays(clients, snowball).map(relative) };
 }
 
 const indent = (lines: string[]) => lines.map((line) => `  ${line}`).join('\n');
+const USAGE = 'usage: npm run sync:overrides [-- --check]';
+const STRAY_HELP =
+  'If npm install has not run since the last sync, run it. Otherwise the package whose node_modules holds the copy is pinned ' +
+  "to a release built on another core: pin one built on the clients' core by hand (npm view <package>@<version> dependencies), " +
+  'npm install, then this again.';
 
-/** `npm run sync:overrides [-- --check]` in `rootDir`: 0 in step, 1 the block differs (`--check`), 2 nothing can be derived or the install reaches a second copy. */
+/**
+ * `npm run sync:overrides [-- --check]` in `rootDir`. Exit 0: in step (or written); 1: `--check` and
+ * the block differs; 2: no block can be derived, or client-snowball's install reaches a second copy.
+ */
 export function main(argv: string[], rootDir = process.cwd()): number {
   const unknown = argv.filter((arg) => arg !== '--check');
-  if (unknown.length) return (console.error(`unexpected argument "${unknown[0]}": usage: npm run sync:overrides [-- --check]`), 2);
-  const file = path.join(rootDir, 'package.json');
+  if (unknown.length) return fail(`unexpected argument "${unknown[0]}": ${USAGE}`, 2);
   const plan = syncPlan(rootDir);
-  if (plan.problems.length) return (console.error(`The overrides for ${SNOWBALL} cannot be derived from the installed tree:\n${indent(plan.problems)}`), 2);
+  if (plan.problems.length) return fail(`The overrides for ${SNOWBALL} cannot be derived from the installed tree:\n${indent(plan.problems)}`, 2);
+  const file = path.join(rootDir, 'package.json');
   const text = readFileSync(file, 'utf8');
   const next = withOverrides(text, plan.overrides);
   const changes = describeChanges(plan.current, plan.overrides);
   const listed = indent(changes.length ? changes : ['~ formatting']);
-  const summary = `${plan.shared.length} from the clients' graph, ${plan.lockstep.length} at ${REFERENCE_CLIENT}'s version (${plan.lockstep.join(', ')}), ${plan.kept.length} used only by ${SNOWBALL} and kept`;
+  const summary =
+    `${plan.shared.length} from the clients' graph, ${plan.lockstep.length} at ${REFERENCE_CLIENT}'s version ` +
+    `(${plan.lockstep.join(', ')}), ${plan.kept.length} used only by ${SNOWBALL} and kept`;
   if (next !== text && argv.includes('--check')) {
-    console.error(`package.json's overrides for ${SNOWBALL} are not what \`npm run sync:overrides\` would write:\n${listed}`);
-    console.error('Run `npm run sync:overrides`, then `npm install` and `npm test` (CONTRIBUTING.md, "Bumping the AWS SDK").');
-    return 1;
+    return fail(
+      `package.json's overrides for ${SNOWBALL} are not what \`npm run sync:overrides\` would write:\n${listed}\n` +
+        'Run `npm run sync:overrides`, then `npm install` and `npm test` (CONTRIBUTING.md, "Bumping the AWS SDK").',
+      1,
+    );
   }
   if (next !== text) {
     writeFileSync(file, next);
@@ -187,12 +212,17 @@ export function main(argv: string[], rootDir = process.cwd()): number {
     return 0;
   }
   if (plan.strays.length) {
-    console.error(`package.json's overrides for ${SNOWBALL} are in step with the clients, but it reaches a second copy of:\n${indent(plan.strays.map((line) => line.split(`${realpathSync(rootDir)}${path.sep}`).join('')))}`);
-    console.error('If npm install has not run since the last sync, run it. Otherwise the package whose node_modules holds the copy is pinned to a release built on another core: pin one built on the clients\' core by hand (npm view <package>@<version> dependencies), npm install, then this again.');
-    return 2;
+    const second = `package.json's overrides for ${SNOWBALL} are in step with the clients, but it reaches a second copy of:`;
+    return fail(`${second}\n${indent(plan.strays)}\n${STRAY_HELP}`, 2);
   }
-  console.log(`package.json's ${Object.keys(plan.overrides).length} overrides for ${SNOWBALL} match the installed clients (${summary}), and it reaches one copy of every package.`);
+  const count = Object.keys(plan.overrides).length;
+  console.log(`package.json's ${count} overrides for ${SNOWBALL} match the installed clients (${summary}), and it reaches one copy of every package.`);
   return 0;
+}
+
+function fail(message: string, code: number): number {
+  console.error(message);
+  return code;
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -49,7 +49,9 @@ function graph(start: Copy): Map<string, Set<string>> {
   return copies;
 }
 
-const project = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; overrides: Record<string, Record<string, string>> };
+interface Project { dependencies: Record<string, string>; overrides: Record<string, Record<string, string>> }
+const project = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Project;
+const pinned = project.overrides[SNOWBALL];
 const snowball = resolveFrom(ROOT, SNOWBALL);
 const s3 = resolveFrom(ROOT, '@aws-sdk/client-s3');
 const clientRoots = Object.keys(project.dependencies).filter((name) => /^@(aws-sdk|smithy)\//.test(name) && name !== SNOWBALL);
@@ -60,7 +62,7 @@ describe('@aws-sdk/client-snowball on the project\'s SDK core', () => {
   });
 
   it.each(Object.keys(snowball.dependencies))('loads %s as pinned, from its own directory as Node does at runtime', (name) => {
-    expect(resolveFrom(snowball.dir, name).version).toBe(project.overrides[SNOWBALL][name]);
+    expect(resolveFrom(snowball.dir, name).version).toBe(pinned[name]);
   });
 
   // The packages client-s3 and client-snowball both load: one copy, so one class of each error,
@@ -102,7 +104,7 @@ describe('npm run sync:overrides -- --check', () => {
   const checkEdited = (name: string, version: string) => {
     const scratch = mkdtempSync(path.join(tmpdir(), 'sync-overrides-check-'));
     try {
-      const edited = JSON.parse(JSON.stringify(project)) as typeof project;
+      const edited = JSON.parse(JSON.stringify(project)) as Project;
       edited.overrides[SNOWBALL][name] = version;
       const text = `${JSON.stringify(edited, null, 2)}\n`;
       writeFileSync(path.join(scratch, 'package.json'), text);
@@ -117,7 +119,7 @@ describe('npm run sync:overrides -- --check', () => {
   it("fails on a pin edited away from the clients' version, naming it, and writes nothing", () => {
     const run = checkEdited('@smithy/core', '0.0.1');
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`~ @smithy/core 0.0.1 -> ${project.overrides[SNOWBALL]['@smithy/core']}`);
+    expect(run.stderr).toContain(`~ @smithy/core 0.0.1 -> ${pinned['@smithy/core']}`);
     expect(run.stderr).toContain('Run `npm run sync:overrides`');
     expect(run.untouched).toBe(true);
   });
@@ -125,7 +127,7 @@ describe('npm run sync:overrides -- --check', () => {
   it('fails on a pin only client-snowball uses that differs from the installed one, asking for npm install', () => {
     const run = checkEdited('@smithy/smithy-client', '0.0.1');
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain(`@smithy/smithy-client: package.json pins 0.0.1 but ${project.overrides[SNOWBALL]['@smithy/smithy-client']} is installed`);
+    expect(run.stderr).toContain(`@smithy/smithy-client: package.json pins 0.0.1 but ${pinned['@smithy/smithy-client']} is installed`);
     expect(run.untouched).toBe(true);
   });
 });
