@@ -1,9 +1,12 @@
 /**
  * Regenerates package.json's `overrides` for `@aws-sdk/client-snowball` (3.523.0, the only version
- * the registry has) from the installed tree: `npm run sync:overrides` writes the block and prints
- * what changed; `npm run sync:overrides -- --check` only compares (exit 1 when it differs, 2 when
- * no block can be derived). Why the block exists and when it can go:
- * docs/decisions/0001-snowball-client-overrides.md.
+ * the registry has) from the installed tree, so that it runs on the project's SDK core. Each package
+ * it declares is pinned to the one version the project's current SDK packages use (their graph,
+ * walked as Node resolves it); an `@aws-sdk/client-*` none uses, to client-s3's version; a package
+ * only client-snowball uses keeps its installed version, and the install must then reach one copy
+ * of every package. `npm run sync:overrides` writes the block and prints what changed;
+ * `-- --check` only compares (exit 1 when it differs, 2 when no block can be derived or a second
+ * copy is reached). Why, and when it can go: docs/decisions/0001-snowball-client-overrides.md.
  */
 import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
