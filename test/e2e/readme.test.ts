@@ -12,7 +12,7 @@ import { captureLogs } from '../helpers/log-capture';
 captureLogs();
 const ROOT = path.join(__dirname, '..', '..');
 /** The README and the pages it links (docs/, CONTRIBUTING.md): the walk-throughs live in docs/sandbox.md. */
-const README = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).map((f) => path.join('docs', f)), 'CONTRIBUTING.md']
+const README = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f)), 'CONTRIBUTING.md']
   .map((f) => readFileSync(path.join(ROOT, f), 'utf8'))
   .join('\n');
 const blocks = [...README.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]);
