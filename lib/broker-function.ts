@@ -5,8 +5,9 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
-import { METRICS } from './contract';
-import { actionsOf } from './grants';
+import { METRICS } from '../contract/deployment';
+import type { OperatorKind } from '../contract/vaults';
+import { actionsOf } from '../policies/grants';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
@@ -25,7 +26,7 @@ const EVENT_STREAMS = '@smithy/core/event-streams';
 const NO_EVENT_STREAMS = './lambda/shared/no-event-streams.ts';
 
 export interface BrokerFunctionProps {
-  /** Handler file, relative to the project root, e.g. `lambda/manifest/handler.ts`. */
+  /** Handler file, relative to the project root, e.g. `lambda/manifest/api-handler.ts` (the vault descriptors name them). */
   readonly entry: string;
   readonly description: string;
   /** Memory in MB. Default: 256. */
@@ -118,9 +119,9 @@ export class BrokerFunction extends NodejsFunction {
    * Lets the function call its one Snowball action, plus DescribeJob to name a job's state. Snowball
    * supports no resource-level permissions, so the resource is `*`.
    */
-  grantSnowball(grant: 'manifestFunctionSnowball' | 'unlockCodeFunctionSnowball'): void {
+  grantSnowball(kind: OperatorKind): void {
     this.addToRolePolicy(
-      new PolicyStatement({ sid: 'SnowballCredentialOfJob', actions: actionsOf(grant), resources: ['*'] }),
+      new PolicyStatement({ sid: 'SnowballCredentialOfJob', actions: actionsOf(`${kind}FunctionSnowball`), resources: ['*'] }),
     );
     Validations.of(this.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -1,4 +1,5 @@
-import { DEFAULT_SECRET_PREFIX, SECRET_PREFIX_PATTERN } from './contract';
+import { DEFAULTS } from '../contract/deployment';
+import { SECRET_PREFIX_PATTERN } from '../contract/vault-layout';
 
 /** The deployer's choices, read from CDK context (`cdk.json` defaults, `-c key=value` overrides). */
 export interface BrokerConfig {
@@ -146,10 +147,10 @@ function retention(raw: unknown): number {
 }
 
 function secretPrefix(raw: unknown): string {
-  const prefix = raw ?? DEFAULT_SECRET_PREFIX;
+  const prefix = raw ?? DEFAULTS.secretPrefix;
   if (typeof prefix !== 'string' || !SECRET_PREFIX_PATTERN.test(prefix)) {
     throw new ConfigError(
-      `secretPrefix must end in "/", be 2 to 201 characters long and use only letters, digits and /_+=.@- (default "${DEFAULT_SECRET_PREFIX}"), got ${JSON.stringify(prefix)}.`,
+      `secretPrefix must end in "/", be 2 to 201 characters long and use only letters, digits and /_+=.@- (default "${DEFAULTS.secretPrefix}"), got ${JSON.stringify(prefix)}.`,
     );
   }
   return prefix;

@@ -7,8 +7,9 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ENV, MANIFEST_KEY_PREFIX, STABLE_NAMES } from './contract';
-import { actionsOf, KEY_GRANTS } from './grants';
+import { ENV, STABLE_NAMES } from '../contract/deployment';
+import { MANIFEST_KEY_PREFIX } from '../contract/vault-layout';
+import { actionsOf, KEY_GRANTS } from '../policies/grants';
 import type { BrokerFunction } from './broker-function';
 import { acknowledgeWildcardResource } from './nag';
 import { VaultKey } from './vault-key';

@@ -1,8 +1,8 @@
 import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ENV, STABLE_NAMES } from './contract';
-import { actionsOf, KEY_GRANTS } from './grants';
+import { ENV, STABLE_NAMES } from '../contract/deployment';
+import { actionsOf, KEY_GRANTS } from '../policies/grants';
 import type { BrokerFunction } from './broker-function';
 import { acknowledgeWildcardResource } from './nag';
 import { VaultKey } from './vault-key';

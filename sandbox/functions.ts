@@ -1,4 +1,5 @@
-import { DEFAULT_SECRET_PREFIX, ENV, type OperatorKind } from '../lib/contract';
+import { DEFAULTS, ENV } from '../contract/deployment';
+import { OPERATOR_KINDS, VAULTS, type OperatorKind } from '../contract/vaults';
 import { startFunction, type RunningFunction } from './function-runtime';
 import { SANDBOX_ACCOUNT, type PrincipalName, type SandboxPrincipal } from './identities';
 import type { S3StandIn } from './s3-standin';
@@ -44,7 +45,7 @@ export function functionEnvs(stand: StandIns, principals: Record<PrincipalName, 
       ...baseEnv(region, principals.unlockCodeFunction),
       AWS_ENDPOINT_URL_SNOWBALL: stand.snowball.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: stand.secrets.endpoint,
-      [ENV.unlockCodeSecretPrefix]: DEFAULT_SECRET_PREFIX,
+      [ENV.unlockCodeSecretPrefix]: DEFAULTS.secretPrefix,
       [ENV.unlockCodeKeyArn]: KEY_ARN(region, 'unlockCode'),
       [ENV.unlockCodeReaderRoleArn]: principals.unlockCode.roleArn,
       [ENV.unlockCodeBrokerRoleArn]: principals.unlockCodeFunction.roleArn,
@@ -52,22 +53,11 @@ export function functionEnvs(stand: StandIns, principals: Record<PrincipalName, 
   };
 }
 
-/** Each vault's function with its other triggers, as the stack deploys them (one role, one environment). */
-const ENTRIES: Record<OperatorKind, { name: string; entries: Record<string, string> }> = {
-  manifest: {
-    name: 'ManifestFunction',
-    entries: { api: 'lambda/manifest/handler.ts', reconcile: 'lambda/manifest/reconcile.ts', notification: 'lambda/manifest/notification.ts' },
-  },
-  unlockCode: {
-    name: 'UnlockCodeFunction',
-    entries: { api: 'lambda/unlock-code/handler.ts', reconcile: 'lambda/unlock-code/reconcile.ts', notification: 'lambda/unlock-code/notification.ts' },
-  },
-};
-
+/** Each vault's function with its other triggers, as the stack deploys them (one role, one environment, the descriptor's entries). */
 export async function startFunctions(envs: Record<OperatorKind, Record<string, string>>, log: ((functionName: string, line: string) => void) | undefined) {
   const write = log ?? ((name: string, line: string) => void process.stdout.write(`[${name}] ${line}\n`));
   const started = await Promise.allSettled(
-    (['manifest', 'unlockCode'] as const).map((kind) => startFunction({ ...ENTRIES[kind], env: envs[kind], log: write })),
+    OPERATOR_KINDS.map((kind) => startFunction({ name: VAULTS[kind].functionId, entries: VAULTS[kind].entries, env: envs[kind], log: write })),
   );
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MANIFEST_KEY_PREFIX } from '../lib/contract';
+import { MANIFEST_KEY_PREFIX } from '../contract/vault-layout';
 import { isAllowed, isKeyUser, keyDeniedMessage, mayUseKey } from './access';
 import { listen, readBody } from './http-util';
 import type { SandboxPrincipal } from './identities';

@@ -1,7 +1,7 @@
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ENV } from '../lib/contract';
+import { ENV } from '../contract/deployment';
 
 /** The context `cdk synth` sees: cdk.json's defaults and feature flags. */
 export function cdkJsonContext(): Record<string, unknown> {

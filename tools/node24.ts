@@ -40,4 +40,3 @@ export function installNode24(): string {
   return CACHED_BIN;
 }
 
-if (require.main === module) console.log(installNode24());

@@ -1,5 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS, type ErrorCode, type OperatorKind } from '../../lib/contract';
+import { type ErrorCode } from '../../contract/api';
+import { METRICS } from '../../contract/deployment';
+import { type OperatorKind } from '../../contract/vaults';
 
 /** Built once per execution environment; flushed after every request. */
 const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service });

@@ -1,6 +1,7 @@
-import { ENV, SECRET_PREFIX_PATTERN } from '../../lib/contract';
+import { ENV } from '../../contract/deployment';
+import { SECRET_PREFIX_PATTERN } from '../../contract/vault-layout';
 import { positiveIntEnv, requireEnv } from '../shared/env';
-import type { UnlockCodeSettings } from './core';
+import type { UnlockCodeSettings } from './capture';
 
 /** What the stack tells every unlock-code function (API, schedule, notification), read once. */
 export interface UnlockCodeLifecycleSettings extends UnlockCodeSettings {

@@ -1,7 +1,9 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { ENV, manifestObjectKey, ROUTE_SEGMENT, type OperatorKind } from '../../lib/contract';
+import { ENV } from '../../contract/deployment';
+import { manifestObjectKey } from '../../contract/vault-layout';
+import { VAULTS, type OperatorKind } from '../../contract/vaults';
 import { unlockCodeSecretPolicy } from '../../lambda/unlock-code/secret-policy';
-import { sharedStatements } from '../../lib/guardrails-policy';
+import { sharedStatements } from '../../policies/guardrails-policy';
 import { synthBroker, TEST_ENV } from '../helpers/synth';
 import { TemplateResolver } from '../helpers/template-resolver';
 
@@ -114,7 +116,7 @@ const FULL_AWS_ACCESS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', 
 const via = (service: string) => ({ 'kms:ViaService': `${service}.${region}.amazonaws.com` });
 const invoke = (who: Who, kind: OperatorKind, method: 'GET' | 'POST') =>
   decide(who, 'execute-api:Invoke', {
-    arn: `arn:aws:execute-api:${region}:${account}:${apiRef}/v1/${method}/jobs/${JOB}/${ROUTE_SEGMENT[kind]}`,
+    arn: `arn:aws:execute-api:${region}:${account}:${apiRef}/v1/${method}/jobs/${JOB}/${VAULTS[kind].segment}`,
     policy: apiPolicy,
   });
 

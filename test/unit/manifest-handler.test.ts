@@ -7,8 +7,9 @@ import {
 } from '@aws-sdk/client-snowball';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
-import { ENV, manifestObjectKey } from '../../lib/contract';
-import { handler } from '../../lambda/manifest/handler';
+import { ENV } from '../../contract/deployment';
+import { manifestObjectKey } from '../../contract/vault-layout';
+import { handler } from '../../lambda/manifest/api-handler';
 import { apiEvent, errorOf, JOB_ID, MANIFEST_CALLER, UNLOCK_CALLER } from '../helpers/events';
 import { captureLogs } from '../helpers/log-capture';
 import { mockSnowball } from '../helpers/snowball-mock';
