@@ -8,7 +8,9 @@ import { routePath } from '../contract/api';
 import { VAULTS, type OperatorKind } from '../contract/vaults';
 import { CliError, EXIT } from './errors';
 import { printable } from './printable';
-import { failureOf, redirectFailure } from './replies';
+import { failureOf, redirectFailure, type Reply } from './replies';
+
+export type { Reply } from './replies';
 
 export interface Connection {
   readonly apiUrl: string;
@@ -16,12 +18,6 @@ export interface Connection {
   readonly profile?: string;
   /** Timeout and retries. Default: DEFAULT_CALL_POLICY. */
   readonly policy?: CallPolicy;
-}
-
-export interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: Buffer;
 }
 
 /** What the standard provider chain resolves to. */

@@ -1,9 +1,15 @@
 import { VAULTS, type OperatorKind } from '../contract/vaults';
-import type { Reply } from './client';
 import { apiFailure, CliError, EXIT } from './errors';
 import { printable } from './printable';
 
 /** How the broker's answers are read: what a successful one holds, and what a failed or foreign one means. */
+
+/** One HTTP answer of the broker, its body read whole. */
+export interface Reply {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Buffer;
+}
 
 /** What kind of body an answer has, from its Content-Type: JSON or what it claims to be. */
 function mediaType(reply: Reply): string {

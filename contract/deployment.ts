@@ -9,9 +9,9 @@ import { VAULTS, type OperatorKind } from './vaults';
 /** Environment variables the constructs set and the handlers read. */
 export const ENV = {
   manifestBucket: 'MANIFEST_BUCKET_NAME',
-  manifestMaxBytes: 'MANIFEST_MAX_BYTES',
+  /** Set by the sandbox only (its tests of a stalled download): the stack keeps the default. */
   manifestDownloadTimeoutMs: 'MANIFEST_DOWNLOAD_TIMEOUT_MS',
-  /** One extra origin (scheme://host:port) manifests may be downloaded from; the sandbox's loopback. */
+  /** One extra origin (scheme://host:port) manifests may be downloaded from: the sandbox's loopback (set by the sandbox only). */
   manifestExtraOrigin: 'MANIFEST_EXTRA_ORIGIN',
   unlockCodeSecretPrefix: 'UNLOCK_CODE_SECRET_PREFIX',
   unlockCodeKeyArn: 'UNLOCK_CODE_KEY_ARN',
@@ -21,8 +21,6 @@ export const ENV = {
   unlockCodeRestorerArns: 'UNLOCK_CODE_RESTORER_ARNS',
   /** Days an unlock-code secret stays recoverable after it is retired (7–30). */
   retireRecoveryDays: 'RETIRE_RECOVERY_DAYS',
-  /** Jobs a reconcile pass acts on at most; the rest wait for the next pass. */
-  reconcileMaxJobs: 'RECONCILE_MAX_JOBS',
 } as const;
 
 /**
@@ -38,7 +36,7 @@ export const DEFAULTS = {
   manifestDownloadTimeoutMs: 15_000,
   /** Days a retired unlock-code secret stays recoverable (Secrets Manager allows 7–30). */
   retireRecoveryDays: 30,
-  /** Jobs a reconcile pass acts on at most. */
+  /** Jobs a reconcile pass acts on at most; the rest wait for the next pass. */
   reconcileMaxJobs: 25,
 } as const;
 
@@ -112,7 +110,6 @@ export const METRICS = {
   /** Powertools adds it as the `service` dimension of every metric. */
   service: 'snowball-credential-broker',
   brokered: 'Brokered',
-  read: 'Read',
   failed: 'Failed',
   /** Jobs a reconcile pass failed on (an alarm watches it). */
   reconcileFailed: 'ReconcileFailed',

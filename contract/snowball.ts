@@ -29,7 +29,6 @@ export const JOB_STATES = [
   'Listing',
   'Pending',
 ] as const;
-export type JobState = (typeof JOB_STATES)[number];
 
 /**
  * The job id of Snowball's job-notification prose ("Your job NAME (JID…) …"): the one in

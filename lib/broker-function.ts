@@ -5,7 +5,6 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
-import { METRICS } from '../contract/deployment';
 import type { OperatorKind } from '../contract/vaults';
 import { actionsOf } from '../policies/grants';
 
@@ -62,8 +61,7 @@ const NO_DLQ_REASON = {
  * - its own role with no managed policies (or the role of the vault function it is another trigger
  *   of): it may write to its own log group, nothing else until a vault grants it;
  * - its own log group, JSON logs at INFO, kept 13 months (beyond the 360-day credential window) and retained;
- * - active X-Ray tracing and reserved concurrency;
- * - Powertools' service name and metrics namespace, for the embedded metrics the handlers emit.
+ * - active X-Ray tracing and reserved concurrency.
  */
 export class BrokerFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: BrokerFunctionProps) {
@@ -94,7 +92,6 @@ export class BrokerFunction extends NodejsFunction {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
       tracing: Tracing.ACTIVE,
-      environment: { POWERTOOLS_SERVICE_NAME: METRICS.service, POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace },
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',

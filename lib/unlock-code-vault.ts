@@ -1,7 +1,7 @@
 import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ENV, STABLE_NAMES } from '../contract/deployment';
+import { DEFAULTS, ENV, STABLE_NAMES } from '../contract/deployment';
 import { actionsOf, KEY_GRANTS } from '../policies/grants';
 import type { BrokerFunction } from './broker-function';
 import { acknowledgeWildcardResource } from './nag';
@@ -33,7 +33,7 @@ export class UnlockCodeVault extends Construct {
   constructor(scope: Construct, id: string, props: UnlockCodeVaultProps) {
     super(scope, id);
     this.secretPrefix = props.secretPrefix;
-    this.retireRecoveryDays = props.retireRecoveryDays ?? 30;
+    this.retireRecoveryDays = props.retireRecoveryDays ?? DEFAULTS.retireRecoveryDays;
     this.restorerArns = props.restorerArns ?? [];
     this.key = new VaultKey(this, 'Key', {
       description: 'snowball-credential-broker: encrypts Snowball unlock codes',

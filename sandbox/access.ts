@@ -17,7 +17,7 @@ export const SCOPE_OF: Record<GrantName, Scope> = {
 };
 
 /**
- * DESIGN.md's access matrix as the stand-ins enforce it: the grants each principal holds, from the
+ * The access matrix (docs/security.md) as the stand-ins enforce it: the grants each principal holds, from the
  * same table the constructs grant (policies/grants.ts). On AWS the outsider's broad identity policies
  * are cancelled by the vaults' resource and key policies; here it holds none of the vaults. The
  * administrator holds everything by identity policy (see isAllowed).

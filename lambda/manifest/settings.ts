@@ -16,10 +16,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ManifestLifecycleSettin
   return {
     bucket: requireEnv(env, ENV.manifestBucket),
     download: {
-      maxBytes: positiveIntEnv(env, ENV.manifestMaxBytes, DEFAULTS.manifestMaxBytes),
-      timeoutMs: positiveIntEnv(env, ENV.manifestDownloadTimeoutMs, 15_000),
+      maxBytes: DEFAULTS.manifestMaxBytes,
+      timeoutMs: positiveIntEnv(env, ENV.manifestDownloadTimeoutMs, DEFAULTS.manifestDownloadTimeoutMs),
       extraOrigin,
     },
-    maxJobsPerPass: positiveIntEnv(env, ENV.reconcileMaxJobs, 25),
+    maxJobsPerPass: DEFAULTS.reconcileMaxJobs,
   };
 }

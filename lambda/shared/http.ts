@@ -73,7 +73,7 @@ export async function respond(
     request = parseRequest(event);
     const result = await route(request);
     // A fleet listing reads no secret: it must not count as a Read.
-    if (!request.fleet) recordOutcome(vault, event.httpMethod);
+    if (!request.fleet) recordOutcome(vault);
     return result;
   } catch (err) {
     const known = isBrokerError(err) ? err : internalError();
@@ -88,7 +88,7 @@ export async function respond(
     };
     if (known.status >= 500 && !isBrokerError(err)) log.error(fields);
     else log.warn(fields);
-    recordOutcome(vault, event.httpMethod, known.code);
+    recordOutcome(vault, known.code);
     return errorResponse(known);
   }
 }

@@ -8,7 +8,7 @@ import { synthBroker, TEST_ENV } from '../helpers/synth';
 import { TemplateResolver } from '../helpers/template-resolver';
 
 /**
- * The access matrix of DESIGN.md, evaluated as IAM policy over the synthesized template: identity
+ * The access matrix of docs/security.md, evaluated as IAM policy over the synthesized template: identity
  * policies, the bucket policy, both key policies, the secrets' resource policy and the API's
  * resource policy, with the context keys AWS would send.
  */
@@ -120,7 +120,7 @@ const invoke = (who: Who, kind: OperatorKind, method: 'GET' | 'POST') =>
     policy: apiPolicy,
   });
 
-/** One row of DESIGN.md's matrix: API manifest, GetObject, manifest key, API unlock code, GetSecretValue, unlock key. */
+/** One row of the access matrix (docs/security.md): API manifest, GetObject, manifest key, API unlock code, GetSecretValue, unlock key. */
 async function row(who: Who) {
   const api = async (kind: OperatorKind) => {
     const [get, post] = [await invoke(who, kind, 'GET'), await invoke(who, kind, 'POST')];
@@ -140,7 +140,7 @@ const ALLOWED = 'Allowed';
 const DENIED = expect.stringMatching(/Denied$/);
 const EXPLICIT = 'ExplicitlyDenied';
 
-describe('access matrix (DESIGN.md), evaluated as policy', () => {
+describe('access matrix (docs/security.md), evaluated as policy', () => {
   it('ManifestOperator: brokers and reads manifests, decrypts via S3; nothing of the unlock-code vault', async () => {
     expect(await row('manifestOperator')).toEqual({
       apiManifest: ALLOWED, getManifestObject: ALLOWED, decryptManifestKey: ALLOWED,

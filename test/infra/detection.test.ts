@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { alertPaths, alertRules, alertTemplate } from '../../policies/alert-rules';
-import { METRICS, STABLE_NAMES } from '../../contract/deployment';
+import { STABLE_NAMES } from '../../contract/deployment';
 import { matchesPattern } from '../../sandbox/event-pattern';
 import { assumedRole, cloudTrailEvent, iamUser, root, type Call } from '../fixtures/cloudtrail';
 import { synthBroker, TEST_ENV } from '../helpers/synth';
@@ -188,7 +188,7 @@ describe('detection resources', () => {
   });
 
   it('has no per-minute read alarm any more, and refuses the removed alertOnUnlockCodeRead setting with what replaced it', () => {
-    expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).some((a: any) => a.Properties.MetricName === METRICS.read)).toBe(false);
+    expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).some((a: any) => a.Properties.MetricName === 'Read')).toBe(false);
     expect(() => synthBroker({ alertOnUnlockCodeRead: true })).toThrow(/alertOnUnlockCodeRead was removed.*UnlockCodeRead/);
   });
 
