@@ -7,7 +7,8 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ENV, STABLE_NAMES } from '../contract/deployment';
+import { STABLE_NAMES } from '../contract/deployment';
+import { functionEnv } from '../contract/function-env';
 import { MANIFEST_KEY_PREFIX } from '../contract/vault-layout';
 import { actionsOf, KEY_GRANTS } from '../policies/grants';
 import type { BrokerFunction } from './broker-function';
@@ -142,7 +143,7 @@ export class ManifestVault extends Construct {
    */
   grantBroker(fn: BrokerFunction): void {
     const role = fn.role as IRole;
-    fn.addEnvironment(ENV.manifestBucket, this.bucket.bucketName);
+    for (const [name, value] of Object.entries(functionEnv('manifest', { bucketName: this.bucket.bucketName }))) fn.addEnvironment(name, value);
     // Every trigger of the manifest function shares its role: grant it once.
     if (this.brokers.has(role)) return;
     this.brokers.add(role);

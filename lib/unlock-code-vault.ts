@@ -1,7 +1,8 @@
 import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { DEFAULTS, ENV, STABLE_NAMES } from '../contract/deployment';
+import { DEFAULTS, STABLE_NAMES } from '../contract/deployment';
+import { functionEnv } from '../contract/function-env';
 import { actionsOf, KEY_GRANTS } from '../policies/grants';
 import type { BrokerFunction } from './broker-function';
 import { acknowledgeWildcardResource } from './nag';
@@ -62,12 +63,15 @@ export class UnlockCodeVault extends Construct {
    */
   grantBroker(fn: BrokerFunction, reader: IRole): void {
     const role = fn.role as IRole;
-    fn.addEnvironment(ENV.unlockCodeSecretPrefix, this.secretPrefix);
-    fn.addEnvironment(ENV.unlockCodeKeyArn, this.key.key.keyArn);
-    fn.addEnvironment(ENV.unlockCodeReaderRoleArn, reader.roleArn);
-    fn.addEnvironment(ENV.unlockCodeBrokerRoleArn, role.roleArn);
-    if (this.restorerArns.length) fn.addEnvironment(ENV.unlockCodeRestorerArns, this.restorerArns.join(','));
-    fn.addEnvironment(ENV.retireRecoveryDays, String(this.retireRecoveryDays));
+    const env = functionEnv('unlockCode', {
+      secretPrefix: this.secretPrefix,
+      keyArn: this.key.key.keyArn,
+      readerRoleArn: reader.roleArn,
+      brokerRoleArn: role.roleArn,
+      restorerArns: this.restorerArns,
+      retireRecoveryDays: this.retireRecoveryDays,
+    });
+    for (const [name, value] of Object.entries(env)) fn.addEnvironment(name, value);
     // Every trigger of the unlock-code function shares its role: grant it once.
     if (this.brokers.has(role)) return;
     this.brokers.add(role);
