@@ -41,6 +41,8 @@ export interface BrokerFunctionProps {
   readonly sharesRoleWith?: BrokerFunction;
   /** Default: 25 s, inside API Gateway's 29 s integration limit. */
   readonly timeout?: Duration;
+  /** Environment variables (a vault's `functionEnv()`); a vault's `grantBroker` adds them too. Default: none. */
+  readonly environment?: Record<string, string>;
   /** What invokes it, which decides where a failed invocation goes. Default: `api`. */
   readonly invokedBy?: 'api' | 'schedule' | 'queue';
 }
@@ -92,6 +94,7 @@ export class BrokerFunction extends NodejsFunction {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
       tracing: Tracing.ACTIVE,
+      environment: props.environment,
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',

@@ -90,20 +90,17 @@ export class BrokerStack extends Stack {
       readTargets: { bucketName: manifestVault.bucket.bucketName, secretPrefix: config.secretPrefix },
     });
 
-    // Where the unlock-code function reports a foreign secret refused or a secret policy put back.
-    const integrityLogs = [unlockCodeFunction.logGroup];
     const lifecycle = new Lifecycle(this, 'Lifecycle', {
       functions,
-      configure: {
-        manifest: (fn) => manifestVault.grantBroker(fn),
-        unlockCode: (fn) => {
-          unlockCodeVault.grantBroker(fn, operators.unlockCode);
-          integrityLogs.push(fn.logGroup);
-        },
+      environments: {
+        manifest: manifestVault.functionEnv(),
+        unlockCode: unlockCodeVault.functionEnv(unlockCodeFunction.role!, operators.unlockCode),
       },
       captureIntervalMinutes: config.captureIntervalMinutes,
       keyAdmins: admins,
     });
+    // Where the unlock-code functions report a foreign secret refused or a secret policy put back.
+    const integrityLogs = [unlockCodeFunction, ...lifecycle.triggers.unlockCode].map((fn) => fn.logGroup);
 
     const detection = new Detection(this, 'Detection', {
       subjects: {

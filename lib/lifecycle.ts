@@ -16,8 +16,8 @@ import { jobNotificationPublishers, stackResourceName } from '../policies/servic
 export interface LifecycleProps {
   /** Each vault's API function: its role is the identity of every trigger of that vault. */
   readonly functions: Record<OperatorKind, BrokerFunction>;
-  /** Gives a new trigger of a vault's function the vault's environment (and, once, its grants). */
-  readonly configure: Record<OperatorKind, (fn: BrokerFunction) => void>;
+  /** Each vault's function environment (its `functionEnv()`), which every trigger gets; the grants are the shared role's already. */
+  readonly environments: Record<OperatorKind, Record<string, string>>;
   /** Minutes between reconcile passes; 0 turns the schedule off. */
   readonly captureIntervalMinutes: number;
   /** Administrators of the notification topic's key. */
@@ -45,6 +45,8 @@ export class Lifecycle extends Construct {
   readonly notificationTopic: Topic;
   /** Every function the lifecycle adds, by name (for alarms on their errors). */
   readonly functions: Record<string, BrokerFunction> = {};
+  /** The functions it adds per vault, in the order made (schedule, then notification). */
+  readonly triggers: Record<OperatorKind, BrokerFunction[]> = { manifest: [], unlockCode: [] };
   /** The notification queues' dead-letter queues, by vault (for alarms). */
   readonly deadLetterQueues: Partial<Record<OperatorKind, Queue>> = {};
 
@@ -92,9 +94,10 @@ export class Lifecycle extends Construct {
       timeout: schedule ? RECONCILE_TIMEOUT : NOTIFICATION_TIMEOUT,
       reservedConcurrency: schedule ? 1 : 2,
       invokedBy: schedule ? 'schedule' : 'queue',
+      environment: props.environments[kind],
     });
-    props.configure[kind](fn);
     this.functions[`${vault.name}${what}`] = fn;
+    this.triggers[kind].push(fn);
     return fn;
   }
 

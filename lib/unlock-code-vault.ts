@@ -27,7 +27,6 @@ export interface UnlockCodeVaultProps {
 export class UnlockCodeVault extends Construct {
   readonly key: VaultKey;
   readonly secretPrefix: string;
-  private readonly brokers = new Set<IRole>();
   private readonly retireRecoveryDays: number;
   private readonly restorerArns: string[];
 
@@ -57,13 +56,9 @@ export class UnlockCodeVault extends Construct {
     );
   }
 
-  /**
-   * Lets the unlock-code function create, fill, restore and retire the vault's secrets, never read
-   * one: no GetSecretValue, and the key lets it encrypt only (plus Secrets Manager's key-access check).
-   */
-  grantBroker(fn: BrokerFunction, reader: IRole): void {
-    const role = fn.role as IRole;
-    const env = functionEnv('unlockCode', {
+  /** What every function of the vault (API, schedule, notification) running as `role` is told. */
+  functionEnv(role: IRole, reader: IRole): Record<string, string> {
+    return functionEnv('unlockCode', {
       secretPrefix: this.secretPrefix,
       keyArn: this.key.key.keyArn,
       readerRoleArn: reader.roleArn,
@@ -71,10 +66,16 @@ export class UnlockCodeVault extends Construct {
       restorerArns: this.restorerArns,
       retireRecoveryDays: this.retireRecoveryDays,
     });
-    for (const [name, value] of Object.entries(env)) fn.addEnvironment(name, value);
-    // Every trigger of the unlock-code function shares its role: grant it once.
-    if (this.brokers.has(role)) return;
-    this.brokers.add(role);
+  }
+
+  /**
+   * Called once per role (the vault's other triggers run as the same role and get `functionEnv`
+   * where they are made). Lets the unlock-code function create, fill, restore and retire the vault's secrets, never read
+   * one: no GetSecretValue, and the key lets it encrypt only (plus Secrets Manager's key-access check).
+   */
+  grantBroker(fn: BrokerFunction, reader: IRole): void {
+    const role = fn.role as IRole;
+    for (const [name, value] of Object.entries(this.functionEnv(role, reader))) fn.addEnvironment(name, value);
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'KeepUnlockCodeSecrets',
