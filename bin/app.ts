@@ -4,9 +4,9 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { BrokerStack } from '../lib/broker-stack';
 import { ConfigError, parseConfig } from '../lib/config';
 import { parseGuardrailsConfig } from '../lib/guardrails-config';
-import { STABLE_NAMES } from '../lib/contract';
+import { STABLE_NAMES } from '../contract/deployment';
 import { companionRegions, companionStackName, GlobalEventsStack, STS_ALERT_REGIONS_KEY } from '../lib/guardrails-global-events-stack';
-import { GuardrailsTooLargeError } from '../lib/guardrails-policy';
+import { GuardrailsTooLargeError } from '../policies/guardrails-policy';
 import { GuardrailsStack } from '../lib/guardrails-stack';
 
 const app = new App();

@@ -1,4 +1,4 @@
-import { JOB_ID_EXAMPLE, JOB_ID_PREFIXES } from '../lib/contract';
+import { JOB_ID_EXAMPLE, JOB_ID_PREFIXES } from '../contract/api';
 import { CliError } from './errors';
 import { printable } from './printable';
 

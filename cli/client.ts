@@ -4,10 +4,13 @@ import { request as httpsRequest } from 'node:https';
 import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { FLEET_ROUTE, routePath, type OperatorKind } from '../lib/contract';
+import { routePath } from '../contract/api';
+import { VAULTS, type OperatorKind } from '../contract/vaults';
 import { CliError, EXIT } from './errors';
 import { printable } from './printable';
-import { failureOf, redirectFailure } from './replies';
+import { failureOf, redirectFailure, type Reply } from './replies';
+
+export type { Reply } from './replies';
 
 export interface Connection {
   readonly apiUrl: string;
@@ -15,12 +18,6 @@ export interface Connection {
   readonly profile?: string;
   /** Timeout and retries. Default: DEFAULT_CALL_POLICY. */
   readonly policy?: CallPolicy;
-}
-
-export interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: Buffer;
 }
 
 /** What the standard provider chain resolves to. */
@@ -186,7 +183,7 @@ export async function callBroker(
   accept = 'application/json',
 ): Promise<Reply> {
   const policy = connection.policy ?? DEFAULT_CALL_POLICY;
-  const path = jobId === undefined ? FLEET_ROUTE[kind] : routePath(kind, jobId);
+  const path = jobId === undefined ? VAULTS[kind].fleetRoute : routePath(kind, jobId);
   const url = new URL(connection.apiUrl.replace(/\/?$/, '') + path);
   const route = `${method} ${path}`;
   const sleep = policy.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { MANIFEST_HEADERS, UNLOCK_CODE_PATTERN } from '../lib/contract';
+import { MANIFEST_HEADERS, UNLOCK_CODE_PATTERN } from '../contract/api';
+import { OPERATOR_KINDS } from '../contract/vaults';
 import { checkAnswer, checkSameJob, type FieldCheck } from './answers';
 import { callBroker, type AwsCredentialIdentity, type Connection } from './client';
 import { jsonOf } from './replies';
@@ -99,7 +100,7 @@ export async function getUnlockCode(ctx: CommandContext): Promise<void> {
 export async function status(ctx: CommandContext): Promise<void> {
   const views = await readFleet(ctx.connection, ctx.credentials);
   if (ctx.json) return ctx.stdout(JSON.stringify(views));
-  const blocks = (['manifest', 'unlockCode'] as const).filter((k) => views[k]).map((k) => formatFleet(k, views[k]!).join('\n'));
+  const blocks = OPERATOR_KINDS.filter((k) => views[k]).map((k) => formatFleet(k, views[k]!).join('\n'));
   ctx.stdout(blocks.join('\n\n'));
 }
 

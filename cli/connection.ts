@@ -1,9 +1,12 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { loadSharedConfigFiles } from '@smithy/shared-ini-file-loader';
 import type { AwsCredentialIdentity } from './client';
-import { CLI_API_URL_ENV, OUTPUTS } from '../lib/contract';
+import { OUTPUTS } from '../contract/deployment';
 import { CliError, EXIT } from './errors';
 import { printable } from './printable';
+
+/** The operator CLI reads the API URL from here when `--api-url` is not given. */
+export const CLI_API_URL_ENV = 'SNOWBALL_BROKER_API_URL';
 
 export interface ConnectionOptions {
   readonly apiUrl?: string;

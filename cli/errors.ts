@@ -1,4 +1,5 @@
 import { printable } from './printable';
+import { VAULTS, type OperatorKind } from '../contract/vaults';
 
 /** A failure the CLI reports as one line on stderr (or one JSON line with --json), with the exit code it exits with. */
 export class CliError extends Error {
@@ -32,7 +33,7 @@ interface ApiError {
 /** What the failed call was about, so the message can name the command that fixes it. */
 export interface CallContext {
   readonly role: string;
-  readonly kind: 'manifest' | 'unlockCode';
+  readonly kind: OperatorKind;
   readonly jobId: string;
   /** The API URL the call went to, for messages about the URL itself. */
   readonly apiUrl: string;
@@ -40,8 +41,6 @@ export interface CallContext {
   readonly attempts: number;
 }
 
-const FETCH_COMMAND = { manifest: 'fetch-manifest', unlockCode: 'fetch-unlock-code' } as const;
-const HALF = { manifest: 'manifest', unlockCode: 'unlock code' } as const;
 
 /** An API URL's path is its stage (`/v1/`); without one, API Gateway finds no route and answers as for an unsigned call. */
 function missingStage(apiUrl: string): boolean {
@@ -58,12 +57,12 @@ function missingStage(apiUrl: string): boolean {
  */
 export function apiFailure(status: number, error: ApiError | undefined, route: string, call: CallContext): CliError {
   const said = quoted(error?.message ?? `HTTP ${status}`);
-  const fetch = `snowball-broker ${FETCH_COMMAND[call.kind]} --job-id ${call.jobId}`;
+  const fetch = `snowball-broker ${VAULTS[call.kind].cli.fetch} --job-id ${call.jobId}`;
   const code = error?.code ? quoted(error.code) : undefined;
   const failure = (message: string, exit: number = EXIT.failed) => new CliError(message, exit, code ?? 'Failed');
   switch (code) {
     case 'NothingStored':
-      return failure(`nothing stored (404): the broker holds no ${HALF[call.kind]} for ${call.jobId}; if the job is WithCustomer, run "${fetch}" (snowball-broker status shows its state).`);
+      return failure(`nothing stored (404): the broker holds no ${VAULTS[call.kind].noun} for ${call.jobId}; if the job is WithCustomer, run "${fetch}" (snowball-broker status shows its state).`);
     case 'ScheduledForDeletion':
       return failure(`retired (404): the unlock code of ${call.jobId} is scheduled for deletion; while the job is WithCustomer, "${fetch}" restores it (snowball-broker status shows its state).`);
     case 'AccessDenied':

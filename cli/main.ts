@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { CLI_API_URL_ENV, JOB_ID_PATTERN } from '../lib/contract';
+import { CLI_API_URL_ENV } from './connection';
+import { JOB_ID_PATTERN } from '../contract/api';
 import { jobIdShape } from './answers';
 import { DEFAULT_CALL_POLICY, resolveCredentials, type AwsCredentialIdentity, type CallPolicy } from './client';
 import { COMMANDS, COMMON_OPTIONS, type CommandName, type OptionName } from './commands';

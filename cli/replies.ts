@@ -1,11 +1,15 @@
-import type { OperatorKind } from '../lib/contract';
-import type { Reply } from './client';
+import { VAULTS, type OperatorKind } from '../contract/vaults';
 import { apiFailure, CliError, EXIT } from './errors';
 import { printable } from './printable';
 
 /** How the broker's answers are read: what a successful one holds, and what a failed or foreign one means. */
 
-const ROLE: Record<OperatorKind, string> = { manifest: 'ManifestOperator', unlockCode: 'UnlockCodeOperator' };
+/** One HTTP answer of the broker, its body read whole. */
+export interface Reply {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Buffer;
+}
 
 /** What kind of body an answer has, from its Content-Type: JSON or what it claims to be. */
 function mediaType(reply: Reply): string {
@@ -37,7 +41,7 @@ export function failureOf(reply: Reply, url: URL, call: { route: string; kind: O
     return new CliError(`the API at ${url.origin} answered ${reply.status} with ${printable(mediaType(reply))}, not the broker's JSON error: check --api-url (the stack's ApiUrl output).`);
   }
   const typed = error && { code: typeof error.code === 'string' ? error.code : undefined, message: typeof error.message === 'string' ? error.message : undefined };
-  return apiFailure(reply.status, typed, call.route, { role: ROLE[call.kind], kind: call.kind, jobId: call.jobId ?? '', apiUrl: call.apiUrl, attempts: call.attempts });
+  return apiFailure(reply.status, typed, call.route, { role: VAULTS[call.kind].operatorRole, kind: call.kind, jobId: call.jobId ?? '', apiUrl: call.apiUrl, attempts: call.attempts });
 }
 
 /** The JSON body of a successful answer, or a failure that says it was something else. */

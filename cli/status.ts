@@ -1,4 +1,6 @@
-import { UNLOCKABLE_STATE, type FleetEntry, type OperatorKind } from '../lib/contract';
+import { type FleetEntry } from '../contract/api';
+import { UNLOCKABLE_STATE } from '../contract/snowball';
+import { OPERATOR_KINDS, VAULTS, type OperatorKind } from '../contract/vaults';
 import { checkAnswer, type FieldCheck } from './answers';
 import { callBroker, type AwsCredentialIdentity, type Connection } from './client';
 import { jsonOf } from './replies';
@@ -10,9 +12,6 @@ export type FleetViews = Partial<Record<OperatorKind, { jobs: FleetRow[] }>>;
 
 const DAY_MS = 86_400_000;
 const SOON_DAYS = 30;
-const TITLE: Record<OperatorKind, string> = { manifest: 'Manifest vault', unlockCode: 'Unlock-code vault' };
-const HALF: Record<OperatorKind, string> = { manifest: 'manifest', unlockCode: 'unlock code' };
-const FETCH: Record<OperatorKind, string> = { manifest: 'fetch-manifest', unlockCode: 'fetch-unlock-code' };
 
 const ROW: Record<string, FieldCheck> = {
   jobId: 'string',
@@ -39,7 +38,7 @@ function fleetOf(body: unknown, what: string): { jobs: FleetRow[] } {
 export async function readFleet(connection: Connection, credentials: AwsCredentialIdentity): Promise<FleetViews> {
   const views: FleetViews = {};
   const refusals: CliError[] = [];
-  for (const kind of ['manifest', 'unlockCode'] as const) {
+  for (const kind of OPERATOR_KINDS) {
     try {
       views[kind] = fleetOf(jsonOf(await callBroker(connection, credentials, 'GET', kind, undefined), 'status'), 'status');
     } catch (err) {
@@ -47,7 +46,7 @@ export async function readFleet(connection: Connection, credentials: AwsCredenti
       refusals.push(err);
     }
   }
-  if (refusals.length === 2) throw new CliError('not allowed (403): status needs credentials of the ManifestOperator or the UnlockCodeOperator role (--profile).', EXIT.failed, 'AccessDenied');
+  if (refusals.length === 2) throw new CliError(`not allowed (403): status needs credentials of the ${OPERATOR_KINDS.map((kind) => VAULTS[kind].operatorRole).join(' or the ')} role (--profile).`, EXIT.failed, 'AccessDenied');
   return views;
 }
 
@@ -66,12 +65,12 @@ function table(rows: string[][]): string[] {
 
 /** The aligned table of one vault's view, flagging credentials that expire within 30 days, and a hint for what to fetch. */
 export function formatFleet(kind: OperatorKind, view: { jobs: FleetRow[] }, now = new Date()): string[] {
-  const header = ['JOB ID', 'STATE', 'CREATED', 'CREDENTIALS EXPIRE', HALF[kind].toUpperCase(), 'FETCHED'];
+  const header = ['JOB ID', 'STATE', 'CREATED', 'CREDENTIALS EXPIRE', VAULTS[kind].noun.toUpperCase(), 'FETCHED'];
   const rows = view.jobs.map((j) => [j.jobId, j.state, day(j.createdAt), expiry(j, now), j.stored ? 'stored' : j.retired ? 'retired' : '-', day(j.fetchedAt)]);
-  const lines = [`${TITLE[kind]}: ${view.jobs.length} job(s)`, ...table([header, ...rows])];
+  const lines = [`${VAULTS[kind].title}: ${view.jobs.length} job(s)`, ...table([header, ...rows])];
   const missing = view.jobs.filter((j) => j.state === UNLOCKABLE_STATE && !j.stored && Date.parse(j.credentialsExpireAt) > now.getTime());
   if (missing.length) {
-    lines.push(`hint: ${missing.length} WithCustomer job(s) without a stored ${HALF[kind]}: run "snowball-broker ${FETCH[kind]} --job-id ${missing[0].jobId}"${missing.length > 1 ? ' (and the others)' : ''}.`);
+    lines.push(`hint: ${missing.length} WithCustomer job(s) without a stored ${VAULTS[kind].noun}: run "snowball-broker ${VAULTS[kind].cli.fetch} --job-id ${missing[0].jobId}"${missing.length > 1 ? ' (and the others)' : ''}.`);
   }
   return lines;
 }
@@ -90,10 +89,10 @@ export async function explainNothingStored(connection: Connection, credentials: 
   }
   if (!row) return new CliError(`nothing stored (404): Snowball lists no job ${jobId} in this account and region; check the job id and --region (snowball-broker status lists the jobs).`, EXIT.failed, failure.code);
   const expired = Date.parse(row.credentialsExpireAt) <= Date.now();
-  const what = row.retired ? `the ${HALF[kind]} of ${jobId} is retired` : `the broker holds no ${HALF[kind]} for ${jobId}`;
+  const what = row.retired ? `the ${VAULTS[kind].noun} of ${jobId} is retired` : `the broker holds no ${VAULTS[kind].noun} for ${jobId}`;
   if (expired) return new CliError(`nothing stored (404): ${what}, and the job's credentials expired on ${day(row.credentialsExpireAt)}; Snowball hands them out for 360 days only.`, EXIT.failed, failure.code);
   if (row.state !== UNLOCKABLE_STATE) {
     return new CliError(`nothing stored (404): ${what}, and the job is ${row.state}; Snowball hands credentials out only while a job is ${UNLOCKABLE_STATE}, so there is nothing to fetch now.`, EXIT.failed, failure.code);
   }
-  return new CliError(`nothing stored (404): ${what}; the job is ${UNLOCKABLE_STATE}: run "snowball-broker ${FETCH[kind]} --job-id ${jobId}", then this command again.`, EXIT.failed, failure.code);
+  return new CliError(`nothing stored (404): ${what}; the job is ${UNLOCKABLE_STATE}: run "snowball-broker ${VAULTS[kind].cli.fetch} --job-id ${jobId}", then this command again.`, EXIT.failed, failure.code);
 }

@@ -8,8 +8,9 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { BrokerFunction } from './broker-function';
-import { METRICS, OPERATOR_KINDS, type OperatorKind } from './contract';
-import { LIFECYCLE_ALARM_IDS, stackResourceName } from './service-publishers';
+import { METRICS } from '../contract/deployment';
+import { OPERATOR_KINDS, VAULTS, type OperatorKind } from '../contract/vaults';
+import { LIFECYCLE_ALARM_IDS, stackResourceName } from '../policies/service-publishers';
 
 export interface BrokerAlarmsProps {
   /** Where every alarm notifies. */
@@ -36,7 +37,7 @@ export interface BrokerAlarmsProps {
  * a burst of refused (403) answers, the lifecycle's function errors, dead-lettered notifications
  * and jobs a reconcile pass failed on, and vault-integrity alerts (each read is announced by its
  * own detection rule, not an alarm). Missing data is fine: a quiet broker is a healthy one. Each
- * alarm is named after the stack, which is how the alerts topic admits it (lib/service-publishers.ts).
+ * alarm is named after the stack, which is how the alerts topic admits it (policies/service-publishers.ts).
  */
 export class BrokerAlarms extends Construct {
   private readonly topic: ITopic;
@@ -45,8 +46,9 @@ export class BrokerAlarms extends Construct {
     super(scope, id);
     this.topic = props.topic;
     this.alarm('Api5xx', props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 1, 'The broker API answered with a 5XX');
-    for (const [kind, fn] of Object.entries(props.functions)) {
-      const name = kind === 'manifest' ? 'ManifestFunction' : 'UnlockCodeFunction';
+    for (const kind of OPERATOR_KINDS) {
+      const fn = props.functions[kind];
+      const name = VAULTS[kind].functionId;
       this.alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1, `The ${name} failed`);
       this.alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), 1, `The ${name} was throttled`);
     }
@@ -65,7 +67,9 @@ export class BrokerAlarms extends Construct {
     for (const [name, fn] of Object.entries(lifecycle.functions)) {
       this.alarm(`Lifecycle${name}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1, `The lifecycle's ${name} function failed`);
     }
-    for (const [kind, dlq] of Object.entries(lifecycle.deadLetterQueues)) {
+    for (const kind of OPERATOR_KINDS) {
+      const dlq = lifecycle.deadLetterQueues[kind];
+      if (!dlq) continue;
       const waiting = dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
       this.alarm(LIFECYCLE_ALARM_IDS.deadLetters(kind), waiting, 1, `Snowball job notifications for the ${kind} vault were dead-lettered; read them from the queue`);
     }

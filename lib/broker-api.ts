@@ -13,7 +13,9 @@ import {
 import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BINARY_MEDIA_TYPES, FLEET_ROUTE, GATEWAY_ERRORS, OPERATOR_KINDS, ROUTE_METHODS, ROUTE_SEGMENT, type OperatorKind } from './contract';
+import { GATEWAY_ERRORS, ROUTE_METHODS } from '../contract/api';
+import { BINARY_MEDIA_TYPES } from '../contract/deployment';
+import { VAULTS, OPERATOR_KINDS, type OperatorKind } from '../contract/vaults';
 import type { BrokerFunction } from './broker-function';
 import { readMethodResponses, vaultReadIntegration, type VaultReadTargets } from './vault-read-integrations';
 
@@ -32,7 +34,7 @@ export interface BrokerApiProps {
 
 /** `execute-api:/STAGE/METHOD/PATH` patterns of one vault's routes (its job routes and its fleet route), for resource policies. */
 function routeResources(kind: OperatorKind): string[] {
-  return [...ROUTE_METHODS.map((method) => `execute-api:/*/${method}/jobs/*/${ROUTE_SEGMENT[kind]}`), `execute-api:/*/GET${FLEET_ROUTE[kind]}`];
+  return [...ROUTE_METHODS.map((method) => `execute-api:/*/${method}/jobs/*/${VAULTS[kind].segment}`), `execute-api:/*/GET${VAULTS[kind].fleetRoute}`];
 }
 
 /** JSON access log line; `caller` is the SigV4 caller's ARN. */
@@ -60,7 +62,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
  * resource policy that admits each operator role to its own vault's routes only and denies every
  * other principal; the job id required by a request validator (its pattern is checked by the
  * functions and by the read routes' mapping templates); GET of a credential served by the vault's
- * own service with the caller's credentials (lib/vault-reads.ts), POST by the vault's function; JSON access logs with the caller's ARN; execution logs at ERROR without data
+ * own service with the caller's credentials (policies/vault-reads.ts), POST by the vault's function; JSON access logs with the caller's ARN; execution logs at ERROR without data
  * tracing (bodies hold secrets); stage throttling; X-Ray tracing; errors in the broker's JSON shape.
  */
 export class BrokerApi extends Construct {
@@ -102,14 +104,14 @@ export class BrokerApi extends Construct {
     });
     const job = this.api.root.addResource('jobs').addResource('{jobId}');
     for (const kind of OPERATOR_KINDS) {
-      const resource = job.addResource(ROUTE_SEGMENT[kind]);
+      const resource = job.addResource(VAULTS[kind].segment);
       const options = { requestParameters: { 'method.request.path.jobId': true }, requestValidator: validator };
       // POST brokers through the vault's function; GET reads the vault as the caller, no function involved.
       resource.addMethod('POST', new LambdaIntegration(props.functions[kind]), options);
       resource.addMethod('GET', vaultReadIntegration(kind, props.readTargets), { ...options, methodResponses: readMethodResponses(kind) });
     }
     for (const kind of OPERATOR_KINDS) {
-      this.api.root.addResource(FLEET_ROUTE[kind].slice(1)).addMethod('GET', new LambdaIntegration(props.functions[kind]));
+      this.api.root.addResource(VAULTS[kind].fleetRoute.slice(1)).addMethod('GET', new LambdaIntegration(props.functions[kind]));
     }
     this.acknowledgeFindings(this.api.root);
   }

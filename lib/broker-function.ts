@@ -5,8 +5,8 @@ import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-n
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
-import { METRICS } from './contract';
-import { actionsOf } from './grants';
+import type { OperatorKind } from '../contract/vaults';
+import { actionsOf } from '../policies/grants';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
@@ -25,7 +25,7 @@ const EVENT_STREAMS = '@smithy/core/event-streams';
 const NO_EVENT_STREAMS = './lambda/shared/no-event-streams.ts';
 
 export interface BrokerFunctionProps {
-  /** Handler file, relative to the project root, e.g. `lambda/manifest/handler.ts`. */
+  /** Handler file, relative to the project root, e.g. `lambda/manifest/api-handler.ts` (the vault descriptors name them). */
   readonly entry: string;
   readonly description: string;
   /** Memory in MB. Default: 256. */
@@ -41,6 +41,8 @@ export interface BrokerFunctionProps {
   readonly sharesRoleWith?: BrokerFunction;
   /** Default: 25 s, inside API Gateway's 29 s integration limit. */
   readonly timeout?: Duration;
+  /** Environment variables (a vault's `functionEnv()`); a vault's `grantBroker` adds them too. Default: none. */
+  readonly environment?: Record<string, string>;
   /** What invokes it, which decides where a failed invocation goes. Default: `api`. */
   readonly invokedBy?: 'api' | 'schedule' | 'queue';
 }
@@ -61,8 +63,7 @@ const NO_DLQ_REASON = {
  * - its own role with no managed policies (or the role of the vault function it is another trigger
  *   of): it may write to its own log group, nothing else until a vault grants it;
  * - its own log group, JSON logs at INFO, kept 13 months (beyond the 360-day credential window) and retained;
- * - active X-Ray tracing and reserved concurrency;
- * - Powertools' service name and metrics namespace, for the embedded metrics the handlers emit.
+ * - active X-Ray tracing and reserved concurrency.
  */
 export class BrokerFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: BrokerFunctionProps) {
@@ -93,7 +94,7 @@ export class BrokerFunction extends NodejsFunction {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
       tracing: Tracing.ACTIVE,
-      environment: { POWERTOOLS_SERVICE_NAME: METRICS.service, POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace },
+      environment: props.environment,
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',
@@ -118,9 +119,9 @@ export class BrokerFunction extends NodejsFunction {
    * Lets the function call its one Snowball action, plus DescribeJob to name a job's state. Snowball
    * supports no resource-level permissions, so the resource is `*`.
    */
-  grantSnowball(grant: 'manifestFunctionSnowball' | 'unlockCodeFunctionSnowball'): void {
+  grantSnowball(kind: OperatorKind): void {
     this.addToRolePolicy(
-      new PolicyStatement({ sid: 'SnowballCredentialOfJob', actions: actionsOf(grant), resources: ['*'] }),
+      new PolicyStatement({ sid: 'SnowballCredentialOfJob', actions: actionsOf(`${kind}FunctionSnowball`), resources: ['*'] }),
     );
     Validations.of(this.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -5,7 +5,8 @@ import { BrokerApi } from './broker-api';
 import { BrokerFunction } from './broker-function';
 import type { BrokerConfig } from './config';
 import { BrokerAlarms } from './alarms';
-import { OUTPUTS, STABLE_NAMES } from './contract';
+import { OUTPUTS, STABLE_NAMES } from '../contract/deployment';
+import { mapKinds, VAULTS } from '../contract/vaults';
 import { Detection } from './detection';
 import { Lifecycle } from './lifecycle';
 import { ManifestVault } from './manifest-vault';
@@ -47,7 +48,7 @@ export class BrokerStack extends Stack {
     const operators = new OperatorRoles(this, 'Operators', {
       manifestPrincipals: config.manifestOperatorPrincipals,
       unlockCodePrincipals: config.unlockCodeOperatorPrincipals,
-      roleNames: { manifest: STABLE_NAMES.operatorRole('manifest', this.region), unlockCode: STABLE_NAMES.operatorRole('unlockCode', this.region) },
+      roleNames: mapKinds((kind) => STABLE_NAMES.operatorRole(kind, this.region)),
     });
     // Who, besides the functions, may bring a retired credential back: the deployer and break-glass.
     const restorers = [...deployerArns(this), ...(config.breakGlassRoleArn ? [config.breakGlassRoleArn] : [])];
@@ -63,19 +64,18 @@ export class BrokerStack extends Stack {
       restorerArns: restorers,
     });
 
-    const manifestFunction = new BrokerFunction(this, 'ManifestFunction', {
-      entry: 'lambda/manifest/handler.ts',
-      description: 'Brokers Snowball job manifests into the manifest vault; it never reads one back',
-      memorySize: 512,
-      roleName: STABLE_NAMES.functionRole('manifest', this.region),
+    const functions = mapKinds((kind) => {
+      const vault = VAULTS[kind];
+      const fn = new BrokerFunction(this, vault.functionId, {
+        entry: vault.entries.api,
+        description: `Brokers ${vault.brokers} into the ${vault.title.toLowerCase()}; it never reads one back`,
+        memorySize: vault.memorySize,
+        roleName: STABLE_NAMES.functionRole(kind, this.region),
+      });
+      fn.grantSnowball(kind);
+      return fn;
     });
-    const unlockCodeFunction = new BrokerFunction(this, 'UnlockCodeFunction', {
-      entry: 'lambda/unlock-code/handler.ts',
-      description: 'Brokers Snowball unlock codes into the unlock-code vault; it never reads one back',
-      roleName: STABLE_NAMES.functionRole('unlockCode', this.region),
-    });
-    manifestFunction.grantSnowball('manifestFunctionSnowball');
-    unlockCodeFunction.grantSnowball('unlockCodeFunctionSnowball');
+    const { manifest: manifestFunction, unlockCode: unlockCodeFunction } = functions;
 
     manifestVault.grantBroker(manifestFunction);
     manifestVault.grantRead(operators.manifest);
@@ -85,25 +85,22 @@ export class BrokerStack extends Stack {
     unlockCodeVault.denyTo(operators.manifest);
 
     const api = new BrokerApi(this, 'BrokerApi', {
-      functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
+      functions,
       operators: { manifest: operators.manifest, unlockCode: operators.unlockCode },
       readTargets: { bucketName: manifestVault.bucket.bucketName, secretPrefix: config.secretPrefix },
     });
 
-    // Where the unlock-code function reports a foreign secret refused or a secret policy put back.
-    const integrityLogs = [unlockCodeFunction.logGroup];
     const lifecycle = new Lifecycle(this, 'Lifecycle', {
-      functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
-      configure: {
-        manifest: (fn) => manifestVault.grantBroker(fn),
-        unlockCode: (fn) => {
-          unlockCodeVault.grantBroker(fn, operators.unlockCode);
-          integrityLogs.push(fn.logGroup);
-        },
+      functions,
+      environments: {
+        manifest: manifestVault.functionEnv(),
+        unlockCode: unlockCodeVault.functionEnv(unlockCodeFunction.role!, operators.unlockCode),
       },
       captureIntervalMinutes: config.captureIntervalMinutes,
       keyAdmins: admins,
     });
+    // Where the unlock-code functions report a foreign secret refused or a secret policy put back.
+    const integrityLogs = [unlockCodeFunction, ...lifecycle.triggers.unlockCode].map((fn) => fn.logGroup);
 
     const detection = new Detection(this, 'Detection', {
       subjects: {
@@ -129,7 +126,7 @@ export class BrokerStack extends Stack {
       api: api.api,
       apiAccessLogs: api.accessLogs,
       integrityLogs,
-      functions: { manifest: manifestFunction, unlockCode: unlockCodeFunction },
+      functions,
       undeliveredAlerts: detection.undelivered,
       lifecycle: { functions: lifecycle.functions, deadLetterQueues: lifecycle.deadLetterQueues },
     });

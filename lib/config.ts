@@ -1,4 +1,5 @@
-import { DEFAULT_SECRET_PREFIX, SECRET_PREFIX_PATTERN } from './contract';
+import { DEFAULTS, RECOVERY_WINDOW_DAYS } from '../contract/deployment';
+import { SECRET_PREFIX_PATTERN } from '../contract/vault-layout';
 
 /** The deployer's choices, read from CDK context (`cdk.json` defaults, `-c key=value` overrides). */
 export interface BrokerConfig {
@@ -146,10 +147,10 @@ function retention(raw: unknown): number {
 }
 
 function secretPrefix(raw: unknown): string {
-  const prefix = raw ?? DEFAULT_SECRET_PREFIX;
+  const prefix = raw ?? DEFAULTS.secretPrefix;
   if (typeof prefix !== 'string' || !SECRET_PREFIX_PATTERN.test(prefix)) {
     throw new ConfigError(
-      `secretPrefix must end in "/", be 2 to 201 characters long and use only letters, digits and /_+=.@- (default "${DEFAULT_SECRET_PREFIX}"), got ${JSON.stringify(prefix)}.`,
+      `secretPrefix must end in "/", be 2 to 201 characters long and use only letters, digits and /_+=.@- (default "${DEFAULTS.secretPrefix}"), got ${JSON.stringify(prefix)}.`,
     );
   }
   return prefix;
@@ -189,6 +190,6 @@ export function parseConfig(context: (key: string) => unknown): BrokerConfig {
     manifestReadTrail: flag(CONTEXT_KEYS.manifestReadTrail, context(CONTEXT_KEYS.manifestReadTrail)),
     breakGlassRoleArn: optionalRoleArn(CONTEXT_KEYS.breakGlassRoleArn, context(CONTEXT_KEYS.breakGlassRoleArn)),
     captureIntervalMinutes: wholeNumber(CONTEXT_KEYS.captureIntervalMinutes, context(CONTEXT_KEYS.captureIntervalMinutes), 15, 0, 1440, 'minutes between reconcile passes, 0 for none'),
-    retireRecoveryDays: wholeNumber(CONTEXT_KEYS.retireRecoveryDays, context(CONTEXT_KEYS.retireRecoveryDays), 30, 7, 30, "Secrets Manager's recovery window"),
+    retireRecoveryDays: wholeNumber(CONTEXT_KEYS.retireRecoveryDays, context(CONTEXT_KEYS.retireRecoveryDays), DEFAULTS.retireRecoveryDays, RECOVERY_WINDOW_DAYS.min, RECOVERY_WINDOW_DAYS.max, "Secrets Manager's recovery window"),
   };
 }

@@ -8,10 +8,10 @@ import type { ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { alertPaths, alertRules, alertTemplate, type AlertRule, type AlertSubjects } from './alert-rules';
-import { MANIFEST_KEY_PREFIX } from './contract';
+import { alertPaths, alertRules, alertTemplate, type AlertRule, type AlertSubjects } from '../policies/alert-rules';
+import { MANIFEST_KEY_PREFIX } from '../contract/vault-layout';
 import { deadLetterQueue, encryptedTopic } from './messaging';
-import { alertPublishers, stackResourceName } from './service-publishers';
+import { alertPublishers, stackResourceName } from '../policies/service-publishers';
 
 export interface DetectionProps {
   /** The identities and resources the rules watch. */
@@ -44,7 +44,7 @@ class AlertMessage extends RuleTargetInput {
 /**
  * An alerts-topic target that adds no permission of its own: unlike CDK's `SnsTopic` target (an
  * unconditioned `events.amazonaws.com` allow on the topic and its key), the topic admits the
- * stack's rules by name through its publishers (lib/service-publishers.ts).
+ * stack's rules by name through its publishers (policies/service-publishers.ts).
  */
 class AlertTopicTarget implements IRuleTarget {
   constructor(
@@ -70,7 +70,7 @@ class AlertTopicTarget implements IRuleTarget {
  * Detection around the broker. Default settings: an alerts topic encrypted with its own rotating
  * key, TLS-only, admitting this stack's alarms and rules only (by name and source, on the topic
  * and its key), with the configured e-mail subscriptions; one EventBridge rule per alert of
- * lib/alert-rules.ts, in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (the Get* calls it
+ * policies/alert-rules.ts, in state ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS (the Get* calls it
  * watches are read-only events), each rendering a readable alert that never holds a secret,
  * retried for 24 hours and then kept in a dead-letter queue; optionally a trail.
  */

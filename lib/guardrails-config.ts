@@ -1,6 +1,6 @@
 import { CONTEXT_KEYS, ConfigError, flag, operatorPrincipalList, optionalRoleArn, principalList, stringList } from './config';
-import { DEFAULT_SECRET_PREFIX } from './contract';
-import type { GuardrailsPolicyInput } from './guardrails-names';
+import { DEFAULTS } from '../contract/deployment';
+import type { GuardrailsPolicyInput } from '../policies/guardrails-names';
 
 /** `shared`: the broker shares its account (targeted denies); `sealed`: a dedicated account (deny all but an allowlist). */
 export type GuardrailsMode = 'shared' | 'sealed';
@@ -86,7 +86,7 @@ export function parseGuardrailsConfig(context: (key: string) => unknown): Guardr
     targetIds: targetIds(context(GUARDRAILS_KEYS.targetIds)),
     brokerAccountId: accountId(context(GUARDRAILS_KEYS.brokerAccountId)),
     brokerRegions: regions(context(GUARDRAILS_KEYS.brokerRegions)),
-    secretPrefix: (context(GUARDRAILS_KEYS.secretPrefix) as string | undefined) ?? DEFAULT_SECRET_PREFIX,
+    secretPrefix: (context(GUARDRAILS_KEYS.secretPrefix) as string | undefined) ?? DEFAULTS.secretPrefix,
     bootstrapQualifier: typeof qualifier === 'string' ? qualifier : undefined,
     deployerPrincipalArns: deployers(context(GUARDRAILS_KEYS.deployerPrincipalArns)),
     operatorPrincipalArns: {

@@ -3,8 +3,8 @@ import { CfnRule, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Construct } from 'constructs';
 import { ConfigError, stringList } from './config';
-import { STABLE_NAMES } from './contract';
-import { globalEventsPattern } from './guardrails-alert-rules';
+import { STABLE_NAMES } from '../contract/deployment';
+import { globalEventsPattern } from '../policies/guardrails-alert-rules';
 import { deadLetterQueue } from './messaging';
 
 /** Context key: regions beyond us-east-1 whose STS endpoint calls (a break-glass assumption) must alert too. */
@@ -34,7 +34,7 @@ export interface GlobalEventsStackProps extends StackProps {
 /**
  * The broker's small companion in us-east-1: IAM and global STS calls are recorded, and reach
  * EventBridge, only there. One rule forwards them to the broker region's default event bus, where
- * the broker's own guardrail rules (lib/guardrails-alert-rules.ts) turn them into alerts on the
+ * the broker's own guardrail rules (policies/guardrails-alert-rules.ts) turn them into alerts on the
  * alerts topic. The rule and its role carry the broker's stack-name prefix and guard tag, so the
  * guardrails SCPs guard them like the rest of the broker. Not needed when the broker is in us-east-1.
  * The same companion in another region forwards the STS calls made at that region's endpoint.

@@ -1,5 +1,5 @@
 import type { GuardrailsConfig } from './guardrails-config';
-import { sharedScps, type NamedScp } from './guardrails-policy';
+import { sharedScps, type NamedScp } from '../policies/guardrails-policy';
 import { sealedScps } from './guardrails-sealed';
 
 /** The service control policies of the configured mode: what the guardrails stack deploys and `guardrails:print` prints. */

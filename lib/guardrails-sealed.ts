@@ -1,6 +1,7 @@
-import { OPERATOR_KINDS, STABLE_NAMES } from './contract';
-import { guardrailsNames, type GuardrailsPolicyInput } from './guardrails-names';
-import { deny, GuardrailsTooLargeError, packScps, SCP_MAX_CHARS, type NamedScp, type Statement } from './guardrails-policy';
+import { STABLE_NAMES } from '../contract/deployment';
+import { OPERATOR_KINDS, VAULTS } from '../contract/vaults';
+import { guardrailsNames, type GuardrailsPolicyInput } from '../policies/guardrails-names';
+import { deny, GuardrailsTooLargeError, packScps, SCP_MAX_CHARS, type NamedScp, type Statement } from '../policies/guardrails-policy';
 
 /**
  * What a job-ordering principal may do: order and manage Snowball jobs (passing the job's service
@@ -42,7 +43,7 @@ export function sealedStatements(input: GuardrailsPolicyInput): Statement[] {
     deny('OnlyTheAllowlistActsInTheBrokerAccount', { Action: '*' }, '*', allowlist, inAccount),
     deny('SnowballOnlyToJobCreatorsAndFunctions', { Action: 'snowball:*' }, '*', [...creators, ...functionRoles, ...n.glass], inAccount),
     ...OPERATOR_KINDS.map((kind) =>
-      deny(`${kind === 'manifest' ? 'Manifest' : 'UnlockCode'}OnlyToItsFunction`, { Action: kind === 'manifest' ? 'snowball:GetJobManifest' : 'snowball:GetJobUnlockCode' }, '*', [...n.functionRole(kind), ...n.glass], inAccount),
+      deny(`${VAULTS[kind].name}OnlyToItsFunction`, { Action: VAULTS[kind].snowballAction }, '*', [...n.functionRole(kind), ...n.glass], inAccount),
     ),
   ];
   if (localOperators.length) {

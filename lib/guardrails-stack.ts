@@ -16,7 +16,7 @@ const PURPOSE = {
 /**
  * The optional prevention layer, deployed in the organisation's management account (or by a
  * delegated administrator for Organizations policies): the service control policies of the
- * configured mode (lib/guardrails-policy.ts for shared, lib/guardrails-sealed.ts for sealed),
+ * configured mode (policies/guardrails-policy.ts for shared, lib/guardrails-sealed.ts for sealed),
  * each attached to the accounts, OUs or root named. Synth stops when one would be too large.
  */
 export class GuardrailsStack extends Stack {

@@ -8,23 +8,22 @@ import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { BrokerFunction } from './broker-function';
-import { LIFECYCLE_STEP_BUDGET_MS, type OperatorKind } from './contract';
+import { LIFECYCLE_STEP_BUDGET_MS } from '../contract/deployment';
+import { OPERATOR_KINDS, VAULTS, type OperatorKind } from '../contract/vaults';
 import { deadLetterQueue, encryptedTopic } from './messaging';
-import { jobNotificationPublishers, stackResourceName } from './service-publishers';
+import { jobNotificationPublishers, stackResourceName } from '../policies/service-publishers';
 
 export interface LifecycleProps {
   /** Each vault's API function: its role is the identity of every trigger of that vault. */
   readonly functions: Record<OperatorKind, BrokerFunction>;
-  /** Gives a new trigger of a vault's function the vault's environment (and, once, its grants). */
-  readonly configure: Record<OperatorKind, (fn: BrokerFunction) => void>;
+  /** Each vault's function environment (its `functionEnv()`), which every trigger gets; the grants are the shared role's already. */
+  readonly environments: Record<OperatorKind, Record<string, string>>;
   /** Minutes between reconcile passes; 0 turns the schedule off. */
   readonly captureIntervalMinutes: number;
   /** Administrators of the notification topic's key. */
   readonly keyAdmins: IPrincipal[];
 }
 
-const NAMES: Record<OperatorKind, string> = { manifest: 'Manifest', unlockCode: 'UnlockCode' };
-const ENTRY_DIR: Record<OperatorKind, string> = { manifest: 'lambda/manifest', unlockCode: 'lambda/unlock-code' };
 /** A notification function's timeout: long enough for NOTIFICATION_BATCH steps of LIFECYCLE_STEP_BUDGET_MS each, with room to spare. */
 const NOTIFICATION_TIMEOUT = Duration.seconds(60);
 /** Messages per notification batch: as many steps as fit the timeout, one after the other. */
@@ -46,6 +45,8 @@ export class Lifecycle extends Construct {
   readonly notificationTopic: Topic;
   /** Every function the lifecycle adds, by name (for alarms on their errors). */
   readonly functions: Record<string, BrokerFunction> = {};
+  /** The functions it adds per vault, in the order made (schedule, then notification). */
+  readonly triggers: Record<OperatorKind, BrokerFunction[]> = { manifest: [], unlockCode: [] };
   /** The notification queues' dead-letter queues, by vault (for alarms). */
   readonly deadLetterQueues: Partial<Record<OperatorKind, Queue>> = {};
 
@@ -74,7 +75,7 @@ export class Lifecycle extends Construct {
     this.notificationTopic.addToResourcePolicy(
       new PolicyStatement({ sid: 'JobRolesOfThisAccountPublish', principals: [new AccountRootPrincipal()], actions: ['sns:Publish'], resources: [this.notificationTopic.topicArn] }),
     );
-    for (const kind of ['manifest', 'unlockCode'] as const) {
+    for (const kind of OPERATOR_KINDS) {
       if (props.captureIntervalMinutes > 0) this.addSchedule(kind, props);
       this.addNotificationQueue(kind, props);
     }
@@ -82,26 +83,29 @@ export class Lifecycle extends Construct {
 
   private trigger(kind: OperatorKind, props: LifecycleProps, what: 'Reconcile' | 'Notification'): BrokerFunction {
     const schedule = what === 'Reconcile';
-    const fn = new BrokerFunction(this, `${NAMES[kind]}${what}`, {
-      entry: `${ENTRY_DIR[kind]}/${schedule ? 'reconcile' : 'notification'}.ts`,
+    const vault = VAULTS[kind];
+    const fn = new BrokerFunction(this, `${vault.name}${what}`, {
+      entry: vault.entries[schedule ? 'schedule' : 'notification'],
       description: schedule
         ? `Reconciles the ${kind} vault with Snowball's job list: captures WithCustomer jobs, retires finished and expired ones`
         : `Acts on Snowball job notifications for the ${kind} vault`,
-      memorySize: kind === 'manifest' ? 512 : 256,
+      memorySize: vault.memorySize,
       sharesRoleWith: props.functions[kind],
       timeout: schedule ? RECONCILE_TIMEOUT : NOTIFICATION_TIMEOUT,
       reservedConcurrency: schedule ? 1 : 2,
       invokedBy: schedule ? 'schedule' : 'queue',
+      environment: props.environments[kind],
     });
-    props.configure[kind](fn);
-    this.functions[`${NAMES[kind]}${what}`] = fn;
+    this.functions[`${vault.name}${what}`] = fn;
+    this.triggers[kind].push(fn);
     return fn;
   }
 
   private addSchedule(kind: OperatorKind, props: LifecycleProps): void {
     const fn = this.trigger(kind, props, 'Reconcile');
-    const rule = new Rule(this, `${NAMES[kind]}ReconcileSchedule`, {
-      ruleName: stackResourceName(Stack.of(this).stackName, `${NAMES[kind]}ReconcileSchedule`),
+    const { name } = VAULTS[kind];
+    const rule = new Rule(this, `${name}ReconcileSchedule`, {
+      ruleName: stackResourceName(Stack.of(this).stackName, `${name}ReconcileSchedule`),
       description: `Runs a reconcile pass of the ${kind} vault`,
       schedule: Schedule.rate(Duration.minutes(props.captureIntervalMinutes)),
       targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
@@ -113,9 +117,10 @@ export class Lifecycle extends Construct {
   }
 
   private addNotificationQueue(kind: OperatorKind, props: LifecycleProps): void {
-    const dlq = deadLetterQueue(this, `${NAMES[kind]}NotificationsDLQ`, `the ${kind} notification queue`);
+    const { name } = VAULTS[kind];
+    const dlq = deadLetterQueue(this, `${name}NotificationsDLQ`, `the ${kind} notification queue`);
     this.deadLetterQueues[kind] = dlq;
-    const queue = new Queue(this, `${NAMES[kind]}Notifications`, {
+    const queue = new Queue(this, `${name}Notifications`, {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: NOTIFICATION_VISIBILITY,

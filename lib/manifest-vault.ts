@@ -7,8 +7,10 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ENV, MANIFEST_KEY_PREFIX, STABLE_NAMES } from './contract';
-import { actionsOf, KEY_GRANTS } from './grants';
+import { STABLE_NAMES } from '../contract/deployment';
+import { functionEnv } from '../contract/function-env';
+import { MANIFEST_KEY_PREFIX } from '../contract/vault-layout';
+import { actionsOf, KEY_GRANTS } from '../policies/grants';
 import type { BrokerFunction } from './broker-function';
 import { acknowledgeWildcardResource } from './nag';
 import { VaultKey } from './vault-key';
@@ -135,15 +137,19 @@ export class ManifestVault extends Construct {
     );
   }
 
+  /** What every function of the vault (API, schedule, notification) is told: which bucket. */
+  functionEnv(): Record<string, string> {
+    return functionEnv('manifest', { bucketName: this.bucket.bucketName });
+  }
+
   /**
    * Lets the manifest function write and retire manifests (never read one back: the key gives it
-   * GenerateDataKey only), and tells it (each of its triggers) which bucket.
+   * GenerateDataKey only), and tells it which bucket. Called once per role: the vault's other
+   * triggers run as the same role and get `functionEnv()` where they are made.
    */
   grantBroker(fn: BrokerFunction): void {
     const role = fn.role as IRole;
-    fn.addEnvironment(ENV.manifestBucket, this.bucket.bucketName);
-    // Every trigger of the manifest function shares its role: grant it once.
-    if (this.brokers.has(role)) return;
+    for (const [name, value] of Object.entries(this.functionEnv())) fn.addEnvironment(name, value);
     this.brokers.add(role);
     this.grantObjects(role, 'WriteManifests', actionsOf('manifestFunctionObjects'));
     // Without ListBucket, S3 answers a HEAD of a missing manifest with 403 instead of 404;

@@ -4,7 +4,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { topicKeyStatements, topicPublishStatements, type ServicePublisher } from './service-publishers';
+import { topicKeyStatements, topicPublishStatements, type ServicePublisher } from '../policies/service-publishers';
 import { KEY_ADMIN_ACTIONS } from './vault-key';
 
 export interface EncryptedTopicProps {
@@ -26,7 +26,7 @@ export interface EncryptedTopicProps {
  * its administrators and its publishers only (no delegation to the account), TLS only. Each
  * publishing service is admitted by the topic policy for its own sources of this account
  * (`aws:SourceArn`, `aws:SourceAccount`) and by the key policy for this topic only
- * (lib/service-publishers.ts, which the sandbox judges its deliveries with too).
+ * (policies/service-publishers.ts, which the sandbox judges its deliveries with too).
  */
 export function encryptedTopic(scope: Construct, id: string, props: EncryptedTopicProps): Topic {
   const stack = Stack.of(scope);

@@ -1,7 +1,7 @@
 import { Annotations, Duration } from 'aws-cdk-lib';
 import { AccountRootPrincipal, ArnPrincipal, CfnRole, CompositePrincipal, Role, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import type { OperatorKind } from './contract';
+import { VAULTS, type OperatorKind } from '../contract/vaults';
 
 export interface OperatorRolesProps {
   /** ARNs that may assume the ManifestOperator role. Empty: nobody (a warning says so at synth). */
@@ -18,8 +18,6 @@ export const TRUST_NOBODY = {
   Statement: [{ Sid: 'NobodyUntilPrincipalsAreNamed', Effect: 'Deny', Principal: { AWS: '*' }, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }],
 };
 
-const CONTEXT_KEY: Record<OperatorKind, string> = { manifest: 'manifestOperatorPrincipals', unlockCode: 'unlockCodeOperatorPrincipals' };
-
 /**
  * The two people-facing roles, one per vault. Each trusts exactly the principals the deployer
  * names and nobody by default: trusting the account would let every administrator assume both
@@ -32,11 +30,12 @@ export class OperatorRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: OperatorRolesProps) {
     super(scope, id);
-    this.manifest = this.role('manifest', 'ManifestOperator', props.manifestPrincipals, 'Snowball credential broker: brokers and reads job manifests, never unlock codes', props.roleNames?.manifest);
-    this.unlockCode = this.role('unlockCode', 'UnlockCodeOperator', props.unlockCodePrincipals, 'Snowball credential broker: brokers and reads unlock codes, never manifests', props.roleNames?.unlockCode);
+    this.manifest = this.role('manifest', props.manifestPrincipals, 'Snowball credential broker: brokers and reads job manifests, never unlock codes', props.roleNames?.manifest);
+    this.unlockCode = this.role('unlockCode', props.unlockCodePrincipals, 'Snowball credential broker: brokers and reads unlock codes, never manifests', props.roleNames?.unlockCode);
   }
 
-  private role(kind: OperatorKind, id: string, arns: string[], description: string, roleName?: string): Role {
+  private role(kind: OperatorKind, arns: string[], description: string, roleName?: string): Role {
+    const { operatorRole: id, operatorPrincipalsKey: key } = VAULTS[kind];
     // The placeholder principal is replaced below when nobody is named: CDK needs one to build the role.
     const assumedBy: IPrincipal = arns.length === 0 ? new AccountRootPrincipal() : new CompositePrincipal(...arns.map((arn) => new ArnPrincipal(arn)));
     const role = new Role(this, id, { roleName, assumedBy, description, maxSessionDuration: Duration.hours(1) });
@@ -44,13 +43,9 @@ export class OperatorRoles extends Construct {
       (role.node.defaultChild as CfnRole).assumeRolePolicyDocument = TRUST_NOBODY;
       Annotations.of(role).addWarningV2(
         'snowball-broker:operator-trusts-nobody',
-        `No ${CONTEXT_KEY[kind]} are configured: nobody can assume ${id}, so nobody can broker or read this vault until principals are named (-c ${CONTEXT_KEY[kind]}='["arn:…"]').`,
+        `No ${key} are configured: nobody can assume ${id}, so nobody can broker or read this vault until principals are named (-c ${key}='["arn:…"]').`,
       );
     }
     return role;
-  }
-
-  of(kind: OperatorKind): Role {
-    return kind === 'manifest' ? this.manifest : this.unlockCode;
   }
 }

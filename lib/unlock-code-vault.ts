@@ -1,8 +1,9 @@
 import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { ENV, STABLE_NAMES } from './contract';
-import { actionsOf, KEY_GRANTS } from './grants';
+import { DEFAULTS, STABLE_NAMES } from '../contract/deployment';
+import { functionEnv } from '../contract/function-env';
+import { actionsOf, KEY_GRANTS } from '../policies/grants';
 import type { BrokerFunction } from './broker-function';
 import { acknowledgeWildcardResource } from './nag';
 import { VaultKey } from './vault-key';
@@ -26,14 +27,13 @@ export interface UnlockCodeVaultProps {
 export class UnlockCodeVault extends Construct {
   readonly key: VaultKey;
   readonly secretPrefix: string;
-  private readonly brokers = new Set<IRole>();
   private readonly retireRecoveryDays: number;
   private readonly restorerArns: string[];
 
   constructor(scope: Construct, id: string, props: UnlockCodeVaultProps) {
     super(scope, id);
     this.secretPrefix = props.secretPrefix;
-    this.retireRecoveryDays = props.retireRecoveryDays ?? 30;
+    this.retireRecoveryDays = props.retireRecoveryDays ?? DEFAULTS.retireRecoveryDays;
     this.restorerArns = props.restorerArns ?? [];
     this.key = new VaultKey(this, 'Key', {
       description: 'snowball-credential-broker: encrypts Snowball unlock codes',
@@ -56,21 +56,26 @@ export class UnlockCodeVault extends Construct {
     );
   }
 
+  /** What every function of the vault (API, schedule, notification) running as `role` is told. */
+  functionEnv(role: IRole, reader: IRole): Record<string, string> {
+    return functionEnv('unlockCode', {
+      secretPrefix: this.secretPrefix,
+      keyArn: this.key.key.keyArn,
+      readerRoleArn: reader.roleArn,
+      brokerRoleArn: role.roleArn,
+      restorerArns: this.restorerArns,
+      retireRecoveryDays: this.retireRecoveryDays,
+    });
+  }
+
   /**
-   * Lets the unlock-code function create, fill, restore and retire the vault's secrets, never read
+   * Called once per role (the vault's other triggers run as the same role and get `functionEnv`
+   * where they are made). Lets the unlock-code function create, fill, restore and retire the vault's secrets, never read
    * one: no GetSecretValue, and the key lets it encrypt only (plus Secrets Manager's key-access check).
    */
   grantBroker(fn: BrokerFunction, reader: IRole): void {
     const role = fn.role as IRole;
-    fn.addEnvironment(ENV.unlockCodeSecretPrefix, this.secretPrefix);
-    fn.addEnvironment(ENV.unlockCodeKeyArn, this.key.key.keyArn);
-    fn.addEnvironment(ENV.unlockCodeReaderRoleArn, reader.roleArn);
-    fn.addEnvironment(ENV.unlockCodeBrokerRoleArn, role.roleArn);
-    if (this.restorerArns.length) fn.addEnvironment(ENV.unlockCodeRestorerArns, this.restorerArns.join(','));
-    fn.addEnvironment(ENV.retireRecoveryDays, String(this.retireRecoveryDays));
-    // Every trigger of the unlock-code function shares its role: grant it once.
-    if (this.brokers.has(role)) return;
-    this.brokers.add(role);
+    for (const [name, value] of Object.entries(this.functionEnv(role, reader))) fn.addEnvironment(name, value);
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'KeepUnlockCodeSecrets',

@@ -2,7 +2,7 @@ import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyDocument, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { Alias, Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { KeyGrant } from './grants';
+import type { KeyGrant } from '../policies/grants';
 
 /** Key administration without any cryptographic use. `kms:CreateGrant` is left out: a grant is use. */
 export const KEY_ADMIN_ACTIONS = [
@@ -105,7 +105,7 @@ export class VaultKey extends Construct {
   }
 
   /**
-   * Lets `role` use the key as `grants` say (lib/grants.ts KEY_GRANTS), only through the vault's
+   * Lets `role` use the key as `grants` say (policies/grants.ts KEY_GRANTS), only through the vault's
    * service and only from this account; a grant limited to one encryption-context version id
    * gets that condition too.
    */

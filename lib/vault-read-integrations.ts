@@ -5,7 +5,9 @@ import {
   type IntegrationResponse,
   type MethodResponse,
 } from 'aws-cdk-lib/aws-apigateway';
-import { MANIFEST_HEADERS, manifestObjectKey, type OperatorKind } from './contract';
+import { MANIFEST_HEADERS } from '../contract/api';
+import { manifestObjectKey } from '../contract/vault-layout';
+import { type OperatorKind } from '../contract/vaults';
 import {
   manifestFailureTemplate,
   manifestRequestTemplate,
@@ -13,7 +15,7 @@ import {
   unlockCodeFailureTemplate,
   unlockCodeRequestTemplate,
   unlockCodeSuccessTemplate,
-} from './vault-reads';
+} from '../policies/vault-reads';
 
 /** Where the reads go: the vault bucket and the secrets' name prefix. */
 export interface VaultReadTargets {

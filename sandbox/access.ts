@@ -1,10 +1,10 @@
-import { GRANTS, KEY_GRANTS, type GrantName, type KeyGrantName } from '../lib/grants';
+import { GRANTS, KEY_GRANTS, type GrantName, type KeyGrantName } from '../policies/grants';
 import type { PrincipalName, SandboxPrincipal } from './identities';
 
 /** What a grant applies to, as the stand-ins see a request. */
 export type Scope = 'snowball' | 'manifestObjects' | 'manifestBucket' | 'unlockCodeSecrets';
 
-/** What each grant of lib/grants.ts applies to. */
+/** What each grant of policies/grants.ts applies to. */
 export const SCOPE_OF: Record<GrantName, Scope> = {
   manifestFunctionSnowball: 'snowball',
   manifestFunctionObjects: 'manifestObjects',
@@ -17,8 +17,8 @@ export const SCOPE_OF: Record<GrantName, Scope> = {
 };
 
 /**
- * DESIGN.md's access matrix as the stand-ins enforce it: the grants each principal holds, from the
- * same table the constructs grant (lib/grants.ts). On AWS the outsider's broad identity policies
+ * The access matrix (docs/security.md) as the stand-ins enforce it: the grants each principal holds, from the
+ * same table the constructs grant (policies/grants.ts). On AWS the outsider's broad identity policies
  * are cancelled by the vaults' resource and key policies; here it holds none of the vaults. The
  * administrator holds everything by identity policy (see isAllowed).
  */

@@ -1,5 +1,5 @@
-import type { OperatorKind } from '../lib/contract';
-import { alertPublishers, LIFECYCLE_ALARM_IDS, stackResourceName, type ServicePublisher } from '../lib/service-publishers';
+import type { OperatorKind } from '../contract/vaults';
+import { alertPublishers, LIFECYCLE_ALARM_IDS, stackResourceName, type ServicePublisher } from '../policies/service-publishers';
 import { GuardedTopic } from './delivery-policy';
 import type { SandboxTrail } from './trail';
 

@@ -1,4 +1,6 @@
-import { routePath, UNLOCKABLE_STATE, type OperatorKind } from '../lib/contract';
+import { routePath } from '../contract/api';
+import { UNLOCKABLE_STATE } from '../contract/snowball';
+import { type OperatorKind } from '../contract/vaults';
 import { FAULTS } from './faults';
 import { SANDBOX_LABEL, type SandboxInfo } from './sandbox';
 

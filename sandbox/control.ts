@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { JOB_STATES, unlockCodeSecretName } from '../lib/contract';
+import { JOB_STATES } from '../contract/snowball';
+import { unlockCodeSecretName } from '../contract/vault-layout';
 import { FAULTS, type FaultSwitch } from './faults';
 import { BodyTooLarge, readBody, sendJson } from './http-util';
 import type { SecretsStandIn } from './secrets-standin';

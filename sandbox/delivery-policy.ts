@@ -1,11 +1,11 @@
 /**
  * Judges a service's delivery into one of the sandbox's topics as AWS does: the topic's policy,
  * then its key's policy, built by the same functions the stack's constructs use
- * (lib/service-publishers.ts). An explicit Deny wins; without a matching Allow the delivery is
+ * (policies/service-publishers.ts). An explicit Deny wins; without a matching Allow the delivery is
  * refused. A condition on a key the request lacks does not hold, unless its operator ends in
  * `IfExists` (or is a negated one), as in IAM.
  */
-import { TOPIC_KEY_ACTIONS, topicKeyStatements, topicPublishStatements, type ServicePublisher, type TopicPlace } from '../lib/service-publishers';
+import { TOPIC_KEY_ACTIONS, topicKeyStatements, topicPublishStatements, type ServicePublisher, type TopicPlace } from '../policies/service-publishers';
 
 interface Statement {
   Effect: string;

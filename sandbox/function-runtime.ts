@@ -23,7 +23,7 @@ export interface FunctionOptions {
   /** Name in log lines, e.g. `ManifestFunction`. */
   readonly name: string;
   /**
-   * Entry files relative to the project root, by trigger name (`api`, `reconcile`, `notification`):
+   * Entry files relative to the project root, by trigger name (`api`, `schedule`, `notification`):
    * the vault's function and its other triggers, which share its role and environment on AWS too.
    */
   readonly entries: Record<string, string>;

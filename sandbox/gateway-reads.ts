@@ -1,8 +1,10 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { ERROR_STATUS, MANIFEST_HEADERS, MANIFEST_METADATA, manifestObjectKey, unlockCodeSecretName, type ErrorCode, type OperatorKind } from '../lib/contract';
-import { isJobId, isUnlockCode, READ_HEADERS, readFailureCode, readFailureMessage } from '../lib/vault-reads';
+import { ERROR_STATUS, MANIFEST_HEADERS, type ErrorCode } from '../contract/api';
+import { MANIFEST_METADATA, manifestObjectKey, unlockCodeSecretName } from '../contract/vault-layout';
+import { type OperatorKind } from '../contract/vaults';
+import { isJobId, isUnlockCode, READ_HEADERS, readFailureCode, readFailureMessage } from '../policies/vault-reads';
 import type { SandboxPrincipal } from './identities';
 
 /** Where the stand-ins of the two vaults listen, and what they hold. */
@@ -39,7 +41,7 @@ function asCaller(endpoint: string, region: string, caller: SandboxPrincipal) {
  * The sandbox's version of the API's read integrations (lib/vault-read-integrations.ts): the
  * gateway reads the vault at its stand-in AS the verified caller, with that caller's own session,
  * so the stand-ins' access matrix and key emulation decide, and their trail records the caller.
- * Answers map exactly as the deployed mapping templates map them (lib/vault-reads.ts).
+ * Answers map exactly as the deployed mapping templates map them (policies/vault-reads.ts).
  */
 export function vaultReads(endpoints: VaultReadEndpoints, region: string): VaultReads {
   return {

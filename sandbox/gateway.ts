@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BINARY_MEDIA_TYPES, FLEET_ROUTE, GATEWAY_ERRORS, OPERATOR_KINDS, ROUTE_METHODS, ROUTE_SEGMENT, routeTemplate, type OperatorKind } from '../lib/contract';
+import { GATEWAY_ERRORS, ROUTE_METHODS, routeTemplate } from '../contract/api';
+import { BINARY_MEDIA_TYPES } from '../contract/deployment';
+import { VAULTS, OPERATOR_KINDS, type OperatorKind } from '../contract/vaults';
 import { BodyTooLarge, readBody, sendJson } from './http-util';
 import type { VaultReads } from './gateway-reads';
 import type { SandboxPrincipal } from './identities';
@@ -45,9 +47,9 @@ interface Route {
 /** The routes the stack creates, from the same contract: `/STAGE/jobs/{jobId}/SEGMENT` and `/STAGE/FLEET`. */
 function matchRoute(path: string, stage: string): Route | undefined {
   for (const kind of OPERATOR_KINDS) {
-    const m = new RegExp(`^/${stage}/jobs/([^/]+)/${ROUTE_SEGMENT[kind]}$`).exec(path);
+    const m = new RegExp(`^/${stage}/jobs/([^/]+)/${VAULTS[kind].segment}$`).exec(path);
     if (m) return { kind, jobSegment: m[1], methods: ROUTE_METHODS };
-    if (path === `/${stage}${FLEET_ROUTE[kind]}`) return { kind, methods: ['GET'] };
+    if (path === `/${stage}${VAULTS[kind].fleetRoute}`) return { kind, methods: ['GET'] };
   }
   return undefined;
 }
@@ -113,7 +115,7 @@ function proxyEvent(
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
   return {
     httpMethod: req.method!,
-    resource: jobId === undefined ? FLEET_ROUTE[kind] : routeTemplate(kind),
+    resource: jobId === undefined ? VAULTS[kind].fleetRoute : routeTemplate(kind),
     path: rawPath.slice(stage.length + 1),
     pathParameters: jobId === undefined ? null : { jobId },
     headers,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { STABLE_NAMES, type OperatorKind } from '../lib/contract';
+import { STABLE_NAMES } from '../contract/deployment';
+import { type OperatorKind } from '../contract/vaults';
 import type { Credentials } from './sigv4';
 
 /** The sandbox's fake account; every ARN it hands out is in it. */

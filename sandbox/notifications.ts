@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { OperatorKind } from '../lib/contract';
-import { jobNotificationPublishers, stackResourceName, type ServicePublisher } from '../lib/service-publishers';
+import type { OperatorKind } from '../contract/vaults';
+import { jobNotificationPublishers, stackResourceName, type ServicePublisher } from '../policies/service-publishers';
 import { SANDBOX_STACK } from './alarms';
 import { GuardedTopic } from './delivery-policy';
 import type { RunningFunction } from './function-runtime';
@@ -62,7 +62,7 @@ export interface NotificationObservers {
 /**
  * The job-notification topic and its two queues, emulated in process. Snowball publishes a job's
  * notification as `importexport.amazonaws.com` for the job; the topic and its key judge that as
- * the deployed ones would (lib/service-publishers.ts), and a refused one is listed as undelivered.
+ * the deployed ones would (policies/service-publishers.ts), and a refused one is listed as undelivered.
  * A delivered message goes to each vault's notification function as the SQS event Lambda would
  * deliver; a reported batch failure is redelivered, and after MAX_RECEIVES it is dead-lettered.
  */

@@ -1,26 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { MANIFEST_KEY_PREFIX } from '../lib/contract';
+import { MANIFEST_KEY_PREFIX } from '../contract/vault-layout';
 import { isAllowed, isKeyUser, keyDeniedMessage, mayUseKey } from './access';
 import { listen, readBody } from './http-util';
 import type { SandboxPrincipal } from './identities';
-import { deleteMarker, listVersions } from './s3-versions';
-import { authenticate, authorize, type StandInAuth } from './stand-in-auth';
+import { deleteMarker, listVersions, type ObjectVersion } from './s3-versions';
 
-/** One stored version of an object. */
-export interface ObjectVersion {
-  readonly versionId: string;
-  readonly body: Buffer;
-  readonly etag: string;
-  readonly contentType: string;
-  readonly metadata: Record<string, string>;
-  readonly checksumSha256: string;
-  readonly lastModified: Date;
-  /** The object's tags (PutObject's `x-amz-tagging`). */
-  readonly tags?: Record<string, string>;
-  /** A delete marker, not an object: the key reads as missing while it is the latest. */
-  readonly deleteMarker?: boolean;
-}
+export type { ObjectVersion } from './s3-versions';
+import { authenticate, authorize, type StandInAuth } from './stand-in-auth';
 
 export interface S3StandIn {
   readonly endpoint: string;

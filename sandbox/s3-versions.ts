@@ -1,6 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { ObjectVersion } from './s3-standin';
+
+/** One stored version of an object. */
+export interface ObjectVersion {
+  readonly versionId: string;
+  readonly body: Buffer;
+  readonly etag: string;
+  readonly contentType: string;
+  readonly metadata: Record<string, string>;
+  readonly checksumSha256: string;
+  readonly lastModified: Date;
+  /** The object's tags (PutObject's `x-amz-tagging`). */
+  readonly tags?: Record<string, string>;
+  /** A delete marker, not an object: the key reads as missing while it is the latest. */
+  readonly deleteMarker?: boolean;
+}
 
 const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 

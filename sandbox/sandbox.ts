@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_SECRET_PREFIX, MANIFEST_KEY_PREFIX, STABLE_NAMES, type OperatorKind } from '../lib/contract';
+import { DEFAULTS, STABLE_NAMES } from '../contract/deployment';
+import { MANIFEST_KEY_PREFIX } from '../contract/vault-layout';
+import { mapKinds, type OperatorKind } from '../contract/vaults';
 import { controlRoutes } from './control';
 import { FaultSwitch } from './faults';
 import { functionEnvs, KEY_ARN, startFunctions, type StandIns } from './functions';
 import { createGateway } from './gateway';
 import { vaultReads } from './gateway-reads';
-import { detectionRules, sandboxScp } from './guards';
+import { detectionRules, sandboxScp } from './deployed-rules';
 import { schedule, type Schedule } from './schedule';
 import { listen, sendJson, type RunningServer } from './http-util';
 import { exportCredentials, SANDBOX_ACCOUNT, sandboxPrincipals, type PrincipalName, type SandboxPrincipal } from './identities';
@@ -17,8 +19,8 @@ import type { StandInAuth } from './stand-in-auth';
 import { SandboxTrail, type Alert } from './trail';
 import { JobNotifications, notificationProse } from './notifications';
 import { SandboxAlarms } from './alarms';
-import type { ServicePublisher } from '../lib/service-publishers';
-import type { PassSummary } from '../lambda/shared/reconcile';
+import type { ServicePublisher } from '../policies/service-publishers';
+import type { PassSummary } from '../lambda/shared/reconcile-pass';
 
 export interface SandboxOptions {
   /** Port of the broker API on 127.0.0.1; 0 picks a free one. Default 3000. */
@@ -39,7 +41,7 @@ export interface SandboxOptions {
   /** Milliseconds between reconcile passes of both functions (the deployed schedule). Default 0: none. */
   readonly captureIntervalMs?: number;
   /**
-   * Who the topics admit, in place of the stack's publishers (lib/service-publishers.ts): to see
+   * Who the topics admit, in place of the stack's publishers (policies/service-publishers.ts): to see
    * what a missing grant does. Default: the stack's.
    */
   readonly publishers?: { readonly jobNotifications?: readonly ServicePublisher[]; readonly alerts?: readonly ServicePublisher[] };
@@ -109,7 +111,7 @@ function describe(api: RunningServer, region: string, principals: Record<Princip
     administrator: exportCredentials(principals.administrator),
     vaults: {
       manifest: { s3Endpoint: stand.s3.endpoint, bucket: stand.s3.bucket, keyPrefix: MANIFEST_KEY_PREFIX },
-      unlockCode: { secretsManagerEndpoint: stand.secrets.endpoint, secretPrefix: DEFAULT_SECRET_PREFIX },
+      unlockCode: { secretsManagerEndpoint: stand.secrets.endpoint, secretPrefix: DEFAULTS.secretPrefix },
     },
     snowballEndpoint: stand.snowball.endpoint,
     guardrails,
@@ -138,7 +140,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const stand: StandIns = {
     snowball: await startSnowball(seedJobs(), faults, downloadTimeoutMs, auth),
     s3: await startS3(bucket, auth),
-    secrets: await startSecretsManager(DEFAULT_SECRET_PREFIX, auth, KEY_ARN(region, 'unlockCode')),
+    secrets: await startSecretsManager(DEFAULTS.secretPrefix, auth, KEY_ARN(region, 'unlockCode')),
   };
   const closeStandIns = () => Promise.all([stand.snowball.close(), stand.s3.close(), stand.secrets.close()]);
   const envs = functionEnvs(stand, principals, region, downloadTimeoutMs);
@@ -151,8 +153,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     region,
     stage: 'v1',
     principals: Object.values(principals),
-    handlers: { manifest: (event) => functions.manifest.invoke('api', event), unlockCode: (event) => functions.unlockCode.invoke('api', event) },
-    reads: vaultReads({ s3Endpoint: stand.s3.endpoint, bucket, secretsEndpoint: stand.secrets.endpoint, secretPrefix: DEFAULT_SECRET_PREFIX }, region),
+    handlers: mapKinds((kind) => (event) => functions[kind].invoke('api', event)),
+    reads: vaultReads({ s3Endpoint: stand.s3.endpoint, bucket, secretsEndpoint: stand.secrets.endpoint, secretPrefix: DEFAULTS.secretPrefix }, region),
     accessLog: options.accessLog,
   });
   const alarms = new SandboxAlarms({ region, account: SANDBOX_ACCOUNT }, trail, options.publishers?.alerts);
@@ -162,7 +164,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     publishers: options.publishers?.jobNotifications,
   });
   const reconcile = async () => {
-    const [manifest, unlockCode] = await Promise.all([functions.manifest.invoke<PassSummary>('reconcile', {}), functions.unlockCode.invoke<PassSummary>('reconcile', {})]);
+    const [manifest, unlockCode] = await Promise.all([functions.manifest.invoke<PassSummary>('schedule', {}), functions.unlockCode.invoke<PassSummary>('schedule', {})]);
     alarms.observePass('manifest', manifest);
     alarms.observePass('unlockCode', unlockCode);
     return { manifest, unlockCode };
@@ -171,7 +173,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const control = controlRoutes({
     label: SANDBOX_LABEL,
     ...stand,
-    secretPrefix: DEFAULT_SECRET_PREFIX,
+    secretPrefix: DEFAULTS.secretPrefix,
     faults,
     trail,
     onStateChange: (job) => notifications.publish(notificationProse(job), job.jobId),

@@ -1,6 +1,6 @@
 /**
  * Applies the Deny statements of service control policies (the broker's, from
- * lib/guardrails-policy.ts and lib/guardrails-sealed.ts) to one request, with the condition
+ * policies/guardrails-policy.ts and lib/guardrails-sealed.ts) to one request, with the condition
  * operators those policies use, matching as IAM does: action names case-insensitively, resources,
  * ARNs and strings case-sensitively. A condition on a key the request lacks does not hold, as in
  * IAM (so such a Deny does not apply), except the negated operators, which hold on a missing key.

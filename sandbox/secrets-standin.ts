@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { listen, sendAwsJsonError, sendJson } from './http-util';
-import { STABLE_NAMES } from '../lib/contract';
-import { KEY_VALIDATION_VERSION_ID } from '../lib/grants';
+import { STABLE_NAMES } from '../contract/deployment';
+import { KEY_VALIDATION_VERSION_ID } from '../policies/grants';
 import { deniedByResourcePolicy, keyDeniedMessage, mayUseKey } from './access';
 import type { SandboxPrincipal } from './identities';
 import { authorize, jsonRequest, type StandInAuth } from './stand-in-auth';
@@ -50,7 +50,7 @@ const seconds = (d: Date) => d.getTime() / 1000;
  * ClientRequestToken), ListSecretVersionIds, UpdateSecretVersionStage, Get/Put/DeleteResourcePolicy,
  * DeleteSecret (recovery window or forced), RestoreSecret and TagResource. Each secret's resource
  * policy is applied, and the vault key's policy decides every use Secrets Manager makes of it on
- * the caller's behalf (lib/grants.ts KEY_GRANTS): no function can read a value back here either.
+ * the caller's behalf (policies/grants.ts KEY_GRANTS): no function can read a value back here either.
  */
 export async function startSecretsManager(
   secretPrefix: string,

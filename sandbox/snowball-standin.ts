@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DEFAULT_MANIFEST_MAX_BYTES, UNLOCKABLE_STATE } from '../lib/contract';
+import { DEFAULTS } from '../contract/deployment';
+import { UNLOCKABLE_STATE } from '../contract/snowball';
 import type { FaultSwitch } from './faults';
 import { listen, sendAwsJsonError, sendJson, sleep } from './http-util';
 import type { DemoJob } from './jobs';
@@ -149,7 +150,7 @@ async function serveManifest(
   }
   const issued = Date.parse(date.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
   if (Date.now() > issued + Number(expires) * 1000) return s3Error(res, 403, 'AccessDenied', 'Request has expired');
-  const body = faults.has('oversizedManifest') ? Buffer.alloc(DEFAULT_MANIFEST_MAX_BYTES + 1, 1) : job.manifest;
+  const body = faults.has('oversizedManifest') ? Buffer.alloc(DEFAULTS.manifestMaxBytes + 1, 1) : job.manifest;
   res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': body.length });
   if (faults.has('truncatedManifest')) {
     res.write(body.subarray(0, body.length >> 1));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { alertPaths, alertTemplate, type AlertRule } from '../lib/alert-rules';
+import { alertPaths, alertTemplate, type AlertRule } from '../policies/alert-rules';
 import { matchesPattern } from './event-pattern';
 import type { SandboxPrincipal } from './identities';
 
@@ -84,7 +84,7 @@ function cloudTrailEvent(call: RecordedCall, account: string, region: string) {
 
 /**
  * The sandbox's CloudTrail and EventBridge in one: every call a stand-in answers is recorded,
- * matched against the deployed detection rules (lib/alert-rules.ts) and, on a match, rendered
+ * matched against the deployed detection rules (policies/alert-rules.ts) and, on a match, rendered
  * into the same alert the alerts topic would carry.
  */
 export class SandboxTrail {

@@ -11,16 +11,18 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { routeTemplate, type OperatorKind } from '../lib/contract';
+import { routeTemplate } from '../contract/api';
+import { OPERATOR_KINDS, VAULTS, type OperatorKind } from '../contract/vaults';
 import { BrokerStack } from '../lib/broker-stack';
 import { parseConfig } from '../lib/config';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox';
-import { bundlePaths, cdkJsonContext, FAKE_FUNCTION_ENV } from './bundles';
-import { installNode24 } from './node24';
+import { bundlePaths, cdkJsonContext, FAKE_FUNCTION_ENV } from '../tools/bundles';
+import { installNode24 } from '../tools/node24';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const NODE = installNode24();
-const API: Record<string, OperatorKind> = { ManifestFunction: 'manifest', UnlockCodeFunction: 'unlockCode' };
+/** The API functions, by logical-id prefix: their first request is timed too. */
+const API: Record<string, OperatorKind> = Object.fromEntries(OPERATOR_KINDS.map((kind) => [VAULTS[kind].functionId, kind]));
 
 function bundles(): Record<string, string> {
   const app = new App({ context: cdkJsonContext(), outdir: mkdtempSync(path.join(tmpdir(), 'bench-')) });
@@ -62,7 +64,7 @@ async function firstRequest(sandbox: Sandbox, file: string, kind: OperatorKind):
   for (let i = 0; i < Math.min(RUNS, 7); i++) {
     const added = await fetch(`${sandbox.info.adminUrl}jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'WithCustomer' }) });
     const { jobId } = (await added.json()) as { jobId: string };
-    const caller = (kind === 'manifest' ? sandbox.principals.manifest : sandbox.principals.unlockCode).callerArn;
+    const caller = sandbox.principals[kind].callerArn;
     const event = { httpMethod: 'POST', resource: routeTemplate(kind), pathParameters: { jobId }, requestContext: { identity: { userArn: caller } } };
     const code = `const m = await import(${JSON.stringify(file)}); const t = performance.now(); const r = await m.handler(${JSON.stringify(event)}); if (r.statusCode !== 201) throw new Error('status ' + r.statusCode); console.log(performance.now() - t);`;
     times.push(await run(code, sandbox.functionEnv[kind]));

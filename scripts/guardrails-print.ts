@@ -6,9 +6,9 @@
  */
 import { ConfigError } from '../lib/config';
 import { parseGuardrailsConfig } from '../lib/guardrails-config';
-import { GuardrailsTooLargeError, SCP_MAX_CHARS } from '../lib/guardrails-policy';
+import { GuardrailsTooLargeError, SCP_MAX_CHARS } from '../policies/guardrails-policy';
 import { guardrailsScps } from '../lib/guardrails-scps';
-import { cdkJsonContext } from './bundles';
+import { cdkJsonContext } from '../tools/bundles';
 
 function contextFromArgs(argv: string[]): Record<string, unknown> {
   const context: Record<string, unknown> = { ...cdkJsonContext(), guardrails: true, guardrailsTargetIds: ['r-print'] };

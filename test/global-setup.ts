@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { findNode24, NODE24_HINT } from '../scripts/node24';
+import { findNode24, NODE24_HINT } from '../tools/node24';
 import { SYNTH_CACHE_ENV } from './helpers/run-cache';
 
 /**

@@ -1,6 +1,6 @@
-import { DEFAULT_MANIFEST_MAX_BYTES, ENV } from '../../lib/contract';
+import { DEFAULTS, ENV } from '../../contract/deployment';
 import { positiveIntEnv, requireEnv } from '../shared/env';
-import type { ManifestSettings } from './core';
+import type { ManifestSettings } from './capture';
 import { isAcceptableExtraOrigin } from './download';
 
 /** What the stack tells every manifest function (API, schedule, notification), read once. */
@@ -16,10 +16,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): ManifestLifecycleSettin
   return {
     bucket: requireEnv(env, ENV.manifestBucket),
     download: {
-      maxBytes: positiveIntEnv(env, ENV.manifestMaxBytes, DEFAULT_MANIFEST_MAX_BYTES),
-      timeoutMs: positiveIntEnv(env, ENV.manifestDownloadTimeoutMs, 15_000),
+      maxBytes: DEFAULTS.manifestMaxBytes,
+      timeoutMs: positiveIntEnv(env, ENV.manifestDownloadTimeoutMs, DEFAULTS.manifestDownloadTimeoutMs),
       extraOrigin,
     },
-    maxJobsPerPass: positiveIntEnv(env, ENV.reconcileMaxJobs, 25),
+    maxJobsPerPass: DEFAULTS.reconcileMaxJobs,
   };
 }

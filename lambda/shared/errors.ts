@@ -1,4 +1,4 @@
-import { ERROR_STATUS, JOB_ID_SHAPE, type ErrorCode } from '../../lib/contract';
+import { ERROR_STATUS, JOB_ID_SHAPE, type ErrorCode } from '../../contract/api';
 
 /**
  * The closed set of failures the broker reports. Each carries its HTTP status and a message that

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { FLEET_ROUTE, JOB_ID_PATTERN, type OperatorKind } from '../../lib/contract';
+import { JOB_ID_PATTERN } from '../../contract/api';
+import { VAULTS, type OperatorKind } from '../../contract/vaults';
 import { BrokerError, internalError, invalidJobId, isBrokerError } from './errors';
 import { log } from './log';
 import { recordOutcome } from './metrics';
@@ -25,7 +26,7 @@ export interface BrokerRequest {
 export function parseRequest(event: APIGatewayProxyEvent): BrokerRequest {
   const claimedCaller = event.requestContext?.identity?.userArn ?? 'unknown';
   const route = `${event.httpMethod} ${event.resource}`;
-  const fleet = (Object.values(FLEET_ROUTE) as string[]).includes(event.resource);
+  const fleet = Object.values(VAULTS).some((vault) => vault.fleetRoute === event.resource);
   const jobId = fleet ? '' : (event.pathParameters?.jobId ?? '');
   if (!fleet && !JOB_ID_PATTERN.test(jobId)) throw invalidJobId();
   return { method: event.httpMethod, jobId, claimedCaller, route, fleet };
@@ -72,7 +73,7 @@ export async function respond(
     request = parseRequest(event);
     const result = await route(request);
     // A fleet listing reads no secret: it must not count as a Read.
-    if (!request.fleet) recordOutcome(vault, event.httpMethod);
+    if (!request.fleet) recordOutcome(vault);
     return result;
   } catch (err) {
     const known = isBrokerError(err) ? err : internalError();
@@ -87,7 +88,7 @@ export async function respond(
     };
     if (known.status >= 500 && !isBrokerError(err)) log.error(fields);
     else log.warn(fields);
-    recordOutcome(vault, event.httpMethod, known.code);
+    recordOutcome(vault, known.code);
     return errorResponse(known);
   }
 }

@@ -1,18 +1,21 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS, type ErrorCode, type OperatorKind } from '../../lib/contract';
+import { type ErrorCode } from '../../contract/api';
+import { METRICS } from '../../contract/deployment';
+import { type OperatorKind } from '../../contract/vaults';
 
 /** Built once per execution environment; flushed after every request. */
 const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.service });
 
 /**
- * One request's outcome as CloudWatch embedded metrics: `Brokered` (a POST) per vault (a GET of a
- * credential never reaches a function: `Read` counts nothing in the deployed stack), or `Failed` per vault and again per vault and error code. Only closed sets become
- * dimensions: never a job id, caller or secret.
+ * One request's outcome as CloudWatch embedded metrics: `Brokered` per vault (the only request a
+ * function answers with success and counts is a POST: a GET of a credential never reaches a
+ * function, and a fleet listing is not counted), or `Failed` per vault and again per vault and
+ * error code. Only closed sets become dimensions: never a job id, caller or secret.
  */
-export function recordOutcome(vault: OperatorKind, method: string, failure?: ErrorCode): void {
+export function recordOutcome(vault: OperatorKind, failure?: ErrorCode): void {
   metrics.addDimension(METRICS.vaultDimension, vault);
   if (failure === undefined) {
-    metrics.addMetric(method === 'POST' ? METRICS.brokered : METRICS.read, MetricUnit.Count, 1);
+    metrics.addMetric(METRICS.brokered, MetricUnit.Count, 1);
   } else {
     metrics.addMetric(METRICS.failed, MetricUnit.Count, 1);
     metrics

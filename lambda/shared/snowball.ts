@@ -1,5 +1,5 @@
 import { DescribeJobCommand, type SnowballClient } from '@aws-sdk/client-snowball';
-import { credentialsExpireAt, UNLOCKABLE_STATE } from '../../lib/contract';
+import { credentialsExpireAt, UNLOCKABLE_STATE } from '../../contract/snowball';
 import { retryableAwsError, errorName } from './aws-errors';
 import { credentialsExpired, jobNotFound, jobNotWithCustomer } from './errors';
 

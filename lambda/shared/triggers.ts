@@ -1,10 +1,11 @@
 import type { SnowballClient } from '@aws-sdk/client-snowball';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { JOB_ID_IN_NOTIFICATION, LIFECYCLE_STEP_BUDGET_MS } from '../../lib/contract';
+import { LIFECYCLE_STEP_BUDGET_MS } from '../../contract/deployment';
+import { JOB_ID_IN_NOTIFICATION } from '../../contract/snowball';
 import { errorName } from './aws-errors';
 import { isBrokerError } from './errors';
 import { log } from './log';
-import { actOnJob, reconcilePass, type PassSummary, type VaultLifecycle } from './reconcile';
+import { actOnJob, reconcilePass, type PassSummary, type VaultLifecycle } from './reconcile-pass';
 
 /**
  * The job id a Snowball notification names, if any. The SQS body is the SNS envelope, whose

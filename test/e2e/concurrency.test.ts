@@ -1,4 +1,7 @@
-import { DEFAULT_SECRET_PREFIX, manifestObjectKey, routePath, type OperatorKind } from '../../lib/contract';
+import { routePath } from '../../contract/api';
+import { DEFAULTS } from '../../contract/deployment';
+import { manifestObjectKey } from '../../contract/vault-layout';
+import { type OperatorKind } from '../../contract/vaults';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { captureLogs } from '../helpers/log-capture';
 import { signedCall } from '../helpers/signed-client';
@@ -38,7 +41,7 @@ describe(`${N} simultaneous POSTs for one job`, () => {
     const bodies = answers.map((a) => a.json());
     expect(new Set(bodies.map((b) => b.versionId)).size).toBe(1);
     expect(new Set(bodies.map((b) => b.secretArn)).size).toBe(1);
-    const secret = sandbox.secrets.secrets.get(`${DEFAULT_SECRET_PREFIX}${job}`)!;
+    const secret = sandbox.secrets.secrets.get(`${DEFAULTS.secretPrefix}${job}`)!;
     expect(sandbox.secrets.secrets.size).toBe(1);
     expect(secret.versions.size).toBe(1);
     expect([...secret.versions.values()][0].value).toBe(sandbox.snowball.jobs.get(job)!.unlockCode);

@@ -1,4 +1,7 @@
-import { DEFAULT_SECRET_PREFIX, manifestObjectKey, routePath, type OperatorKind } from '../../lib/contract';
+import { routePath } from '../../contract/api';
+import { DEFAULTS } from '../../contract/deployment';
+import { manifestObjectKey } from '../../contract/vault-layout';
+import { type OperatorKind } from '../../contract/vaults';
 import type { Fault } from '../../sandbox/faults';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { captureLogs } from '../helpers/log-capture';
@@ -27,7 +30,7 @@ function get(kind: OperatorKind, jobId: string) {
   return signedCall(`${sandbox.info.apiUrl.replace(/\/$/, '')}${routePath(kind, jobId)}`, who, sandbox.info.region, { accept: 'application/octet-stream' });
 }
 const objectVersions = (jobId: string) => (sandbox.s3.objects.get(manifestObjectKey(jobId)) ?? []).map((v) => v.versionId);
-const secret = (jobId: string) => sandbox.secrets.secrets.get(`${DEFAULT_SECRET_PREFIX}${jobId}`);
+const secret = (jobId: string) => sandbox.secrets.secrets.get(`${DEFAULTS.secretPrefix}${jobId}`);
 const secretVersions = (jobId: string) => [...(secret(jobId)?.versions.keys() ?? [])];
 
 /** The vault state that no failure may change: the brokered job's versions, and nothing for the fresh one. */

@@ -8,8 +8,9 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { GetJobManifestCommand, GetJobUnlockCodeCommand, SnowballClient } from '@aws-sdk/client-snowball';
-import { alertRules, alertTemplate } from '../../lib/alert-rules';
-import { routePath, unlockCodeSecretName } from '../../lib/contract';
+import { alertRules, alertTemplate } from '../../policies/alert-rules';
+import { routePath } from '../../contract/api';
+import { unlockCodeSecretName } from '../../contract/vault-layout';
 import type { PrincipalName } from '../../sandbox/identities';
 import { startSandbox, type GuardrailsMode, type Sandbox } from '../../sandbox/sandbox';
 import type { Alert } from '../../sandbox/trail';

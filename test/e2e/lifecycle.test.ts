@@ -1,4 +1,5 @@
-import { FLEET_ROUTE, routePath, type OperatorKind } from '../../lib/contract';
+import { routePath } from '../../contract/api';
+import { VAULTS, type OperatorKind } from '../../contract/vaults';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { captureLogs } from '../helpers/log-capture';
 import { signedCall } from '../helpers/signed-client';
@@ -16,7 +17,7 @@ afterAll(() => sandbox.stop());
 const base = (s: Sandbox) => s.info.apiUrl.replace(/\/$/, '');
 const operator = (s: Sandbox, kind: OperatorKind) => (kind === 'manifest' ? s.principals.manifest : s.principals.unlockCode);
 const read = (s: Sandbox, kind: OperatorKind, jobId: string) => signedCall(`${base(s)}${routePath(kind, jobId)}`, operator(s, kind), s.info.region);
-const fleet = async (s: Sandbox, kind: OperatorKind, who = operator(s, kind)) => signedCall(`${base(s)}${FLEET_ROUTE[kind]}`, who, s.info.region);
+const fleet = async (s: Sandbox, kind: OperatorKind, who = operator(s, kind)) => signedCall(`${base(s)}${VAULTS[kind].fleetRoute}`, who, s.info.region);
 const addJob = async (s: Sandbox, state: string, createdDaysAgo = 10): Promise<string> => (await control(s, 'jobs', { state, createdDaysAgo })).jobId;
 const moveJob = async (s: Sandbox, jobId: string, state: string) => {
   await control(s, `jobs/${jobId}/state`, { state });

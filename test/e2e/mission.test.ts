@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_SECRET_PREFIX, manifestObjectKey, routePath, type OperatorKind } from '../../lib/contract';
+import { routePath } from '../../contract/api';
+import { DEFAULTS } from '../../contract/deployment';
+import { manifestObjectKey } from '../../contract/vault-layout';
+import { type OperatorKind } from '../../contract/vaults';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import type { SandboxPrincipal } from '../../sandbox/identities';
 import { captureLogs } from '../helpers/log-capture';
@@ -24,7 +27,7 @@ const call = (who: SandboxPrincipal | undefined, kind: OperatorKind, method: 'GE
   signedCall(url(kind, jobId), who, sandbox.info.region, { method, accept });
 const demo = () => sandbox.snowball.jobs.get(job)!;
 const versionsOf = (jobId: string) => sandbox.s3.objects.get(manifestObjectKey(jobId)) ?? [];
-const secretOf = (jobId: string) => sandbox.secrets.secrets.get(`${DEFAULT_SECRET_PREFIX}${jobId}`);
+const secretOf = (jobId: string) => sandbox.secrets.secrets.get(`${DEFAULTS.secretPrefix}${jobId}`);
 
 describe('the whole mission, signed by the SDK', () => {
   it('a manifest operator brokers the manifest, then downloads the same bytes with their SHA-256', async () => {

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
-import { routePath, type OperatorKind } from '../../lib/contract';
+import { routePath } from '../../contract/api';
+import { type OperatorKind } from '../../contract/vaults';
 import { GATEWAY_MAX_BODY_BYTES } from '../../sandbox/gateway';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { captureLogs } from '../helpers/log-capture';

@@ -1,6 +1,6 @@
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { manifestObjectKey } from '../../lib/contract';
-import { stackResourceName } from '../../lib/service-publishers';
+import { manifestObjectKey } from '../../contract/vault-layout';
+import { stackResourceName } from '../../policies/service-publishers';
 import { SANDBOX_STACK } from '../../sandbox/alarms';
 import { demoJob } from '../../sandbox/jobs';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';

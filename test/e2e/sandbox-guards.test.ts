@@ -3,7 +3,8 @@ import { Hash } from '@smithy/hash-node';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { request } from 'node:http';
-import { DEFAULT_SECRET_PREFIX, routePath } from '../../lib/contract';
+import { routePath } from '../../contract/api';
+import { DEFAULTS } from '../../contract/deployment';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { captureLogs } from '../helpers/log-capture';
 import { signedCall } from '../helpers/signed-client';
@@ -74,7 +75,7 @@ describe('the JSON stand-ins check the signed payload hash against the body', ()
   /** A GetSecretValue signed (x-amz-content-sha256 included) for `signedFor`, sent with the body for `sentFor`. */
   async function getSecretValue(signedFor: string, sentFor: string) {
     const endpoint = new URL(sandbox.info.vaults.unlockCode.secretsManagerEndpoint);
-    const body = (job: string) => JSON.stringify({ SecretId: `${DEFAULT_SECRET_PREFIX}${job}` });
+    const body = (job: string) => JSON.stringify({ SecretId: `${DEFAULTS.secretPrefix}${job}` });
     const signer = new SignatureV4({ service: 'secretsmanager', region: sandbox.info.region, credentials: sandbox.principals.unlockCode, sha256: Hash.bind(null, 'sha256') });
     const signed = await signer.sign(
       new HttpRequest({
@@ -109,7 +110,7 @@ describe('the JSON stand-ins check the signed payload hash against the body', ()
 describe('DescribeSecret', () => {
   it('answers CreatedDate and LastChangedDate, as AWS does, and moves LastChangedDate on a change', async () => {
     const client = new SecretsManagerClient({ region: sandbox.info.region, endpoint: sandbox.info.vaults.unlockCode.secretsManagerEndpoint, credentials: sandbox.principals.unlockCode });
-    const SecretId = `${DEFAULT_SECRET_PREFIX}${jobs[0]}`;
+    const SecretId = `${DEFAULTS.secretPrefix}${jobs[0]}`;
     const first = await client.send(new DescribeSecretCommand({ SecretId }));
     expect(first.CreatedDate).toBeInstanceOf(Date);
     expect(first.LastChangedDate).toBeInstanceOf(Date);

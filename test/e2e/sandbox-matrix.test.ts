@@ -2,7 +2,9 @@ import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObject
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DescribeJobCommand, GetJobManifestCommand, GetJobUnlockCodeCommand, SnowballClient } from '@aws-sdk/client-snowball';
 import { execFile } from 'node:child_process';
-import { manifestObjectKey, routePath, unlockCodeSecretName, type OperatorKind } from '../../lib/contract';
+import { routePath } from '../../contract/api';
+import { manifestObjectKey, unlockCodeSecretName } from '../../contract/vault-layout';
+import { type OperatorKind } from '../../contract/vaults';
 import type { PrincipalName } from '../../sandbox/identities';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import type { Credentials } from '../../sandbox/sigv4';

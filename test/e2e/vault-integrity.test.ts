@@ -1,6 +1,9 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, DeleteResourcePolicyCommand, GetSecretValueCommand, PutSecretValueCommand, RestoreSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { manifestObjectKey, routePath, STABLE_NAMES, unlockCodeSecretName, type OperatorKind } from '../../lib/contract';
+import { routePath } from '../../contract/api';
+import { STABLE_NAMES } from '../../contract/deployment';
+import { manifestObjectKey, unlockCodeSecretName } from '../../contract/vault-layout';
+import { type OperatorKind } from '../../contract/vaults';
 import { KEY_ARN } from '../../sandbox/functions';
 import type { PrincipalName } from '../../sandbox/identities';
 import { startSandbox, type GuardrailsMode, type Sandbox } from '../../sandbox/sandbox';

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { routeTemplate, type OperatorKind } from '../../lib/contract';
+import { routeTemplate } from '../../contract/api';
+import { type OperatorKind } from '../../contract/vaults';
 
 export const ACCOUNT = '123456789012';
 export const MANIFEST_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/Broker-ManifestOperator-1A2B3C`;

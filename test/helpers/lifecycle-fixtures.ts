@@ -1,7 +1,7 @@
 import { SnowballClient } from '@aws-sdk/client-snowball';
-import type { Holding } from '../../lambda/shared/fleet';
+import type { Holding } from '../../lambda/shared/job-steps';
 import { JobMemory } from '../../lambda/shared/job-memory';
-import { reconcilePass, type PassOptions, type VaultLifecycle } from '../../lambda/shared/reconcile';
+import { reconcilePass, type PassOptions, type VaultLifecycle } from '../../lambda/shared/reconcile-pass';
 
 /** The lifecycle tests' clock, job ids and listing entries. */
 export const NOW = new Date('2026-11-25T12:00:00Z');

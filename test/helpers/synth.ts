@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { BrokerStack } from '../../lib/broker-stack';
 import { parseConfig } from '../../lib/config';
-import { cdkJsonContext } from '../../scripts/bundles';
+import { cdkJsonContext } from '../../tools/bundles';
 import { SYNTH_CACHE_ENV } from './run-cache';
 
 export const TEST_ENV = { account: '123456789012', region: 'eu-west-1' };

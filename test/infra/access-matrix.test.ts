@@ -1,12 +1,14 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { ENV, manifestObjectKey, ROUTE_SEGMENT, type OperatorKind } from '../../lib/contract';
+import { ENV } from '../../contract/deployment';
+import { manifestObjectKey } from '../../contract/vault-layout';
+import { VAULTS, type OperatorKind } from '../../contract/vaults';
 import { unlockCodeSecretPolicy } from '../../lambda/unlock-code/secret-policy';
-import { sharedStatements } from '../../lib/guardrails-policy';
+import { sharedStatements } from '../../policies/guardrails-policy';
 import { synthBroker, TEST_ENV } from '../helpers/synth';
 import { TemplateResolver } from '../helpers/template-resolver';
 
 /**
- * The access matrix of DESIGN.md, evaluated as IAM policy over the synthesized template: identity
+ * The access matrix of docs/security.md, evaluated as IAM policy over the synthesized template: identity
  * policies, the bucket policy, both key policies, the secrets' resource policy and the API's
  * resource policy, with the context keys AWS would send.
  */
@@ -114,11 +116,11 @@ const FULL_AWS_ACCESS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', 
 const via = (service: string) => ({ 'kms:ViaService': `${service}.${region}.amazonaws.com` });
 const invoke = (who: Who, kind: OperatorKind, method: 'GET' | 'POST') =>
   decide(who, 'execute-api:Invoke', {
-    arn: `arn:aws:execute-api:${region}:${account}:${apiRef}/v1/${method}/jobs/${JOB}/${ROUTE_SEGMENT[kind]}`,
+    arn: `arn:aws:execute-api:${region}:${account}:${apiRef}/v1/${method}/jobs/${JOB}/${VAULTS[kind].segment}`,
     policy: apiPolicy,
   });
 
-/** One row of DESIGN.md's matrix: API manifest, GetObject, manifest key, API unlock code, GetSecretValue, unlock key. */
+/** One row of the access matrix (docs/security.md): API manifest, GetObject, manifest key, API unlock code, GetSecretValue, unlock key. */
 async function row(who: Who) {
   const api = async (kind: OperatorKind) => {
     const [get, post] = [await invoke(who, kind, 'GET'), await invoke(who, kind, 'POST')];
@@ -138,7 +140,7 @@ const ALLOWED = 'Allowed';
 const DENIED = expect.stringMatching(/Denied$/);
 const EXPLICIT = 'ExplicitlyDenied';
 
-describe('access matrix (DESIGN.md), evaluated as policy', () => {
+describe('access matrix (docs/security.md), evaluated as policy', () => {
   it('ManifestOperator: brokers and reads manifests, decrypts via S3; nothing of the unlock-code vault', async () => {
     expect(await row('manifestOperator')).toEqual({
       apiManifest: ALLOWED, getManifestObject: ALLOWED, decryptManifestKey: ALLOWED,

@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { bundlePaths, FAKE_FUNCTION_ENV } from '../../scripts/bundles';
-import { findNode24, NODE24_VERSION } from '../../scripts/node24';
+import { bundlePaths, FAKE_FUNCTION_ENV } from '../../tools/bundles';
+import { findNode24, NODE24_VERSION } from '../../tools/node24';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import { synthBroker } from '../helpers/synth';
 

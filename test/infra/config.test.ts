@@ -1,11 +1,18 @@
 import { ConfigError, parseConfig } from '../../lib/config';
 import { synthBroker } from '../helpers/synth';
+import { cdkJsonContext } from '../../tools/bundles';
 
 const ROLE_A = 'arn:aws:iam::111122223333:role/field-team';
 const ROLE_B = 'arn:aws:iam::111122223333:role/security-team';
 const parse = (context: Record<string, unknown>) => parseConfig((key) => context[key]);
 
 describe('configuration', () => {
+  it("states in cdk.json the very defaults the code applies to a missing key (one default per value)", () => {
+    const fromCdkJson = parseConfig((key) => cdkJsonContext()[key]);
+    expect(fromCdkJson).toEqual(parse({}));
+  });
+
+
   it('defaults to empty principal lists, 360 days and the standard secret prefix', () => {
     expect(parse({})).toEqual({
       manifestOperatorPrincipals: [],

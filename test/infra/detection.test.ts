@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { alertPaths, alertRules, alertTemplate } from '../../lib/alert-rules';
-import { METRICS, STABLE_NAMES } from '../../lib/contract';
+import { alertPaths, alertRules, alertTemplate } from '../../policies/alert-rules';
+import { STABLE_NAMES } from '../../contract/deployment';
 import { matchesPattern } from '../../sandbox/event-pattern';
 import { assumedRole, cloudTrailEvent, iamUser, root, type Call } from '../fixtures/cloudtrail';
 import { synthBroker, TEST_ENV } from '../helpers/synth';
@@ -147,7 +147,7 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
 });
 
 describe('detection resources', () => {
-  it('deploys every rule of lib/alert-rules.ts, each seeing read-only management events', () => {
+  it('deploys every rule of policies/alert-rules.ts, each seeing read-only management events', () => {
     const expected = alertRules({ manifestFunctionRoleArn: '', unlockCodeFunctionRoleArn: '', unlockCodeOperatorRoleArn: '', vaultKeyArns: [], manifestBucketName: '', secretPrefix: 'p/', breakGlassRoleArn: BREAK_GLASS, brokerKeyArns: ['arn:aws:kms:eu-west-1:123456789012:key/alerts'] }).map((r) => r.id);
     expect(Object.keys(rules).sort()).toEqual(expected.sort());
     for (const rule of Object.values(rules)) expect(rule.State).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
@@ -188,7 +188,7 @@ describe('detection resources', () => {
   });
 
   it('has no per-minute read alarm any more, and refuses the removed alertOnUnlockCodeRead setting with what replaced it', () => {
-    expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).some((a: any) => a.Properties.MetricName === METRICS.read)).toBe(false);
+    expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).some((a: any) => a.Properties.MetricName === 'Read')).toBe(false);
     expect(() => synthBroker({ alertOnUnlockCodeRead: true })).toThrow(/alertOnUnlockCodeRead was removed.*UnlockCodeRead/);
   });
 

@@ -1,5 +1,5 @@
-import { manifestObjectKey } from '../../lib/contract';
-import { GRANTS, KEY_GRANTS } from '../../lib/grants';
+import { manifestObjectKey } from '../../contract/vault-layout';
+import { GRANTS, KEY_GRANTS } from '../../policies/grants';
 import { SANDBOX_ACCESS, SANDBOX_KEY_ACCESS, SCOPE_OF } from '../../sandbox/access';
 import type { PrincipalName } from '../../sandbox/identities';
 import { synthBroker, TEST_ENV } from '../helpers/synth';
@@ -7,7 +7,7 @@ import { TemplateResolver } from '../helpers/template-resolver';
 
 /**
  * The sandbox's stand-ins admit each principal from SANDBOX_ACCESS; the stack grants from the same
- * lib/grants.ts. This proves the two say the same thing: per role, the Snowball, S3 and Secrets
+ * policies/grants.ts. This proves the two say the same thing: per role, the Snowball, S3 and Secrets
  * Manager actions the synthesized identity policies allow, and on what, equal the sandbox's table.
  */
 const raw = synthBroker().template.toJSON() as { Resources: Record<string, any> };

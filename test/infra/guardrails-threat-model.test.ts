@@ -1,4 +1,4 @@
-import { STABLE_NAMES } from '../../lib/contract';
+import { STABLE_NAMES } from '../../contract/deployment';
 import { unlockCodeSecretPolicy } from '../../lambda/unlock-code/secret-policy';
 import { account, arn, decide, identityPoliciesOf, PEOPLE, region, resource, role, synthesizedScps, type Call } from './guardrails-world';
 

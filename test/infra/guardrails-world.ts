@@ -3,10 +3,10 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BrokerStack } from '../../lib/broker-stack';
 import { parseConfig } from '../../lib/config';
-import { STABLE_NAMES } from '../../lib/contract';
+import { STABLE_NAMES } from '../../contract/deployment';
 import { parseGuardrailsConfig } from '../../lib/guardrails-config';
 import { GuardrailsStack } from '../../lib/guardrails-stack';
-import { cdkJsonContext } from '../../scripts/bundles';
+import { cdkJsonContext } from '../../tools/bundles';
 import { TEST_ENV } from '../helpers/synth';
 import { TemplateResolver } from '../helpers/template-resolver';
 

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { ConfigError } from '../../lib/config';
 import { parseGuardrailsConfig } from '../../lib/guardrails-config';
-import { GuardrailsTooLargeError, SCP_MAX_CHARS, sharedScps } from '../../lib/guardrails-policy';
+import { GuardrailsTooLargeError, SCP_MAX_CHARS, sharedScps } from '../../policies/guardrails-policy';
 import { guardrailsScps } from '../../lib/guardrails-scps';
 import { sealedScps } from '../../lib/guardrails-sealed';
 import { GuardrailsStack } from '../../lib/guardrails-stack';
@@ -101,7 +101,7 @@ describe('the guardrails stack', () => {
   const stack = new GuardrailsStack(app, 'Guardrails', { config, env: { account: '999988887777', region: 'us-east-1' } });
   const template = Template.fromStack(stack);
 
-  it('is one SCP per packed policy of lib/guardrails-policy.ts, each attached to the configured targets', () => {
+  it('is one SCP per packed policy of policies/guardrails-policy.ts, each attached to the configured targets', () => {
     const scps = sharedScps(config);
     template.resourceCountIs('AWS::Organizations::Policy', scps.length);
     for (const scp of scps) {

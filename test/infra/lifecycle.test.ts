@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { ENV, LIFECYCLE_STEP_BUDGET_MS, METRICS, OUTPUTS } from '../../lib/contract';
+import { ENV, LIFECYCLE_STEP_BUDGET_MS, METRICS, OUTPUTS } from '../../contract/deployment';
 import { synthBroker } from '../helpers/synth';
 
 const { template } = synthBroker();

@@ -1,12 +1,12 @@
-import { JOB_ID_PATTERN, MANIFEST_HEADERS } from '../../lib/contract';
-import { readFailureCode, unlockCodeFailureTemplate, unlockCodeRequestTemplate } from '../../lib/vault-reads';
+import { JOB_ID_PATTERN, MANIFEST_HEADERS } from '../../contract/api';
+import { readFailureCode, unlockCodeFailureTemplate, unlockCodeRequestTemplate } from '../../policies/vault-reads';
 import { synthBroker } from '../helpers/synth';
 
 /**
  * The GET routes run no broker code: API Gateway reads each vault with the caller's own
  * credentials (an AWS service integration with credentials passthrough), and its mapping
  * templates keep the broker's answers. The templates are proven here by their structure; the
- * sandbox's gateway applies the same table (lib/vault-reads.ts) end to end.
+ * sandbox's gateway applies the same table (policies/vault-reads.ts) end to end.
  */
 const { template } = synthBroker();
 const raw = template.toJSON() as { Resources: Record<string, any> };

@@ -1,5 +1,5 @@
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
-import { OUTPUTS } from '../../lib/contract';
+import { OUTPUTS } from '../../contract/deployment';
 import { KEY_USE_ACTIONS } from '../../lib/vault-key';
 import { synthBroker } from '../helpers/synth';
 

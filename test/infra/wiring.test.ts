@@ -1,5 +1,5 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { OUTPUTS } from '../../lib/contract';
+import { OUTPUTS } from '../../contract/deployment';
 import { synthBroker, TEST_ENV } from '../helpers/synth';
 import { TemplateResolver } from '../helpers/template-resolver';
 

@@ -2,7 +2,7 @@
 import { DescribeJobCommand, ListJobsCommand, SnowballClient } from '@aws-sdk/client-snowball';
 import { upstreamUnavailable } from '../../lambda/shared/errors';
 import { JobMemory } from '../../lambda/shared/job-memory';
-import { actOnJob, type VaultLifecycle } from '../../lambda/shared/reconcile';
+import { actOnJob, type VaultLifecycle } from '../../lambda/shared/reconcile-pass';
 import { jobIdOfNotification, notificationEntry } from '../../lambda/shared/triggers';
 import { captureLogs } from '../helpers/log-capture';
 import { mockSnowball } from '../helpers/snowball-mock';

@@ -7,8 +7,9 @@ import {
 } from '@aws-sdk/client-snowball';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
-import { ENV, manifestObjectKey } from '../../lib/contract';
-import { handler } from '../../lambda/manifest/handler';
+import { DEFAULTS, ENV } from '../../contract/deployment';
+import { manifestObjectKey } from '../../contract/vault-layout';
+import { handler } from '../../lambda/manifest/api-handler';
 import { apiEvent, errorOf, JOB_ID, MANIFEST_CALLER, UNLOCK_CALLER } from '../helpers/events';
 import { captureLogs } from '../helpers/log-capture';
 import { mockSnowball } from '../helpers/snowball-mock';
@@ -18,7 +19,7 @@ const logs = captureLogs();
 const snowball = mockSnowball();
 const s3 = mockClient(S3Client);
 const server = new ManifestServer();
-const MAX_BYTES = 1024;
+const MAX_BYTES = DEFAULTS.manifestMaxBytes;
 const BUCKET = 'manifest-vault-bucket';
 const MANIFEST = Buffer.from('encrypted-manifest-bytes-7f3a9c1e');
 const sha = (b: Buffer) => createHash('sha256').update(b).digest();
@@ -46,7 +47,6 @@ beforeAll(async () => {
   Object.assign(process.env, {
     [ENV.manifestBucket]: BUCKET,
     [ENV.manifestExtraOrigin]: origin,
-    [ENV.manifestMaxBytes]: String(MAX_BYTES),
     [ENV.manifestDownloadTimeoutMs]: '500',
   });
 });

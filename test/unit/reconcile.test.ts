@@ -3,11 +3,11 @@ import { DeleteSecretCommand, DescribeSecretCommand, GetResourcePolicyCommand, P
 import { DescribeJobCommand, ListJobsCommand, SnowballClient } from '@aws-sdk/client-snowball';
 import { mockClient } from 'aws-sdk-client-mock';
 import { BrokerError, throttled, upstreamUnavailable } from '../../lambda/shared/errors';
-import { stepFor, type Holding } from '../../lambda/shared/fleet';
-import { actOnJob } from '../../lambda/shared/reconcile';
+import { stepFor, type Holding } from '../../lambda/shared/job-steps';
+import { actOnJob } from '../../lambda/shared/reconcile-pass';
 import { jobIdOfNotification, notificationEntry } from '../../lambda/shared/triggers';
-import { manifestHoldings } from '../../lambda/manifest/lifecycle';
-import { unlockCodeLifecycle } from '../../lambda/unlock-code/lifecycle';
+import { manifestHoldings } from '../../lambda/manifest/lifecycle-steps';
+import { unlockCodeLifecycle } from '../../lambda/unlock-code/lifecycle-steps';
 import { captureLogs } from '../helpers/log-capture';
 import { mockSnowball } from '../helpers/snowball-mock';
 import { DAY, daysAgo, entry, fakeVault, jid, NOW, pass } from '../helpers/lifecycle-fixtures';

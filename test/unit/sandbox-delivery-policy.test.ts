@@ -1,4 +1,4 @@
-import { alertPublishers, jobNotificationPublishers } from '../../lib/service-publishers';
+import { alertPublishers, jobNotificationPublishers } from '../../policies/service-publishers';
 import { admits, GuardedTopic } from '../../sandbox/delivery-policy';
 
 /** The sandbox's judge of deliveries into its topics: the stack's statements, evaluated as IAM does. */

@@ -1,6 +1,6 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { STABLE_NAMES } from '../../lib/contract';
-import { sharedStatements } from '../../lib/guardrails-policy';
+import { STABLE_NAMES } from '../../contract/deployment';
+import { sharedStatements } from '../../policies/guardrails-policy';
 import { sealedStatements } from '../../lib/guardrails-sealed';
 import { scpDenies } from '../../sandbox/scp';
 

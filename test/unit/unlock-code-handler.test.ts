@@ -20,10 +20,11 @@ import {
   ListJobsCommand,
 } from '@aws-sdk/client-snowball';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ENV, FLEET_ROUTE } from '../../lib/contract';
-import { handler } from '../../lambda/unlock-code/handler';
+import { ENV } from '../../contract/deployment';
+import { VAULTS } from '../../contract/vaults';
+import { handler } from '../../lambda/unlock-code/api-handler';
 import { unlockCodeSecretPolicy } from '../../lambda/unlock-code/secret-policy';
-import { versionToken } from '../../lambda/unlock-code/vault';
+import { versionToken } from '../../lambda/unlock-code/secrets-manager';
 import { apiEvent, errorOf, JOB_ID, MANIFEST_CALLER, UNLOCK_CALLER, UNLOCK_ROLE_ARN } from '../helpers/events';
 import { captureLogs } from '../helpers/log-capture';
 import { mockSnowball } from '../helpers/snowball-mock';
@@ -300,7 +301,7 @@ describe('POST /jobs/{jobId}/unlock-code', () => {
   it('lets the caller the event names decide nothing: a fleet answer is the same for the manifest operator, a forged ARN or none', async () => {
     // Anyone allowed lambda:InvokeFunction writes that field; API Gateway's AWS_IAM and resource policy decide who reaches a route.
     snowball.on(ListJobsCommand).resolves({ JobListEntries: [] });
-    const fleet = (caller: string) => handler({ ...apiEvent('unlockCode', 'GET', JOB_ID, caller), resource: FLEET_ROUTE.unlockCode, pathParameters: null });
+    const fleet = (caller: string) => handler({ ...apiEvent('unlockCode', 'GET', JOB_ID, caller), resource: VAULTS.unlockCode.fleetRoute, pathParameters: null });
     const answers = await Promise.all([UNLOCK_CALLER, MANIFEST_CALLER, 'arn:aws:sts::123456789012:assumed-role/Anything/forged', ''].map(async (c) => (await fleet(c)).body));
     expect(new Set(answers).size).toBe(1);
     expect(JSON.parse(answers[0])).toEqual({ jobs: [] });

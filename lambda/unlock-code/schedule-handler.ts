@@ -1,7 +1,7 @@
 import { once } from '../shared/env';
 import { reconcileEntry } from '../shared/triggers';
 import { clients } from './clients';
-import { unlockCodeLifecycle } from './lifecycle';
+import { unlockCodeLifecycle } from './lifecycle-steps';
 import { settingsFromEnv } from './settings';
 
 const settings = once(() => settingsFromEnv(process.env));

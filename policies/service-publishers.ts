@@ -1,3 +1,5 @@
+import { VAULTS, type OperatorKind } from '../contract/vaults';
+
 /**
  * Who may deliver into the stack's encrypted topics, as plain IAM policy JSON: the constructs add
  * these statements to each topic's policy and key policy, and the sandbox judges its own deliveries
@@ -88,10 +90,9 @@ export function jobNotificationPublishers(where: { partition: string; region: st
   return [{ sid: 'SnowballJobsPublish', service: 'importexport.amazonaws.com', sourceArns: [`arn:${partition}:snowball:${region}:${account}:*`] }];
 }
 
-const capitalised = (word: string) => word[0].toUpperCase() + word.slice(1);
 
 /** Ids of the lifecycle's alarms per vault (each named `STACK-ID`), shared by the stack and the sandbox. */
 export const LIFECYCLE_ALARM_IDS = {
-  reconcileFailed: (kind: string) => `${capitalised(kind)}ReconcileFailed`,
-  deadLetters: (kind: string) => `Lifecycle${capitalised(kind)}DeadLetters`,
+  reconcileFailed: (kind: OperatorKind) => `${VAULTS[kind].name}ReconcileFailed`,
+  deadLetters: (kind: OperatorKind) => `Lifecycle${VAULTS[kind].name}DeadLetters`,
 } as const;

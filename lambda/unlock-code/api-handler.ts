@@ -1,12 +1,12 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { once } from '../shared/env';
 import { methodNotAllowed, readNotServedHere } from '../shared/errors';
-import { fleetStatus } from '../shared/fleet-status';
+import { fleetStatus } from '../shared/fleet-route';
 import { json, respond, type BrokerRequest } from '../shared/http';
 import { log } from '../shared/log';
 import { clients } from './clients';
-import { brokerUnlockCode } from './core';
-import { unlockCodeHoldings } from './lifecycle';
+import { brokerUnlockCode } from './capture';
+import { unlockCodeHoldings } from './lifecycle-steps';
 import { settingsFromEnv } from './settings';
 
 const settings = once(() => settingsFromEnv(process.env));

@@ -5,7 +5,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { MANIFEST_METADATA, manifestObjectKey } from '../../lib/contract';
+import { MANIFEST_METADATA, manifestObjectKey } from '../../contract/vault-layout';
 import { errorName, rethrow } from '../shared/aws-errors';
 import { internalError, retiredDuringCapture } from '../shared/errors';
 import type { Download } from './download';

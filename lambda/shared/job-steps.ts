@@ -1,5 +1,5 @@
 import { ListJobsCommand, type SnowballClient } from '@aws-sdk/client-snowball';
-import { credentialsExpireAt, FINISHED_STATES, UNLOCKABLE_STATE } from '../../lib/contract';
+import { credentialsExpireAt, FINISHED_STATES, UNLOCKABLE_STATE } from '../../contract/snowball';
 import { rethrow } from './aws-errors';
 
 /** One job as Snowball lists it. */

@@ -1,7 +1,8 @@
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ENV } from '../lib/contract';
+import { DEFAULTS } from '../contract/deployment';
+import { functionEnv } from '../contract/function-env';
 
 /** The context `cdk synth` sees: cdk.json's defaults and feature flags. */
 export function cdkJsonContext(): Record<string, unknown> {
@@ -11,11 +12,15 @@ export function cdkJsonContext(): Record<string, unknown> {
 /** Environment a bundle needs to load outside Lambda: the variables the stack sets, with fake values. */
 export const FAKE_FUNCTION_ENV: Record<string, string> = {
   AWS_REGION: 'eu-west-1',
-  [ENV.manifestBucket]: 'bucket',
-  [ENV.unlockCodeSecretPrefix]: 'snowball/unlock-code/',
-  [ENV.unlockCodeKeyArn]: 'arn:aws:kms:eu-west-1:123456789012:key/k',
-  [ENV.unlockCodeReaderRoleArn]: 'arn:aws:iam::123456789012:role/reader',
-  [ENV.unlockCodeBrokerRoleArn]: 'arn:aws:iam::123456789012:role/broker',
+  ...functionEnv('manifest', { bucketName: 'bucket' }),
+  ...functionEnv('unlockCode', {
+    secretPrefix: DEFAULTS.secretPrefix,
+    keyArn: 'arn:aws:kms:eu-west-1:123456789012:key/k',
+    readerRoleArn: 'arn:aws:iam::123456789012:role/reader',
+    brokerRoleArn: 'arn:aws:iam::123456789012:role/broker',
+    restorerArns: [],
+    retireRecoveryDays: DEFAULTS.retireRecoveryDays,
+  }),
 };
 
 /** The built `index.mjs` of each function of a synthesized stack, by function logical-id prefix. */

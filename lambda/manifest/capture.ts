@@ -3,7 +3,7 @@ import { GetJobManifestCommand, type SnowballClient } from '@aws-sdk/client-snow
 import { manifestDownloadFailed } from '../shared/errors';
 import { assertCapturable, callSnowball } from '../shared/snowball';
 import { downloadManifest, type DownloadPolicy } from './download';
-import { keepRetirement, retirements, storeIfChanged } from './store';
+import { keepRetirement, retirements, storeIfChanged } from './s3-objects';
 
 export interface ManifestClients {
   readonly snowball: SnowballClient;

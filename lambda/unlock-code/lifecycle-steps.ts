@@ -1,11 +1,11 @@
-import { unlockCodeSecretName } from '../../lib/contract';
+import { unlockCodeSecretName } from '../../contract/vault-layout';
 import { errorName } from '../shared/aws-errors';
-import { mapLimit, type Holding } from '../shared/fleet';
+import { mapLimit, type Holding } from '../shared/job-steps';
 import { auditRetirement, log } from '../shared/log';
-import type { VaultLifecycle } from '../shared/reconcile';
-import { brokerUnlockCode, locate, type UnlockCodeClients, type UnlockCodeSettings } from './core';
+import type { VaultLifecycle } from '../shared/reconcile-pass';
+import { brokerUnlockCode, locate, type UnlockCodeClients, type UnlockCodeSettings } from './capture';
 import type { UnlockCodeLifecycleSettings } from './settings';
-import { describeSecret, ensurePolicy, foreignReason, scheduleDeletion, type SecretState } from './vault';
+import { describeSecret, ensurePolicy, foreignReason, scheduleDeletion, type SecretState } from './secrets-manager';
 
 /** What the unlock-code vault holds for one job, as the fleet status shows it. */
 export interface UnlockCodeHolding {

@@ -1,6 +1,7 @@
 import type { SnowballClient } from '@aws-sdk/client-snowball';
-import { credentialsExpireAt, type FleetEntry } from '../../lib/contract';
-import { listJobs, type Holding } from './fleet';
+import { type FleetEntry } from '../../contract/api';
+import { credentialsExpireAt } from '../../contract/snowball';
+import { listJobs, type Holding } from './job-steps';
 
 interface Detail {
   readonly holding: Holding;

@@ -1,4 +1,5 @@
-import { ERROR_STATUS, GATEWAY_ERRORS, JOB_ID_PATTERN, UNLOCK_CODE_PATTERN, type ErrorCode, type OperatorKind } from './contract';
+import { ERROR_STATUS, GATEWAY_ERRORS, JOB_ID_PATTERN, UNLOCK_CODE_PATTERN, type ErrorCode } from '../contract/api';
+import { VAULTS, type OperatorKind } from '../contract/vaults';
 
 /**
  * How `GET /jobs/{jobId}/…` reads a vault: API Gateway calls the vault's own service with the
@@ -29,13 +30,11 @@ export const READ_FAILURES: Record<OperatorKind, readonly ReadFailure[]> = {
   ],
 };
 
-const WHAT: Record<OperatorKind, string> = { manifest: 'manifest', unlockCode: 'unlock code' };
-
 /** The safe message of each read failure; `jobId` is already validated (or a VTL reference). */
 export function readFailureMessage(kind: OperatorKind, code: ErrorCode, jobId: string): string {
   switch (code) {
     case 'NothingStored':
-      return `No ${WHAT[kind]} is stored for job ${jobId}: broker it first with POST.`;
+      return `No ${VAULTS[kind].noun} is stored for job ${jobId}: broker it first with POST.`;
     case 'ScheduledForDeletion':
       return `The unlock code of job ${jobId} is scheduled for deletion; while the job is WithCustomer, POST /jobs/${jobId}/unlock-code restores it (the code of a Complete or Cancelled job stays retired).`;
     case 'AccessDenied':

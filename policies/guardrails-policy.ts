@@ -1,4 +1,5 @@
-import { OPERATOR_KINDS, STABLE_NAMES, type OperatorKind } from './contract';
+import { STABLE_NAMES } from '../contract/deployment';
+import { OPERATOR_KINDS, VAULTS } from '../contract/vaults';
 import { guardrailsNames, type GuardrailsNames, type GuardrailsPolicyInput } from './guardrails-names';
 export type { GuardrailsPolicyInput } from './guardrails-names';
 
@@ -26,8 +27,6 @@ export class GuardrailsTooLargeError extends Error {
   }
 }
 
-const KIND_NAME: Record<OperatorKind, string> = { manifest: 'Manifest', unlockCode: 'UnlockCode' };
-const CREDENTIAL_ACTION: Record<OperatorKind, string> = { manifest: 'snowball:GetJobManifest', unlockCode: 'snowball:GetJobUnlockCode' };
 
 /** Deny, except to the principals named (a missing list means: to everyone). */
 export function deny(sid: string, what: { Action?: string | string[]; NotAction?: string[] }, resource: string | string[], exempt: string[], extra: Record<string, unknown> = {}): Statement {
@@ -67,7 +66,7 @@ const TAGGED_CHANGES = [
 function credentialStatements(n: GuardrailsNames): Statement[] {
   const inBrokerAccount = { StringEquals: { 'aws:PrincipalAccount': n.acct } };
   return OPERATOR_KINDS.map((kind) =>
-    deny(`${KIND_NAME[kind]}OnlyToItsFunction`, { Action: CREDENTIAL_ACTION[kind] }, '*', [...n.functionRole(kind), ...n.glass], inBrokerAccount),
+    deny(`${VAULTS[kind].name}OnlyToItsFunction`, { Action: VAULTS[kind].snowballAction }, '*', [...n.functionRole(kind), ...n.glass], inBrokerAccount),
   );
 }
 
@@ -76,7 +75,7 @@ export function assumeStatements(n: GuardrailsNames, input: GuardrailsPolicyInpu
   const fnRoles = OPERATOR_KINDS.flatMap((kind) => n.functionRole(kind));
   const statements = [deny('BootstrapAndFunctionRolesOnlyToDeployers', { Action: 'sts:*' }, [n.resources.bootstrapRoles, ...fnRoles], n.deploy)];
   for (const kind of OPERATOR_KINDS) {
-    statements.push(deny(`${KIND_NAME[kind]}OperatorOnlyToItsPrincipals`, { Action: 'sts:*' }, n.operatorRole(kind), [...input.operatorPrincipalArns[kind], ...n.glass]));
+    statements.push(deny(`${VAULTS[kind].name}OperatorOnlyToItsPrincipals`, { Action: 'sts:*' }, n.operatorRole(kind), [...input.operatorPrincipalArns[kind], ...n.glass]));
   }
   const localRoles = n.localPrincipals.filter((arn) => arn.includes(':role/'));
   if (localRoles.length) {

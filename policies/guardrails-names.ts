@@ -1,4 +1,5 @@
-import { OPERATOR_KINDS, STABLE_NAMES, type OperatorKind } from './contract';
+import { STABLE_NAMES } from '../contract/deployment';
+import { OPERATOR_KINDS, type OperatorKind } from '../contract/vaults';
 
 /** What the service control policies need to know of the broker's account. */
 export interface GuardrailsPolicyInput {

@@ -1,6 +1,7 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetJobUnlockCodeCommand, type SnowballClient } from '@aws-sdk/client-snowball';
-import { UNLOCK_CODE_PATTERN, unlockCodeSecretName } from '../../lib/contract';
+import { UNLOCK_CODE_PATTERN } from '../../contract/api';
+import { unlockCodeSecretName } from '../../contract/vault-layout';
 import { foreignSecret, malformedUnlockCode, retiredDuringCapture, upstreamUnavailable } from '../shared/errors';
 import { log } from '../shared/log';
 import { assertCapturable, callSnowball } from '../shared/snowball';
@@ -15,7 +16,7 @@ import {
   storeValue,
   type SecretLocation,
   type SecretState,
-} from './vault';
+} from './secrets-manager';
 
 export interface UnlockCodeClients {
   readonly snowball: SnowballClient;

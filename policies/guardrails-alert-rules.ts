@@ -1,9 +1,10 @@
-import { STABLE_NAMES, type OperatorKind } from './contract';
+import { STABLE_NAMES } from '../contract/deployment';
+import { type OperatorKind } from '../contract/vaults';
 
 /**
  * The guardrails' detection rules: every change to what the SCPs guard and every use of an
  * exemption raises an alert naming who did what, whoever did it, a deploy included (so a
- * compromised pipeline is seen too). Pure data, free of CDK, like lib/alert-rules.ts, which
+ * compromised pipeline is seen too). Pure data, free of CDK, like alert-rules.ts, which
  * deploys them beside its own; IAM and global STS calls reach EventBridge only in us-east-1, from
  * where the broker's GlobalEventsStack forwards them to the broker region's default bus.
  */
@@ -17,7 +18,7 @@ export interface GuardRuleSubjects {
   readonly restApiId?: string;
 }
 
-/** Same shape as lib/alert-rules.ts's AlertRule (kept apart to keep the two files' owners apart). */
+/** Same shape as alert-rules.ts's AlertRule (kept apart to keep the two files' owners apart). */
 export interface GuardRule {
   readonly id: string;
   readonly title: string;
@@ -205,7 +206,7 @@ function vaultRules(s: GuardRuleSubjects): GuardRule[] {
     {
       id: 'UnlockCodeSecretChanged',
       // Its creation is UnlockCodeSecretCreatedAroundBroker, its restore or rotation
-      // UnlockCodeSecretGuardChanged (lib/alert-rules.ts): one alert per change.
+      // UnlockCodeSecretGuardChanged (policies/alert-rules.ts): one alert per change.
       title: 'A secret under the unlock-code prefix was re-keyed, replicated or re-tagged, not by the broker',
       pattern: calls('secretsmanager', ['UpdateSecret', 'ReplicateSecretToRegions', 'TagResource', 'UntagResource'], {
         $or: [{ requestParameters: { name: [{ prefix: s.secretPrefix }] } }, { requestParameters: { secretId: [{ prefix: s.secretPrefix }, { wildcard: `arn:*:secretsmanager:*:*:secret:${s.secretPrefix}*` }] } }],

@@ -1,4 +1,4 @@
-import { STABLE_NAMES } from './contract';
+import { STABLE_NAMES } from '../contract/deployment';
 import { guardRules, KEY_CHANGES, notByBrokerFunction } from './guardrails-alert-rules';
 
 /**

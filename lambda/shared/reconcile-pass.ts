@@ -1,8 +1,9 @@
 import { DescribeJobCommand, type SnowballClient } from '@aws-sdk/client-snowball';
-import { LIFECYCLE_STEP_BUDGET_MS, type OperatorKind } from '../../lib/contract';
+import { LIFECYCLE_STEP_BUDGET_MS } from '../../contract/deployment';
+import { type OperatorKind } from '../../contract/vaults';
 import { errorName, rethrow } from './aws-errors';
 import { isBrokerError } from './errors';
-import { listJobs, stepFor, type FleetJob, type Holding, type RetireReason, type Step } from './fleet';
+import { listJobs, stepFor, type FleetJob, type Holding, type RetireReason, type Step } from './job-steps';
 import { JobMemory, regionOfJob } from './job-memory';
 import { log } from './log';
 import { recordPass } from './metrics';

@@ -1,12 +1,12 @@
 import { DeleteObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { MANIFEST_KEY_PREFIX, manifestObjectKey } from '../../lib/contract';
+import { MANIFEST_KEY_PREFIX, manifestObjectKey } from '../../contract/vault-layout';
 import { rethrow } from '../shared/aws-errors';
-import { mapLimit, type Holding } from '../shared/fleet';
+import { mapLimit, type Holding } from '../shared/job-steps';
 import { auditRetirement } from '../shared/log';
-import type { VaultLifecycle } from '../shared/reconcile';
-import { brokerManifest, type ManifestClients } from './core';
+import type { VaultLifecycle } from '../shared/reconcile-pass';
+import { brokerManifest, type ManifestClients } from './capture';
 import type { ManifestLifecycleSettings } from './settings';
-import { currentManifest } from './store';
+import { currentManifest } from './s3-objects';
 
 /** What the manifest vault holds for one job, as the fleet status shows it. */
 export interface ManifestHolding {

@@ -1,6 +1,6 @@
-import { alertRules } from '../lib/alert-rules';
-import { DEFAULT_SECRET_PREFIX } from '../lib/contract';
-import { sharedStatements } from '../lib/guardrails-policy';
+import { alertRules } from '../policies/alert-rules';
+import { DEFAULTS } from '../contract/deployment';
+import { sharedStatements } from '../policies/guardrails-policy';
 import { KEY_ARN } from './functions';
 import { SANDBOX_ACCOUNT, type PrincipalName, type SandboxPrincipal } from './identities';
 
@@ -12,7 +12,7 @@ export function detectionRules(principals: Record<PrincipalName, SandboxPrincipa
     unlockCodeOperatorRoleArn: principals.unlockCode.roleArn,
     vaultKeyArns: [KEY_ARN(region, 'manifest'), KEY_ARN(region, 'unlockCode')],
     manifestBucketName: bucket,
-    secretPrefix: DEFAULT_SECRET_PREFIX,
+    secretPrefix: DEFAULTS.secretPrefix,
     manifestReads: true,
   });
 }
@@ -27,7 +27,7 @@ export function sandboxScp(region: string) {
     Statement: sharedStatements({
       brokerAccountId: SANDBOX_ACCOUNT,
       brokerRegions: [region],
-      secretPrefix: DEFAULT_SECRET_PREFIX,
+      secretPrefix: DEFAULTS.secretPrefix,
       deployerPrincipalArns: [`arn:aws:iam::${SANDBOX_ACCOUNT}:role/sandbox-Deployer`],
       operatorPrincipalArns: { manifest: [], unlockCode: [] },
     }),
