@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 // The one import of the contract in the docs' tests: repoint this line when the contract moves.
-import * as contract from '../../lib/contract';
+import * as apiContract from '../../contract/api';
+import * as deployment from '../../contract/deployment';
+import * as vaults from '../../contract/vaults';
 import { CONTEXT_KEYS } from '../../lib/config';
 import { GUARDRAILS_KEYS } from '../../lib/guardrails-config';
 
@@ -33,7 +35,9 @@ const NONE = { missingFromPage: [], notInContract: [] };
 
 // ----- what the contract says the API is -----
 
-type Kind = contract.OperatorKind;
+/** The contract, from the modules that hold it. */
+const contract = { ...apiContract, ...deployment, ...vaults, FLEET_ROUTE: vaults.mapKinds((kind) => vaults.VAULTS[kind].fleetRoute) };
+type Kind = vaults.OperatorKind;
 /** Each route, as `METHOD /path`, with the operator kind it belongs to. The fleet routes answer GET only (lib/broker-api.ts). */
 const ROUTES = new Map<string, Kind>(
   contract.OPERATOR_KINDS.flatMap((kind) => [
@@ -55,7 +59,7 @@ const FLEET_FIELDS = Object.keys({
   retired: 1,
   versionId: 1,
   fetchedAt: 1,
-} satisfies Record<Named<contract.FleetEntry>, 1>);
+} satisfies Record<Named<apiContract.FleetEntry>, 1>);
 /** What the manifest's fleet route adds to each entry (FleetEntry's doc comment). */
 const MANIFEST_FLEET_EXTRAS = ['sha256', 'sizeBytes'];
 
@@ -114,7 +118,7 @@ describe('docs/api.md against the contract', () => {
     expect(api).toContain(contract.JOB_ID_EXAMPLE);
     expect(contract.JOB_ID_PATTERN.test(contract.JOB_ID_EXAMPLE)).toBe(true);
     for (const prefix of contract.JOB_ID_PREFIXES) expect(api).toContain(`\`${prefix}\``);
-    expect(api).toContain(`the ${contract.DEFAULT_MANIFEST_MAX_BYTES / 1024 ** 2} MiB cap`);
+    expect(api).toContain(`the ${contract.DEFAULTS.manifestMaxBytes / 1024 ** 2} MiB cap`);
   });
 });
 
