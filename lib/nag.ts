@@ -9,6 +9,7 @@ import type { IConstruct } from 'constructs';
 function flatten(node: unknown): string {
   if (node === undefined) return '';
   if (typeof node === 'string') return node.replace(/\${/g, '<').replace(/}/g, '>');
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CloudFormation intrinsics are untyped JSON
   const n = node as Record<string, any>;
   if (n['Fn::Join']) return (n['Fn::Join'][1] as unknown[]).map(flatten).join(n['Fn::Join'][0]);
   if (n['Fn::Sub']) return flatten(n['Fn::Sub']);

@@ -108,6 +108,7 @@ export function keyDeniedMessage(principal: SandboxPrincipal, action: string): s
  */
 export function deniedByResourcePolicy(policy: string | undefined, action: string, principalArn: string): boolean {
   if (policy === undefined) return false;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a resource policy is untyped JSON
   let statements: Record<string, any>[];
   try {
     const parsed = JSON.parse(policy);

@@ -35,6 +35,7 @@ export interface SecretsStandIn {
   close(): Promise<void>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a request body is untyped JSON, checked field by field
 type Input = Record<string, any>;
 class AwsError extends Error {
   constructor(readonly type: string, message: string, readonly status = 400) {

@@ -27,6 +27,7 @@ export const FAKE_FUNCTION_ENV: Record<string, string> = {
 export function bundlePaths(assembly: CloudAssembly, stackName: string): Record<string, string> {
   const { template } = assembly.getStackByName(stackName);
   const out: Record<string, string> = {};
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a synthesized template is untyped JSON
   for (const [id, r] of Object.entries<any>(template.Resources)) {
     if (r.Type !== 'AWS::Lambda::Function') continue;
     const hash = String(r.Properties.Code.S3Key).replace(/\.zip$/, '');

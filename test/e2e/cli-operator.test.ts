@@ -97,6 +97,7 @@ describe('answers are checked before anything is printed', () => {
     await close(api.server);
     expectOneLineFailure(run);
     expect(run.stderr).toMatch(says);
+    // eslint-disable-next-line no-control-regex -- control characters are what this looks for
     expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
     expect(api.hits()).toBe(1);
   });

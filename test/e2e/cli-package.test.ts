@@ -1,3 +1,4 @@
+import { version } from '../../package.json';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ describe('npm run pack:cli', () => {
     expect(existsSync(bin)).toBe(true);
     const help = execFileSync(bin, ['--help'], { cwd: work, env: { PATH: process.env.PATH, HOME: work }, encoding: 'utf8' });
     expect(help).toMatch(/^Usage: snowball-broker COMMAND/);
-    expect(execFileSync(bin, ['--version'], { cwd: work, env: { PATH: process.env.PATH, HOME: work }, encoding: 'utf8' }).trim()).toBe(require('../../package.json').version);
+    expect(execFileSync(bin, ['--version'], { cwd: work, env: { PATH: process.env.PATH, HOME: work }, encoding: 'utf8' }).trim()).toBe(version);
     expect(readdirSync(path.join(prefix, 'lib', 'node_modules', '@snowball-credential-broker', 'cli'))).not.toContain('node_modules');
   });
 

@@ -1,3 +1,4 @@
+import { version } from '../../package.json';
 import { run, failureLine, type Io } from '../../cli/main';
 import { CliError } from '../../cli/errors';
 import { COMMANDS } from '../../cli/commands';
@@ -30,7 +31,7 @@ describe('the command line', () => {
   it('--version prints the version', async () => {
     const { sink, out } = io();
     await run(['--version'], ENV, sink);
-    expect(out).toEqual([require('../../package.json').version]);
+    expect(out).toEqual([version]);
   });
 
   it.each(Object.keys(COMMANDS))('%s --help lists every option it takes and none it refuses', async (name) => {

@@ -1,0 +1,73 @@
+// Lint: typescript-eslint's recommended rules, and the folder direction of CONTRIBUTING.md
+// ("Layout"): each folder imports only from the folders below it.
+import js from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/** Folder → the folders it may import from (itself included). CONTRIBUTING.md says why. */
+const MAY_IMPORT = {
+  contract: ['contract'],
+  policies: ['contract', 'policies'],
+  lambda: ['contract', 'lambda'],
+  lib: ['contract', 'policies', 'lib'],
+  sandbox: ['contract', 'policies', 'lambda', 'sandbox'],
+  cli: ['contract', 'cli'],
+  tools: ['contract', 'tools'],
+  bin: ['contract', 'policies', 'lib', 'bin'],
+  scripts: ['contract', 'policies', 'lib', 'tools', 'scripts', 'sandbox'],
+  test: ['contract', 'policies', 'lambda', 'lib', 'sandbox', 'cli', 'tools', 'test', 'scripts'],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'cdk.out/', '.cache/', '.sandbox/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { boundaries },
+    settings: {
+      'import/resolver': { node: { extensions: ['.ts', '.mjs', '.js', '.json'] } },
+      'boundaries/elements': [
+        ...Object.keys(MAY_IMPORT).map((type) => ({ type, pattern: type, partialMatch: false })),
+      ],
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          policies: Object.entries(MAY_IMPORT).map(([from, allow]) => ({
+            from: { element: { type: from } },
+            allow: { to: { element: { types: { anyOf: allow } } } },
+          })),
+        },
+      ],
+      // Unused on purpose only when named so (a handler's unused event, a destructured-away field).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
+    },
+  },
+  {
+    // Scripts start the sandbox through its public entry only.
+    files: ['scripts/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./sandbox/(?!sandbox$)', message: 'scripts start the sandbox through sandbox/sandbox.ts only' }] },
+      ],
+    },
+  },
+  {
+    // Synthesized templates and policy-simulator answers are untyped JSON in tests.
+    files: ['test/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+);
