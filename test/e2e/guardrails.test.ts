@@ -11,10 +11,9 @@ import { GetJobManifestCommand, GetJobUnlockCodeCommand, SnowballClient } from '
 import { alertRules, alertTemplate } from '../../lib/alert-rules';
 import { routePath, unlockCodeSecretName } from '../../lib/contract';
 import type { PrincipalName } from '../../sandbox/identities';
-import { startSandbox, type GuardrailsMode, type Sandbox } from '../../sandbox/sandbox';
-import type { Alert } from '../../sandbox/trail';
+import type { Sandbox } from '../../sandbox/sandbox';
 import { captureLogs } from '../helpers/log-capture';
-import { control } from '../helpers/sandbox-control';
+import { sandboxPerMode } from '../helpers/shared-sandbox';
 import { signedCall } from '../helpers/signed-client';
 
 /**
@@ -22,40 +21,12 @@ import { signedCall } from '../helpers/signed-client';
  * credentials at Snowball, and the deployed detection rules raise the same alert either way.
  */
 const logs = captureLogs();
-
-/**
- * One sandbox per guardrails mode, booted once for the file (a boot costs about a second of CPU).
- * Each test gets a WithCustomer job of its own from the control route, and sees only the alerts
- * and log lines raised since it began: no test's state reaches another's assertions.
- */
-const sandboxes: Partial<Record<GuardrailsMode, Promise<Sandbox>>> = {};
-afterAll(() => Promise.all(Object.values(sandboxes).map(async (started) => (await started).stop())));
-
-interface Run {
-  readonly s: Sandbox;
-  /** A fresh WithCustomer job, this test's alone. */
-  readonly job: string;
-  /** The alerts raised since this test began. */
-  raised(): Promise<Alert[]>;
-  /** What was logged since this test began. */
-  logged(): string;
-}
-
-async function withSandbox(mode: GuardrailsMode, body: (run: Run) => Promise<void>) {
-  const s = await (sandboxes[mode] ??= startSandbox({ port: 0, guardrails: mode }));
-  const { jobId } = await control(s, 'jobs', { state: 'WithCustomer' });
-  const [alertsBefore, logsBefore] = [(await alertsOf(s)).length, logs.count()];
-  try {
-    await body({ s, job: jobId, raised: async () => (await alertsOf(s)).slice(alertsBefore), logged: () => logs.text(logsBefore) });
-  } finally {
-    await s.notifications.settled();
-  }
-}
+/** One sandbox per mode for the file; each test on a fresh job, seeing only what it raised (see the helper). */
+const withSandbox = sandboxPerMode(logs);
 
 const snowball = (s: Sandbox, who: PrincipalName) =>
   new SnowballClient({ region: s.info.region, endpoint: s.info.snowballEndpoint, credentials: s.principals[who], maxAttempts: 1 });
 const outcome = (call: Promise<unknown>) => call.then(() => 'allowed', (err: Error) => `${err.name}: ${err.message}`);
-const alertsOf = async (s: Sandbox): Promise<Alert[]> => (await (await fetch(`${s.info.adminUrl}alerts`)).json()).alerts;
 
 describe('with the guardrails SCP (SANDBOX_GUARDRAILS=scp, the default)', () => {
   it("refuses the outsider's GetJobUnlockCode and GetJobManifest by the SCP, and alerts on each, naming who, what and which job", () =>
