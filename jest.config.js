@@ -8,13 +8,14 @@ const layer = (name) => ({
   displayName: name,
   roots: [`<rootDir>/test/${name}`],
   testMatch: ['**/*.test.ts'],
-  // Output of the code under test is shown only for a failing test (see the file).
-  testEnvironment: '<rootDir>/test/quiet-environment.js',
+  // Output of the code under test is shown only for a failing test (test/quiet-environment.js),
+  // and one CloudFormation validator per worker serves every synth (see the file).
+  testEnvironment: '<rootDir>/test/helpers/cfn-validate-environment.js',
   // Type-checking is `tsc --noEmit`'s job (npm test runs it first); with isolatedModules in
   // tsconfig.json, ts-jest only transpiles.
   // CommonJS output, so a lazy `await import(...)` (the CLI's) becomes a require jest can run.
   transform: { '^.+\\.tsx?$': ['ts-jest', { diagnostics: false, tsconfig: { module: 'commonjs', moduleResolution: 'node10' } }] },
-  setupFiles: ['<rootDir>/test/setup-env.ts'],
+  setupFiles: ['<rootDir>/test/setup-env.ts', '<rootDir>/test/helpers/cfn-validate-mock.js'],
   setupFilesAfterEnv: ['<rootDir>/test/setup-console.ts', 'aws-cdk-lib/testhelpers/jest-autoclean'],
 });
 

@@ -1,6 +1,5 @@
-import { banner } from './banner';
 import { assertNoOtherSandbox, claimInfoFile, infoFilePath, releaseInfoFile } from './info-file';
-import { startSandbox, type GuardrailsMode } from './sandbox';
+import type { GuardrailsMode } from './sandbox';
 
 function guardrailsMode(raw: string | undefined): GuardrailsMode {
   if (raw === undefined || raw === '' || raw === 'scp') return 'scp';
@@ -30,6 +29,9 @@ async function main(): Promise<void> {
   const port = sandboxPort(process.env.PORT);
   const infoFile = infoFilePath();
   assertNoOtherSandbox(infoFile);
+  // Loaded only now: a start refused above answers at once, without loading the whole emulation.
+  const { startSandbox } = require('./sandbox') as typeof import('./sandbox');
+  const { banner } = require('./banner') as typeof import('./banner');
   const sandbox = await startSandbox({
     port,
     faults: (process.env.SANDBOX_FAULTS ?? '').split(','),

@@ -6,11 +6,12 @@ import { manifestObjectKey, unlockCodeSecretName } from '../../contract/vault-la
 import { type OperatorKind } from '../../contract/vaults';
 import { KEY_ARN } from '../../sandbox/functions';
 import type { PrincipalName } from '../../sandbox/identities';
-import { startSandbox, type GuardrailsMode, type Sandbox } from '../../sandbox/sandbox';
+import type { Sandbox } from '../../sandbox/sandbox';
 import type { Credentials } from '../../sandbox/sigv4';
 import { captureLogs } from '../helpers/log-capture';
 import { signedCall } from '../helpers/signed-client';
 import { control } from '../helpers/sandbox-control';
+import { sandboxPerMode } from '../helpers/shared-sandbox';
 
 /**
  * Vault integrity end to end, with the sandbox's `administrator` (every action by identity policy,
@@ -19,31 +20,22 @@ import { control } from '../helpers/sandbox-control';
  */
 const logs = captureLogs();
 
-async function withSandbox(guardrails: GuardrailsMode, body: (s: Sandbox) => Promise<void>): Promise<void> {
-  const s = await startSandbox({ port: 0, guardrails, alertLog: () => undefined });
-  try {
-    await body(s);
-  } finally {
-    await s.stop();
-  }
-}
+/** One sandbox per mode for the file; each test on a fresh job, seeing only what it raised (see the helper). */
+const withSandbox = sandboxPerMode(logs, { alertLog: () => undefined });
 
 const OPERATOR: Record<OperatorKind, PrincipalName> = { manifest: 'manifest', unlockCode: 'unlockCode' };
 const url = (s: Sandbox, kind: OperatorKind, job: string) => `${s.info.apiUrl.replace(/\/$/, '')}${routePath(kind, job)}`;
 const post = (s: Sandbox, kind: OperatorKind, job: string) => signedCall(url(s, kind, job), s.principals[OPERATOR[kind]], s.info.region, { method: 'POST' });
 const get = (s: Sandbox, kind: OperatorKind, job: string) => signedCall(url(s, kind, job), s.principals[OPERATOR[kind]], s.info.region);
-const alerts = async (s: Sandbox): Promise<Record<string, string>[]> => (await (await fetch(`${s.info.adminUrl}alerts`)).json()).alerts;
 const secrets = (s: Sandbox, c: Credentials) => new SecretsManagerClient({ region: s.info.region, endpoint: s.info.vaults.unlockCode.secretsManagerEndpoint, credentials: c, maxAttempts: 1 });
 const s3 = (s: Sandbox, c: Credentials) => new S3Client({ region: s.info.region, endpoint: s.info.vaults.manifest.s3Endpoint, forcePathStyle: true, credentials: c, maxAttempts: 1 });
 const secretName = (s: Sandbox, job: string) => unlockCodeSecretName(s.info.vaults.unlockCode.secretPrefix, job);
 const outcome = (call: Promise<unknown>) => call.then(() => 'allowed', (err: Error) => err.name);
-const firstWithCustomer = (s: Sandbox) => s.info.jobs.find((j) => j.state === 'WithCustomer')!.jobId;
 
 describe('squatting: a secret the broker did not create is never adopted', () => {
   // Without the guardrails SCP, which refuses the squat itself (test/e2e/guardrails.test.ts): the broker and the key are the layers shown here.
   it('an administrator pre-creates the job secret: POST answers 409 ForeignSecret, stores nothing, and the squat is alerted naming the job', () =>
-    withSandbox('off', async (s) => {
-      const job = firstWithCustomer(s);
+    withSandbox('off', async ({ s, job, raised, logged }) => {
       const admin = secrets(s, s.principals.administrator);
       expect(await outcome(admin.send(new CreateSecretCommand({ Name: secretName(s, job) })))).toBe('allowed');
       const answer = await post(s, 'unlockCode', job);
@@ -52,13 +44,12 @@ describe('squatting: a secret the broker did not create is never adopted', () =>
       const squat = s.secrets.secrets.get(secretName(s, job))!;
       expect(squat.versions.size).toBe(0);
       expect(squat.resourcePolicy).toBeUndefined();
-      expect(await alerts(s)).toContainEqual(expect.objectContaining({ alert: 'UnlockCodeSecretCreatedAroundBroker', resource: secretName(s, job), who: s.principals.administrator.callerArn }));
-      expect(logs.text()).toContain(`"event":"alert:foreign-unlock-code-secret","jobId":"${job}"`);
+      expect(await raised()).toContainEqual(expect.objectContaining({ alert: 'UnlockCodeSecretCreatedAroundBroker', resource: secretName(s, job), who: s.principals.administrator.callerArn }));
+      expect(logged()).toContain(`"event":"alert:foreign-unlock-code-secret","jobId":"${job}"`);
     }));
 
   it('cannot squat with the vault key either, however it is named (ARN, key id, alias, alias ARN): the key refuses Secrets Manager its check for anyone but the function', () =>
-    withSandbox('off', async (s) => {
-      const job = firstWithCustomer(s);
+    withSandbox('off', async ({ s, job }) => {
       const admin = secrets(s, s.principals.administrator);
       const arn = KEY_ARN(s.info.region, 'unlockCode');
       const alias = STABLE_NAMES.keyAlias('unlockCode');
@@ -72,8 +63,7 @@ describe('squatting: a secret the broker did not create is never adopted', () =>
 
 describe('what the administrator can and cannot do at the vaults', () => {
   it('reads neither a stored code nor a stored manifest, and cannot write a code; the operators can read theirs', () =>
-    withSandbox('scp', async (s) => {
-      const job = firstWithCustomer(s);
+    withSandbox('scp', async ({ s, job }) => {
       for (const kind of ['manifest', 'unlockCode'] as const) expect((await post(s, kind, job)).status).toBe(201);
       const adminSecrets = secrets(s, s.principals.administrator);
       expect(await outcome(adminSecrets.send(new GetSecretValueCommand({ SecretId: secretName(s, job) })))).toBe('AccessDeniedException');
@@ -84,23 +74,22 @@ describe('what the administrator can and cannot do at the vaults', () => {
     }));
 
   it('without the SCP, removes a secret\'s resource policy, and still cannot read it (the key); reconcile puts the policy back and reports it', () =>
-    withSandbox('off', async (s) => {
-      const job = firstWithCustomer(s);
+    withSandbox('off', async ({ s, job, raised, logged }) => {
       expect((await post(s, 'unlockCode', job)).status).toBe(201);
       const written = s.secrets.secrets.get(secretName(s, job))!.resourcePolicy;
       const admin = secrets(s, s.principals.administrator);
       expect(await outcome(admin.send(new DeleteResourcePolicyCommand({ SecretId: secretName(s, job) })))).toBe('allowed');
       expect(await outcome(admin.send(new GetSecretValueCommand({ SecretId: secretName(s, job) })))).toBe('AccessDeniedException');
-      expect(await alerts(s)).toContainEqual(expect.objectContaining({ alert: 'UnlockCodeSecretGuardChanged', who: s.principals.administrator.callerArn }));
+      expect(await raised()).toContainEqual(expect.objectContaining({ alert: 'UnlockCodeSecretGuardChanged', who: s.principals.administrator.callerArn }));
       await control(s, 'reconcile', {});
       expect(s.secrets.secrets.get(secretName(s, job))!.resourcePolicy).toBe(written);
-      expect(logs.text()).toContain(`"event":"alert:unlock-code-secret-policy-reapplied","jobId":"${job}","outcome":"missing"`);
+      expect(logged()).toContain(`"event":"alert:unlock-code-secret-policy-reapplied","jobId":"${job}","outcome":"missing"`);
     }));
 });
 
 describe('expired, finished and retired jobs: nothing is stored again', () => {
   it('a WithCustomer job created 400 days ago: both POSTs answer 409 CredentialsExpired and both vaults stay empty', () =>
-    withSandbox('scp', async (s) => {
+    withSandbox('scp', async ({ s }) => {
       const { jobId } = await control(s, 'jobs', { state: 'WithCustomer', createdDaysAgo: 400 });
       for (const kind of ['manifest', 'unlockCode'] as const) {
         const answer = await post(s, kind, jobId);
@@ -112,7 +101,7 @@ describe('expired, finished and retired jobs: nothing is stored again', () => {
     }));
 
   it('a retired job: no operator reads it (not even the manifest version the POST returned), and a POST stores nothing again', () =>
-    withSandbox('scp', async (s) => {
+    withSandbox('scp', async ({ s }) => {
       const { jobId } = await control(s, 'jobs', { state: 'WithCustomer', createdDaysAgo: 10 });
       const brokered = (await post(s, 'manifest', jobId)).json();
       expect((await post(s, 'unlockCode', jobId)).status).toBe(201);
@@ -137,7 +126,7 @@ describe('expired, finished and retired jobs: nothing is stored again', () => {
 
 describe('a retired credential stays retired', () => {
   it('without the SCP, the administrator can neither restore the retired secret nor remove the manifest\'s delete marker; each attempt is alerted', () =>
-    withSandbox('off', async (s) => {
+    withSandbox('off', async ({ s, raised }) => {
       const { jobId } = await control(s, 'jobs', { state: 'WithCustomer', createdDaysAgo: 10 });
       for (const kind of ['manifest', 'unlockCode'] as const) expect((await post(s, kind, jobId)).status).toBe(201);
       await control(s, `jobs/${jobId}/state`, { state: 'Complete' });
@@ -154,7 +143,7 @@ describe('a retired credential stays retired', () => {
       // The read says what a POST can do for a job that is not WithCustomer: nothing (409).
       expect((await get(s, 'unlockCode', jobId)).json().error).toMatchObject({ code: 'ScheduledForDeletion', message: expect.stringMatching(/while the job is WithCustomer.*Complete or Cancelled job stays retired/) });
       expect((await post(s, 'unlockCode', jobId)).json().error.code).toBe('JobNotWithCustomer');
-      expect(await alerts(s)).toContainEqual(expect.objectContaining({ alert: 'UnlockCodeSecretGuardChanged', action: 'RestoreSecret', who: s.principals.administrator.callerArn }));
+      expect(await raised()).toContainEqual(expect.objectContaining({ alert: 'UnlockCodeSecretGuardChanged', action: 'RestoreSecret', who: s.principals.administrator.callerArn }));
       // Positive control: with the secret's policy removed first (itself alerted), the restore goes through.
       expect(await outcome(admin.send(new DeleteResourcePolicyCommand({ SecretId: secretName(s, jobId) })))).toBe('allowed');
       expect(await outcome(admin.send(new RestoreSecretCommand({ SecretId: secretName(s, jobId) })))).toBe('allowed');
@@ -163,8 +152,7 @@ describe('a retired credential stays retired', () => {
 
 describe('the stand-ins refuse what AWS refuses', () => {
   it('a version id outside 32-64 characters is a ValidationException, whoever asks; a UUID-shaped one is accepted', () =>
-    withSandbox('off', async (s) => {
-      const job = firstWithCustomer(s);
+    withSandbox('off', async ({ s, job }) => {
       expect((await post(s, 'unlockCode', job)).status).toBe(201);
       const operator = secrets(s, s.principals.unlockCode);
       for (const VersionId of ['short', 'x'.repeat(65)]) {
@@ -177,8 +165,7 @@ describe('the stand-ins refuse what AWS refuses', () => {
     }));
 
   it('PUT ?tagging is PutObjectTagging, not a new manifest version: refused to the administrator, never stored', () =>
-    withSandbox('off', async (s) => {
-      const job = firstWithCustomer(s);
+    withSandbox('off', async ({ s, job }) => {
       expect((await post(s, 'manifest', job)).status).toBe(201);
       const versions = () => s.s3.objects.get(manifestObjectKey(job))!.length;
       const before = versions();
@@ -191,17 +178,16 @@ describe('the stand-ins refuse what AWS refuses', () => {
 
 describe('every read is announced in GET /__sandbox/alerts', () => {
   it('a GET of each credential through the API raises one alert naming the operator session and the job; the manifest read too', () =>
-    withSandbox('scp', async (s) => {
-      const job = firstWithCustomer(s);
+    withSandbox('scp', async ({ s, job, raised }) => {
       for (const kind of ['manifest', 'unlockCode'] as const) expect((await post(s, kind, job)).status).toBe(201);
-      const before = (await alerts(s)).length;
+      const before = (await raised()).length;
       expect((await get(s, 'unlockCode', job)).status).toBe(200);
       expect((await get(s, 'manifest', job)).status).toBe(200);
-      const raised = (await alerts(s)).slice(before);
-      expect(raised).toEqual([
+      const announced = (await raised()).slice(before);
+      expect(announced).toEqual([
         expect.objectContaining({ alert: 'UnlockCodeRead', who: s.principals.unlockCode.callerArn, sessionIssuer: s.principals.unlockCode.roleArn, resource: secretName(s, job) }),
         expect.objectContaining({ alert: 'ManifestReadDirectly', who: s.principals.manifest.callerArn, sessionIssuer: s.principals.manifest.roleArn, resource: manifestObjectKey(job) }),
       ]);
-      expect(JSON.stringify(raised)).not.toContain(s.snowball.jobs.get(job)!.unlockCode);
+      expect(JSON.stringify(announced)).not.toContain(s.snowball.jobs.get(job)!.unlockCode);
     }));
 });

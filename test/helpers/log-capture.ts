@@ -1,8 +1,10 @@
 /**
  * Records everything written through console and process.stdout/stderr while a test file runs,
- * so the file can prove at its end that no secret reached a log line.
+ * so the file can prove at its end that no secret reached a log line. `text(from)` is what was
+ * written after the first `from` lines (`count()` at some point): what one test of a file that
+ * shares a sandbox between tests caused.
  */
-export function captureLogs(): { text: () => string } {
+export function captureLogs(): { text: (from?: number) => string; count: () => number } {
   const lines: string[] = [];
   const record = (...args: unknown[]) => {
     lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a) ?? String(a))).join(' '));
@@ -20,5 +22,5 @@ export function captureLogs(): { text: () => string } {
     }
   });
   afterAll(() => jest.restoreAllMocks());
-  return { text: () => lines.join('\n') };
+  return { text: (from = 0) => lines.slice(from).join('\n'), count: () => lines.length };
 }
