@@ -29,9 +29,12 @@ async function main(): Promise<void> {
   const port = sandboxPort(process.env.PORT);
   const infoFile = infoFilePath();
   assertNoOtherSandbox(infoFile);
-  // Loaded only now: a start refused above answers at once, without loading the whole emulation.
+  // Loaded only now: a start refused above answers at once, without loading the whole emulation
+  // (require, not import(): `--require tsx/cjs` compiles required .ts files only).
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const { startSandbox } = require('./sandbox') as typeof import('./sandbox');
   const { banner } = require('./banner') as typeof import('./banner');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const sandbox = await startSandbox({
     port,
     faults: (process.env.SANDBOX_FAULTS ?? '').split(','),
