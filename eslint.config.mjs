@@ -16,7 +16,9 @@ const MAY_IMPORT = {
   tools: ['contract', 'tools'],
   bin: ['contract', 'policies', 'lib', 'bin'],
   scripts: ['contract', 'policies', 'lib', 'tools', 'scripts', 'sandbox'],
-  test: ['contract', 'policies', 'lambda', 'lib', 'sandbox', 'cli', 'tools', 'test', 'scripts'],
+  // Test helpers are shared by every test; a script's own tests may import it.
+  'test-helpers': ['contract', 'policies', 'lambda', 'lib', 'sandbox', 'cli', 'tools', 'test-helpers', 'test'],
+  test: ['contract', 'policies', 'lambda', 'lib', 'sandbox', 'cli', 'tools', 'test-helpers', 'test', 'scripts'],
 };
 
 export default tseslint.config(
@@ -28,7 +30,10 @@ export default tseslint.config(
     settings: {
       'import/resolver': { node: { extensions: ['.ts', '.mjs', '.js', '.json'] } },
       'boundaries/elements': [
-        ...Object.keys(MAY_IMPORT).map((type) => ({ type, pattern: type, partialMatch: false })),
+        { type: 'test-helpers', pattern: 'test/helpers', partialMatch: false },
+        ...Object.keys(MAY_IMPORT)
+          .filter((type) => type !== 'test-helpers')
+          .map((type) => ({ type, pattern: type, partialMatch: false })),
       ],
     },
     rules: {

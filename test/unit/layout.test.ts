@@ -33,10 +33,12 @@ const IMPORTS = [
   { file: 'cli/zz-probe.ts', from: '../sandbox/sandbox', refused: true },
   { file: 'lib/zz-probe.ts', from: '../sandbox/sandbox', refused: true },
   { file: 'scripts/zz-probe.ts', from: '../sandbox/functions', refused: true },
+  { file: 'test/helpers/zz-probe.ts', from: '../../scripts/bench-cold', refused: true },
   // Controls: the same kind of line, pointing downwards, passes.
   { file: 'scripts/zz-probe.ts', from: '../sandbox/sandbox', refused: false },
   { file: 'sandbox/zz-probe.ts', from: '../lambda/shared/log', refused: false },
   { file: 'lib/zz-probe.ts', from: '../contract/vaults', refused: false },
+  { file: 'test/unit/zz-probe.ts', from: '../../scripts/sync-sdk-overrides', refused: false },
 ];
 
 /** Lints each probe as if it were that file, in one ESLint process (nothing is written to disk). */
