@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => sandbox.stop());
 
 function burst(kind: OperatorKind) {
-  const who = kind === 'manifest' ? sandbox.principals.manifest : sandbox.principals.unlockCode;
+  const who = sandbox.principals[kind];
   const url = `${sandbox.info.apiUrl.replace(/\/$/, '')}${routePath(kind, job)}`;
   return Promise.all(Array.from({ length: N }, () => signedCall(url, who, sandbox.info.region, { method: 'POST' })));
 }

@@ -27,11 +27,11 @@ afterAll(() => sandbox.stop());
 afterEach(() => sandbox.faults.set([]));
 
 function post(kind: OperatorKind, jobId: string) {
-  const who = kind === 'manifest' ? sandbox.principals.manifest : sandbox.principals.unlockCode;
+  const who = sandbox.principals[kind];
   return signedCall(`${sandbox.info.apiUrl.replace(/\/$/, '')}${routePath(kind, jobId)}`, who, sandbox.info.region, { method: 'POST' });
 }
 function get(kind: OperatorKind, jobId: string) {
-  const who = kind === 'manifest' ? sandbox.principals.manifest : sandbox.principals.unlockCode;
+  const who = sandbox.principals[kind];
   return signedCall(`${sandbox.info.apiUrl.replace(/\/$/, '')}${routePath(kind, jobId)}`, who, sandbox.info.region, { accept: 'application/octet-stream' });
 }
 const objectVersions = (jobId: string) => (sandbox.s3.objects.get(manifestObjectKey(jobId)) ?? []).map((v) => v.versionId);

@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => sandbox.stop());
 
 const base = (s: Sandbox) => s.info.apiUrl.replace(/\/$/, '');
-const operator = (s: Sandbox, kind: OperatorKind) => (kind === 'manifest' ? s.principals.manifest : s.principals.unlockCode);
+const operator = (s: Sandbox, kind: OperatorKind) => s.principals[kind];
 const read = (s: Sandbox, kind: OperatorKind, jobId: string) => signedCall(`${base(s)}${routePath(kind, jobId)}`, operator(s, kind), s.info.region);
 const fleet = async (s: Sandbox, kind: OperatorKind, who = operator(s, kind)) => signedCall(`${base(s)}${VAULTS[kind].fleetRoute}`, who, s.info.region);
 const addJob = async (s: Sandbox, state: string, createdDaysAgo = 10): Promise<string> => (await control(s, 'jobs', { state, createdDaysAgo })).jobId;
