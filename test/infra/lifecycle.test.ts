@@ -1,6 +1,9 @@
+import { App, Stack } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENV, LIFECYCLE_STEP_BUDGET_MS, METRICS, OUTPUTS } from '../../contract/deployment';
-import { functionLogicalIdPrefix, OPERATOR_KINDS, VAULTS, type OperatorKind, type Trigger } from '../../contract/vaults';
+import { functionLogicalIdPrefix, mapKinds, OPERATOR_KINDS, VAULTS, type OperatorKind, type Trigger } from '../../contract/vaults';
+import { Lifecycle } from '../../lib/lifecycle';
+import { VaultFunctions } from '../../lib/vault-functions';
 import { synthBroker } from '../helpers/synth';
 
 const { template } = synthBroker();
@@ -117,5 +120,23 @@ describe('each trigger is the same function (same role, same environment), with 
     const custom = synthBroker({ retireRecoveryDays: 7 }).template.toJSON() as { Resources: Record<string, any> };
     const unlock = Object.entries(custom.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith(functionLogicalIdPrefix('unlockCode', 'api')))![1];
     expect(unlock.Properties.Environment.Variables[ENV.retireRecoveryDays]).toBe('7');
+  });
+});
+
+describe('Lifecycle only attaches triggers; the functions are their vault\'s', () => {
+  it('makes no function: each of the six is under its vault\'s VaultFunctions', () => {
+    const functions = Object.keys(raw.Resources).filter((id) => raw.Resources[id].Type === 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(6);
+    expect(functions.filter((id) => id.startsWith('Lifecycle'))).toEqual([]);
+    expect(functions.every((id) => OPERATOR_KINDS.some((kind) => id.startsWith(VAULTS[kind].functionsId)))).toBe(true);
+  });
+
+  it.each([
+    ['a schedule function without an interval', true, 0],
+    ['an interval without a schedule function', false, 15],
+  ])('refuses %s, which would leave a function never run or a rule with no target', (_what, scheduled, captureIntervalMinutes) => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Mismatch', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const functions = mapKinds((kind) => new VaultFunctions(stack, VAULTS[kind].functionsId, { kind, roleName: `role-${kind}`, scheduled }));
+    expect(() => new Lifecycle(stack, 'Lifecycle', { functions, captureIntervalMinutes, keyAdmins: [] })).toThrow(/schedule function and captureIntervalMinutes/);
   });
 });
