@@ -75,7 +75,8 @@ export class BrokerAlarms extends Construct {
         const fn = functions[kind][trigger];
         if (!fn) continue;
         const name = TRIGGER_ERRORS[trigger](kind);
-        this.alarm(`Lifecycle${name}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1, `The lifecycle's ${name} function failed`);
+        const errors = fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
+        this.alarm(`Lifecycle${name}Errors`, errors, 1, `The lifecycle's ${name} function failed`);
       }
     }
     for (const kind of OPERATOR_KINDS) {

@@ -78,7 +78,8 @@ export class Lifecycle extends Construct {
     for (const kind of OPERATOR_KINDS) {
       const { schedule, notification } = props.functions[kind];
       if ((props.captureIntervalMinutes > 0) !== (schedule !== undefined)) {
-        throw new Error(`The ${kind} vault's schedule function and captureIntervalMinutes (${props.captureIntervalMinutes}) disagree: give one exactly when the interval is above 0.`);
+        const interval = props.captureIntervalMinutes;
+        throw new Error(`The ${kind} vault's schedule function and captureIntervalMinutes (${interval}) disagree: give one exactly when the interval is above 0.`);
       }
       if (schedule) this.addSchedule(kind, schedule, props.captureIntervalMinutes);
       this.addNotificationQueue(kind, notification);
