@@ -28,8 +28,10 @@ export interface VaultDescriptor {
   readonly fleetRoute: string;
   /** Snowball's action that hands out this credential: only the vault's function may call it. */
   readonly snowballAction: string;
-  /** The construct id of the vault's API function; also in its stable role name. */
+  /** The API function's name in the stable role name, its alarms and the sandbox's log lines (the id it had as a construct of its own). */
   readonly functionId: string;
+  /** The construct id of the vault's compute unit (`VaultFunctions`: its role and one function per trigger). */
+  readonly functionsId: string;
   /** The construct id of the vault's operator role; also in its stable role name and the CLI's messages. */
   readonly operatorRole: string;
   /** The context key listing who may assume the operator role. */
@@ -42,6 +44,17 @@ export interface VaultDescriptor {
   readonly endpointEnv: readonly string[];
   /** The operator CLI's commands: `fetch` brokers (POST), `get` reads what is stored (GET). */
   readonly cli: { readonly fetch: string; readonly get: string };
+}
+
+/** Each trigger's function's construct id inside its vault's `VaultFunctions`. */
+export const TRIGGER_IDS: Readonly<Record<Trigger, string>> = { api: 'Api', schedule: 'Schedule', notification: 'Notification' };
+
+/**
+ * How a vault's function's logical id starts in the template (`ManifestFunctionsApi…`): tests, the
+ * bundle paths and the cold-start bench find each function by it.
+ */
+export function functionLogicalIdPrefix(kind: OperatorKind, trigger: Trigger): string {
+  return `${VAULTS[kind].functionsId}${TRIGGER_IDS[trigger]}`;
 }
 
 const entries = (folder: string): Record<Trigger, string> => ({
@@ -61,6 +74,7 @@ export const VAULTS: Readonly<Record<OperatorKind, VaultDescriptor>> = {
     fleetRoute: '/manifests',
     snowballAction: 'snowball:GetJobManifest',
     functionId: 'ManifestFunction',
+    functionsId: 'ManifestFunctions',
     operatorRole: 'ManifestOperator',
     operatorPrincipalsKey: 'manifestOperatorPrincipals',
     // The manifest is downloaded, hashed and written from memory.
@@ -79,6 +93,7 @@ export const VAULTS: Readonly<Record<OperatorKind, VaultDescriptor>> = {
     fleetRoute: '/unlock-codes',
     snowballAction: 'snowball:GetJobUnlockCode',
     functionId: 'UnlockCodeFunction',
+    functionsId: 'UnlockCodeFunctions',
     operatorRole: 'UnlockCodeOperator',
     operatorPrincipalsKey: 'unlockCodeOperatorPrincipals',
     memorySize: 256,

@@ -5,9 +5,8 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import type { BrokerFunction } from './broker-function';
+import type { VaultFunctions } from './vault-functions';
 import { METRICS } from '../contract/deployment';
 import { OPERATOR_KINDS, VAULTS, type OperatorKind } from '../contract/vaults';
 import { LIFECYCLE_ALARM_IDS, stackResourceName } from '../policies/service-publishers';
@@ -17,20 +16,27 @@ export interface BrokerAlarmsProps {
   readonly topic: ITopic;
   readonly api: RestApi;
   readonly apiAccessLogs: ILogGroup;
-  readonly functions: Record<OperatorKind, BrokerFunction>;
+  /** Each vault's functions: the API function's errors and throttles, the others' errors. */
+  readonly functions: Record<OperatorKind, VaultFunctions>;
   /** Refused answers (403) within 5 minutes that count as a burst. Default: 10. */
   readonly accessDeniedBurst?: number;
   /** Where alerts EventBridge could not deliver end up. */
   readonly undeliveredAlerts: IQueue;
-  /** The lifecycle's functions (by name) and its notification dead-letter queues (by vault). */
-  readonly lifecycle?: {
-    readonly functions: Record<string, IFunction>;
-    readonly deadLetterQueues: Partial<Record<OperatorKind, IQueue>>;
-  };
+  /** The lifecycle's notification dead-letter queues, by vault. */
+  readonly deadLetterQueues: Partial<Record<OperatorKind, IQueue>>;
   /** Log groups whose `alert:` lines (a secret the broker did not create refused, a secret policy put back) raise VaultIntegrity. Default: none. */
   readonly integrityLogs?: ILogGroup[];
 }
 
+
+/**
+ * The alarm id (and name, so fixed) of a schedule or notification function's errors: still the name
+ * the function had when `Lifecycle` made it, as a renamed alarm would collide with the one it replaces.
+ */
+const TRIGGER_ERRORS = {
+  schedule: (kind: OperatorKind) => `${VAULTS[kind].name}Reconcile`,
+  notification: (kind: OperatorKind) => `${VAULTS[kind].name}Notification`,
+} as const;
 
 /**
  * CloudWatch alarms into the alerts topic: API 5XX answers, each function's errors and throttles,
@@ -47,7 +53,7 @@ export class BrokerAlarms extends Construct {
     this.topic = props.topic;
     this.alarm('Api5xx', props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 1, 'The broker API answered with a 5XX');
     for (const kind of OPERATOR_KINDS) {
-      const fn = props.functions[kind];
+      const fn = props.functions[kind].api;
       const name = VAULTS[kind].functionId;
       this.alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1, `The ${name} failed`);
       this.alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), 1, `The ${name} was throttled`);
@@ -55,7 +61,7 @@ export class BrokerAlarms extends Construct {
     const undelivered = props.undeliveredAlerts.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
     this.alarm('UndeliveredAlerts', undelivered, 1, 'Alerts could not be delivered to the alerts topic; read them from the dead-letter queue');
     this.alarm('AccessDeniedBurst', this.refusals(props.apiAccessLogs), props.accessDeniedBurst ?? 10, 'A burst of refused (403) calls to the broker API');
-    if (props.lifecycle) this.lifecycleAlarms(props.lifecycle);
+    this.lifecycleAlarms(props.functions, props.deadLetterQueues);
     const integrity = props.integrityLogs ?? [];
     if (integrity.length > 0) {
       this.alarm('VaultIntegrity', this.integrityAlerts(integrity), 1, 'The unlock-code function refused a secret it did not create, or put back a vault secret policy someone removed or altered; its "alert:" log line names the job');
@@ -63,12 +69,18 @@ export class BrokerAlarms extends Construct {
   }
 
   /** Lifecycle failures nobody would otherwise see: a trigger's errors, dead-lettered notifications, failed jobs. */
-  private lifecycleAlarms(lifecycle: NonNullable<BrokerAlarmsProps['lifecycle']>): void {
-    for (const [name, fn] of Object.entries(lifecycle.functions)) {
-      this.alarm(`Lifecycle${name}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1, `The lifecycle's ${name} function failed`);
+  private lifecycleAlarms(functions: BrokerAlarmsProps['functions'], deadLetterQueues: BrokerAlarmsProps['deadLetterQueues']): void {
+    for (const kind of OPERATOR_KINDS) {
+      for (const trigger of ['schedule', 'notification'] as const) {
+        const fn = functions[kind][trigger];
+        if (!fn) continue;
+        const name = TRIGGER_ERRORS[trigger](kind);
+        const errors = fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
+        this.alarm(`Lifecycle${name}Errors`, errors, 1, `The lifecycle's ${name} function failed`);
+      }
     }
     for (const kind of OPERATOR_KINDS) {
-      const dlq = lifecycle.deadLetterQueues[kind];
+      const dlq = deadLetterQueues[kind];
       if (!dlq) continue;
       const waiting = dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
       this.alarm(LIFECYCLE_ALARM_IDS.deadLetters(kind), waiting, 1, `Snowball job notifications for the ${kind} vault were dead-lettered; read them from the queue`);

@@ -1,12 +1,10 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { ApplicationLogLevel, Architecture, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
-import type { OperatorKind } from '../contract/vaults';
-import { actionsOf } from '../policies/grants';
 
 const PROJECT_ROOT = path.join(__dirname, '..');
 
@@ -32,17 +30,13 @@ export interface BrokerFunctionProps {
   readonly memorySize?: number;
   /** Reserved concurrency, which also caps what a flood of requests can cost. Default: 5. */
   readonly reservedConcurrency?: number;
-  /** Name of the execution role; stable so a service control policy can name it. Default: generated. */
-  readonly roleName?: string;
   /**
-   * Run as this function's role instead of a new one: another trigger of the same vault's function
-   * (a schedule, a queue) keeps the same identity, so the access matrix does not change.
+   * The role it runs as: its vault's (`VaultFunctions`), shared by every trigger of the vault, so
+   * the access matrix names one identity per vault.
    */
-  readonly sharesRoleWith?: BrokerFunction;
+  readonly role: IRole;
   /** Default: 25 s, inside API Gateway's 29 s integration limit. */
   readonly timeout?: Duration;
-  /** Environment variables (a vault's `functionEnv()`); a vault's `grantBroker` adds them too. Default: none. */
-  readonly environment?: Record<string, string>;
   /** What invokes it, which decides where a failed invocation goes. Default: `api`. */
   readonly invokedBy?: 'api' | 'schedule' | 'queue';
 }
@@ -60,8 +54,7 @@ const NO_DLQ_REASON = {
  *   whose credential chain is the environment only (Lambda's) and without event-stream support;
  *   esbuild reports warnings and errors only (its size summary is the bundle test's job);
  * - a 25 s timeout (unless given), inside API Gateway's 29 s integration limit;
- * - its own role with no managed policies (or the role of the vault function it is another trigger
- *   of): it may write to its own log group, nothing else until a vault grants it;
+ * - the role it is given (its vault's), which may write to the function's own log group;
  * - its own log group, JSON logs at INFO, kept 13 months (beyond the 360-day credential window) and retained;
  * - active X-Ray tracing and reserved concurrency.
  */
@@ -71,13 +64,7 @@ export class BrokerFunction extends NodejsFunction {
       retention: RetentionDays.THIRTEEN_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const role =
-      props.sharesRoleWith?.role ??
-      new Role(scope, `${id}Role`, {
-        roleName: props.roleName,
-        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-        description: `Execution role of the ${id} (snowball-credential-broker)`,
-      });
+    const { role } = props;
     super(scope, id, {
       entry: path.join(PROJECT_ROOT, props.entry),
       projectRoot: PROJECT_ROOT,
@@ -94,7 +81,6 @@ export class BrokerFunction extends NodejsFunction {
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.WARN,
       tracing: Tracing.ACTIVE,
-      environment: props.environment,
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',
@@ -113,19 +99,5 @@ export class BrokerFunction extends NodejsFunction {
     });
     logGroup.grantWrite(role);
     Validations.of(this).acknowledge({ id: 'Serverless-LambdaDLQ', reason: NO_DLQ_REASON[props.invokedBy ?? 'api'] });
-  }
-
-  /**
-   * Lets the function call its one Snowball action, plus DescribeJob to name a job's state. Snowball
-   * supports no resource-level permissions, so the resource is `*`.
-   */
-  grantSnowball(kind: OperatorKind): void {
-    this.addToRolePolicy(
-      new PolicyStatement({ sid: 'SnowballCredentialOfJob', actions: actionsOf(`${kind}FunctionSnowball`), resources: ['*'] }),
-    );
-    Validations.of(this.role!).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Snowball job actions take no resource-level permissions (Resource must be "*"); the action list is the boundary.',
-    });
   }
 }

@@ -2,7 +2,6 @@ import { CfnOutput, DefaultStackSynthesizer, Fn, Stack, Tags, type StackProps } 
 import { AccountRootPrincipal, ArnPrincipal, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { BrokerApi } from './broker-api';
-import { BrokerFunction } from './broker-function';
 import type { BrokerConfig } from './config';
 import { BrokerAlarms } from './alarms';
 import { OUTPUTS, STABLE_NAMES } from '../contract/deployment';
@@ -12,6 +11,7 @@ import { Lifecycle } from './lifecycle';
 import { ManifestVault } from './manifest-vault';
 import { OperatorRoles } from './operator-roles';
 import { UnlockCodeVault } from './unlock-code-vault';
+import { VaultFunctions } from './vault-functions';
 
 export interface BrokerStackProps extends StackProps {
   readonly config: BrokerConfig;
@@ -34,7 +34,7 @@ function keyAdmins(stack: Stack, config: BrokerConfig): IPrincipal[] {
 }
 
 /**
- * The Snowball credential broker: two vaults, two functions, two operator roles and one API, with
+ * The Snowball credential broker: two vaults, each with its functions (API, schedule, notification), two operator roles and one API, with
  * detection (alerts topic, CloudTrail rules, alarms) around them.
  */
 export class BrokerStack extends Stack {
@@ -64,48 +64,39 @@ export class BrokerStack extends Stack {
       restorerArns: restorers,
     });
 
-    const functions = mapKinds((kind) => {
-      const vault = VAULTS[kind];
-      const fn = new BrokerFunction(this, vault.functionId, {
-        entry: vault.entries.api,
-        description: `Brokers ${vault.brokers} into the ${vault.title.toLowerCase()}; it never reads one back`,
-        memorySize: vault.memorySize,
-        roleName: STABLE_NAMES.functionRole(kind, this.region),
-      });
-      fn.grantSnowball(kind);
-      return fn;
-    });
-    const { manifest: manifestFunction, unlockCode: unlockCodeFunction } = functions;
+    // Each vault's compute: one role and one function per trigger, granted by the vault once.
+    const functions = mapKinds(
+      (kind) =>
+        new VaultFunctions(this, VAULTS[kind].functionsId, {
+          kind,
+          roleName: STABLE_NAMES.functionRole(kind, this.region),
+          scheduled: config.captureIntervalMinutes > 0,
+        }),
+    );
+    const { manifest: manifestFunctions, unlockCode: unlockCodeFunctions } = functions;
 
-    manifestVault.grantBroker(manifestFunction);
+    manifestVault.grantBroker(manifestFunctions);
     manifestVault.grantRead(operators.manifest);
     manifestVault.denyTo(operators.unlockCode);
-    unlockCodeVault.grantBroker(unlockCodeFunction, operators.unlockCode);
+    unlockCodeVault.grantBroker(unlockCodeFunctions, operators.unlockCode);
     unlockCodeVault.grantRead(operators.unlockCode);
     unlockCodeVault.denyTo(operators.manifest);
 
     const api = new BrokerApi(this, 'BrokerApi', {
-      functions,
+      functions: mapKinds((kind) => functions[kind].api),
       operators: { manifest: operators.manifest, unlockCode: operators.unlockCode },
       readTargets: { bucketName: manifestVault.bucket.bucketName, secretPrefix: config.secretPrefix },
     });
-
     const lifecycle = new Lifecycle(this, 'Lifecycle', {
       functions,
-      environments: {
-        manifest: manifestVault.functionEnv(),
-        unlockCode: unlockCodeVault.functionEnv(unlockCodeFunction.role!, operators.unlockCode),
-      },
       captureIntervalMinutes: config.captureIntervalMinutes,
       keyAdmins: admins,
     });
-    // Where the unlock-code functions report a foreign secret refused or a secret policy put back.
-    const integrityLogs = [unlockCodeFunction, ...lifecycle.triggers.unlockCode].map((fn) => fn.logGroup);
 
     const detection = new Detection(this, 'Detection', {
       subjects: {
-        manifestFunctionRoleArn: manifestFunction.role!.roleArn,
-        unlockCodeFunctionRoleArn: unlockCodeFunction.role!.roleArn,
+        manifestFunctionRoleArn: manifestFunctions.role.roleArn,
+        unlockCodeFunctionRoleArn: unlockCodeFunctions.role.roleArn,
         unlockCodeOperatorRoleArn: operators.unlockCode.roleArn,
         vaultKeyArns: [manifestVault.key.key.keyArn, unlockCodeVault.key.key.keyArn],
         manifestBucketName: manifestVault.bucket.bucketName,
@@ -125,10 +116,11 @@ export class BrokerStack extends Stack {
       topic: detection.topic,
       api: api.api,
       apiAccessLogs: api.accessLogs,
-      integrityLogs,
+      // Where the unlock-code functions report a foreign secret refused or a secret policy put back.
+      integrityLogs: unlockCodeFunctions.functions.map((fn) => fn.logGroup),
       functions,
       undeliveredAlerts: detection.undelivered,
-      lifecycle: { functions: lifecycle.functions, deadLetterQueues: lifecycle.deadLetterQueues },
+      deadLetterQueues: lifecycle.deadLetterQueues,
     });
 
     const outputs: Record<keyof typeof OUTPUTS, string> = {
@@ -139,8 +131,8 @@ export class BrokerStack extends Stack {
       unlockCodeSecretPrefix: config.secretPrefix,
       manifestOperatorRoleArn: operators.manifest.roleArn,
       unlockCodeOperatorRoleArn: operators.unlockCode.roleArn,
-      manifestFunctionRoleArn: manifestFunction.role!.roleArn,
-      unlockCodeFunctionRoleArn: unlockCodeFunction.role!.roleArn,
+      manifestFunctionRoleArn: manifestFunctions.role.roleArn,
+      unlockCodeFunctionRoleArn: unlockCodeFunctions.role.roleArn,
       alertTopicArn: detection.topic.topicArn,
       jobNotificationTopicArn: lifecycle.notificationTopic.topicArn,
     };

@@ -2,51 +2,51 @@ import { Aws, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { AccountRootPrincipal, PolicyStatement, type IPrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { BrokerFunction } from './broker-function';
 import { LIFECYCLE_STEP_BUDGET_MS } from '../contract/deployment';
 import { OPERATOR_KINDS, VAULTS, type OperatorKind } from '../contract/vaults';
 import { deadLetterQueue, encryptedTopic } from './messaging';
 import { jobNotificationPublishers, stackResourceName } from '../policies/service-publishers';
+import { NOTIFICATION_TIMEOUT } from './vault-functions';
+
+/** The functions of one vault that the lifecycle triggers (its `VaultFunctions`). */
+export interface LifecycleTargets {
+  /** Run by the reconcile schedule; absent when reconcile passes are off. */
+  readonly schedule?: IFunction;
+  /** Fed by the vault's notification queue. */
+  readonly notification: IFunction;
+}
 
 export interface LifecycleProps {
-  /** Each vault's API function: its role is the identity of every trigger of that vault. */
-  readonly functions: Record<OperatorKind, BrokerFunction>;
-  /** Each vault's function environment (its `functionEnv()`), which every trigger gets; the grants are the shared role's already. */
-  readonly environments: Record<OperatorKind, Record<string, string>>;
-  /** Minutes between reconcile passes; 0 turns the schedule off. */
+  /** Each vault's functions: the triggers are attached to them, the functions stay their vault's. */
+  readonly functions: Record<OperatorKind, LifecycleTargets>;
+  /** Minutes between reconcile passes; 0 turns the schedule off (and then no vault may have a schedule function). */
   readonly captureIntervalMinutes: number;
   /** Administrators of the notification topic's key. */
   readonly keyAdmins: IPrincipal[];
 }
 
-/** A notification function's timeout: long enough for NOTIFICATION_BATCH steps of LIFECYCLE_STEP_BUDGET_MS each, with room to spare. */
-const NOTIFICATION_TIMEOUT = Duration.seconds(60);
-/** Messages per notification batch: as many steps as fit the timeout, one after the other. */
+/** Messages per notification batch: as many steps of LIFECYCLE_STEP_BUDGET_MS as fit the function's timeout, one after the other. */
 export const NOTIFICATION_BATCH = Math.floor(NOTIFICATION_TIMEOUT.toMilliseconds() / LIFECYCLE_STEP_BUDGET_MS);
 /** AWS's advice for a Lambda-polled queue: a visibility timeout of at least six times the function's timeout. */
 const NOTIFICATION_VISIBILITY = Duration.seconds(NOTIFICATION_TIMEOUT.toSeconds() * 6);
-const RECONCILE_TIMEOUT = Duration.minutes(5);
 
 /**
- * Keeps both vaults in step with Snowball without anyone asking. Default settings, per vault:
- * a reconcile function on a schedule (one pass at a time: reserved concurrency 1, 5-minute
- * timeout); a queue of Snowball's job notifications (SSE, TLS only, visibility six times the
- * function's timeout, a dead-letter queue after 5 receives) feeding a notification function in
- * batches that fit its timeout, reporting partial batch failures. Both are other
- * triggers of the vault's own function (same role, same environment, own entry file). One
- * job-notification topic, encrypted with its own rotating key, fans out to both queues.
+ * Keeps both vaults in step with Snowball without anyone asking, by triggering functions each
+ * vault owns (`VaultFunctions`: same role, same environment, own entry file). Default settings, per
+ * vault: a schedule rule running its schedule function (no retries: the next pass makes up a missed
+ * one); a queue of Snowball's job notifications (SSE, TLS only, visibility six times the
+ * notification function's timeout, a dead-letter queue after 5 receives) feeding its notification
+ * function in batches that fit its timeout, reporting partial batch failures, at most two at once.
+ * One job-notification topic, encrypted with its own rotating key, fans out to both queues.
  */
 export class Lifecycle extends Construct {
   readonly notificationTopic: Topic;
-  /** Every function the lifecycle adds, by name (for alarms on their errors). */
-  readonly functions: Record<string, BrokerFunction> = {};
-  /** The functions it adds per vault, in the order made (schedule, then notification). */
-  readonly triggers: Record<OperatorKind, BrokerFunction[]> = { manifest: [], unlockCode: [] };
   /** The notification queues' dead-letter queues, by vault (for alarms). */
   readonly deadLetterQueues: Partial<Record<OperatorKind, Queue>> = {};
 
@@ -76,38 +76,22 @@ export class Lifecycle extends Construct {
       new PolicyStatement({ sid: 'JobRolesOfThisAccountPublish', principals: [new AccountRootPrincipal()], actions: ['sns:Publish'], resources: [this.notificationTopic.topicArn] }),
     );
     for (const kind of OPERATOR_KINDS) {
-      if (props.captureIntervalMinutes > 0) this.addSchedule(kind, props);
-      this.addNotificationQueue(kind, props);
+      const { schedule, notification } = props.functions[kind];
+      if ((props.captureIntervalMinutes > 0) !== (schedule !== undefined)) {
+        const interval = props.captureIntervalMinutes;
+        throw new Error(`The ${kind} vault's schedule function and captureIntervalMinutes (${interval}) disagree: give one exactly when the interval is above 0.`);
+      }
+      if (schedule) this.addSchedule(kind, schedule, props.captureIntervalMinutes);
+      this.addNotificationQueue(kind, notification);
     }
   }
 
-  private trigger(kind: OperatorKind, props: LifecycleProps, what: 'Reconcile' | 'Notification'): BrokerFunction {
-    const schedule = what === 'Reconcile';
-    const vault = VAULTS[kind];
-    const fn = new BrokerFunction(this, `${vault.name}${what}`, {
-      entry: vault.entries[schedule ? 'schedule' : 'notification'],
-      description: schedule
-        ? `Reconciles the ${kind} vault with Snowball's job list: captures WithCustomer jobs, retires finished and expired ones`
-        : `Acts on Snowball job notifications for the ${kind} vault`,
-      memorySize: vault.memorySize,
-      sharesRoleWith: props.functions[kind],
-      timeout: schedule ? RECONCILE_TIMEOUT : NOTIFICATION_TIMEOUT,
-      reservedConcurrency: schedule ? 1 : 2,
-      invokedBy: schedule ? 'schedule' : 'queue',
-      environment: props.environments[kind],
-    });
-    this.functions[`${vault.name}${what}`] = fn;
-    this.triggers[kind].push(fn);
-    return fn;
-  }
-
-  private addSchedule(kind: OperatorKind, props: LifecycleProps): void {
-    const fn = this.trigger(kind, props, 'Reconcile');
+  private addSchedule(kind: OperatorKind, fn: IFunction, minutes: number): void {
     const { name } = VAULTS[kind];
     const rule = new Rule(this, `${name}ReconcileSchedule`, {
       ruleName: stackResourceName(Stack.of(this).stackName, `${name}ReconcileSchedule`),
       description: `Runs a reconcile pass of the ${kind} vault`,
-      schedule: Schedule.rate(Duration.minutes(props.captureIntervalMinutes)),
+      schedule: Schedule.rate(Duration.minutes(minutes)),
       targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
     });
     Validations.of(rule).acknowledge({
@@ -116,7 +100,7 @@ export class Lifecycle extends Construct {
     });
   }
 
-  private addNotificationQueue(kind: OperatorKind, props: LifecycleProps): void {
+  private addNotificationQueue(kind: OperatorKind, fn: IFunction): void {
     const { name } = VAULTS[kind];
     const dlq = deadLetterQueue(this, `${name}NotificationsDLQ`, `the ${kind} notification queue`);
     this.deadLetterQueues[kind] = dlq;
@@ -127,7 +111,6 @@ export class Lifecycle extends Construct {
       deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
     });
     this.notificationTopic.addSubscription(new SqsSubscription(queue, { deadLetterQueue: dlq }));
-    const fn = this.trigger(kind, props, 'Notification');
     fn.addEventSource(new SqsEventSource(queue, { batchSize: NOTIFICATION_BATCH, reportBatchItemFailures: true, maxConcurrency: 2 }));
     Validations.of(fn).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',

@@ -11,8 +11,8 @@ import { STABLE_NAMES } from '../contract/deployment';
 import { functionEnv } from '../contract/function-env';
 import { MANIFEST_KEY_PREFIX } from '../contract/vault-layout';
 import { actionsOf, KEY_GRANTS } from '../policies/grants';
-import type { BrokerFunction } from './broker-function';
 import { acknowledgeWildcardResource } from './nag';
+import type { VaultFunctions } from './vault-functions';
 import { VaultKey } from './vault-key';
 
 export interface ManifestVaultProps {
@@ -137,19 +137,14 @@ export class ManifestVault extends Construct {
     );
   }
 
-  /** What every function of the vault (API, schedule, notification) is told: which bucket. */
-  functionEnv(): Record<string, string> {
-    return functionEnv('manifest', { bucketName: this.bucket.bucketName });
-  }
-
   /**
-   * Lets the manifest function write and retire manifests (never read one back: the key gives it
-   * GenerateDataKey only), and tells it which bucket. Called once per role: the vault's other
-   * triggers run as the same role and get `functionEnv()` where they are made.
+   * Lets the vault's functions (their one role) write and retire manifests (never read one back:
+   * the key gives them GenerateDataKey only), and tells every one of them which bucket.
    */
-  grantBroker(fn: BrokerFunction): void {
-    const role = fn.role as IRole;
-    for (const [name, value] of Object.entries(this.functionEnv())) fn.addEnvironment(name, value);
+  grantBroker(functions: VaultFunctions): void {
+    const { role } = functions;
+    const env = functionEnv('manifest', { bucketName: this.bucket.bucketName });
+    for (const [name, value] of Object.entries(env)) functions.addEnvironment(name, value);
     this.brokers.add(role);
     this.grantObjects(role, 'WriteManifests', actionsOf('manifestFunctionObjects'));
     // Without ListBucket, S3 answers a HEAD of a missing manifest with 403 instead of 404;

@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { DEFAULTS, STABLE_NAMES } from '../contract/deployment';
 import { functionEnv } from '../contract/function-env';
 import { actionsOf, KEY_GRANTS } from '../policies/grants';
-import type { BrokerFunction } from './broker-function';
 import { acknowledgeWildcardResource } from './nag';
+import type { VaultFunctions } from './vault-functions';
 import { VaultKey } from './vault-key';
 
 export interface UnlockCodeVaultProps {
@@ -57,7 +57,7 @@ export class UnlockCodeVault extends Construct {
   }
 
   /** What every function of the vault (API, schedule, notification) running as `role` is told. */
-  functionEnv(role: IRole, reader: IRole): Record<string, string> {
+  private functionEnv(role: IRole, reader: IRole): Record<string, string> {
     return functionEnv('unlockCode', {
       secretPrefix: this.secretPrefix,
       keyArn: this.key.key.keyArn,
@@ -69,13 +69,14 @@ export class UnlockCodeVault extends Construct {
   }
 
   /**
-   * Called once per role (the vault's other triggers run as the same role and get `functionEnv`
-   * where they are made). Lets the unlock-code function create, fill, restore and retire the vault's secrets, never read
-   * one: no GetSecretValue, and the key lets it encrypt only (plus Secrets Manager's key-access check).
+   * Lets the vault's functions (their one role) create, fill, restore and retire the vault's
+   * secrets, never read one: no GetSecretValue, and the key lets them encrypt only (plus Secrets
+   * Manager's key-access check). Tells every one of them where the vault is and that `reader` is
+   * the one role the secrets' policy lets read.
    */
-  grantBroker(fn: BrokerFunction, reader: IRole): void {
-    const role = fn.role as IRole;
-    for (const [name, value] of Object.entries(this.functionEnv(role, reader))) fn.addEnvironment(name, value);
+  grantBroker(functions: VaultFunctions, reader: IRole): void {
+    const { role } = functions;
+    for (const [name, value] of Object.entries(this.functionEnv(role, reader))) functions.addEnvironment(name, value);
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: 'KeepUnlockCodeSecrets',

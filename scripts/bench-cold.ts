@@ -12,7 +12,7 @@ import { cpus, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { routeTemplate } from '../contract/api';
-import { OPERATOR_KINDS, VAULTS, type OperatorKind } from '../contract/vaults';
+import { functionLogicalIdPrefix, OPERATOR_KINDS, type OperatorKind } from '../contract/vaults';
 import { BrokerStack } from '../lib/broker-stack';
 import { parseConfig } from '../lib/config';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox';
@@ -22,7 +22,7 @@ import { installNode24 } from '../tools/node24';
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const NODE = installNode24();
 /** The API functions, by logical-id prefix: their first request is timed too. */
-const API: Record<string, OperatorKind> = Object.fromEntries(OPERATOR_KINDS.map((kind) => [VAULTS[kind].functionId, kind]));
+const API: Record<string, OperatorKind> = Object.fromEntries(OPERATOR_KINDS.map((kind) => [functionLogicalIdPrefix(kind, 'api'), kind]));
 
 function bundles(): Record<string, string> {
   const app = new App({ context: cdkJsonContext(), outdir: mkdtempSync(path.join(tmpdir(), 'bench-')) });

@@ -23,7 +23,7 @@ export const FAKE_FUNCTION_ENV: Record<string, string> = {
   }),
 };
 
-/** The built `index.mjs` of each function of a synthesized stack, by function logical-id prefix. */
+/** The built `index.mjs` of each function of a synthesized stack, by logical-id prefix (`functionLogicalIdPrefix(kind, trigger)`). */
 export function bundlePaths(assembly: CloudAssembly, stackName: string): Record<string, string> {
   const { template } = assembly.getStackByName(stackName);
   const out: Record<string, string> = {};

@@ -1,7 +1,7 @@
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { ENV } from '../../contract/deployment';
 import { manifestObjectKey } from '../../contract/vault-layout';
-import { VAULTS, type OperatorKind } from '../../contract/vaults';
+import { functionLogicalIdPrefix, VAULTS, type OperatorKind } from '../../contract/vaults';
 import { unlockCodeSecretPolicy } from '../../lambda/unlock-code/secret-policy';
 import { sharedStatements } from '../../policies/guardrails-policy';
 import { synthBroker, TEST_ENV } from '../helpers/synth';
@@ -67,7 +67,7 @@ const apiPolicy = JSON.parse(
 );
 // The secrets are created at run time; their policy comes from the same code, fed the principals
 // the stack hands the unlock-code function.
-const unlockEnv = resolved(idOf('AWS::Lambda::Function', 'UnlockCodeFunction')).Environment.Variables;
+const unlockEnv = resolved(idOf('AWS::Lambda::Function', functionLogicalIdPrefix('unlockCode', 'api'))).Environment.Variables;
 const secretPolicy = unlockCodeSecretPolicy({
   readerRoleArn: unlockEnv[ENV.unlockCodeReaderRoleArn],
   brokerRoleArn: unlockEnv[ENV.unlockCodeBrokerRoleArn],

@@ -1,5 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
+import { functionLogicalIdPrefix, OPERATOR_KINDS, TRIGGERS, VAULTS } from '../../contract/vaults';
 import { bundlePaths, FAKE_FUNCTION_ENV } from '../../tools/bundles';
 import { findNode24, NODE24_VERSION } from '../../tools/node24';
 import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
@@ -13,7 +14,7 @@ const { app, stack } = synthBroker({}, true);
 const assembly = app.synth();
 
 const bundles = bundlePaths(assembly, stack.stackName);
-const API_FUNCTIONS = ['ManifestFunction', 'UnlockCodeFunction'];
+const API = { manifest: functionLogicalIdPrefix('manifest', 'api'), unlockCode: functionLogicalIdPrefix('unlockCode', 'api') };
 
 /**
  * Lambda's Node (24): the bundles must load there, not only on this machine's Node. Nothing is
@@ -31,12 +32,12 @@ function load(file: string, call: string, node = process.execPath, env: Record<s
 
 it('builds a bundle for every function: two API functions and, per vault, a reconcile and a notification trigger', () => {
   expect(Object.keys(bundles).sort()).toEqual(
-    ['LifecycleManifestNotification', 'LifecycleManifestReconcile', 'LifecycleUnlockCodeNotification', 'LifecycleUnlockCodeReconcile', ...API_FUNCTIONS].sort(),
+    OPERATOR_KINDS.flatMap((kind) => TRIGGERS.map((trigger) => functionLogicalIdPrefix(kind, trigger))).sort(),
   );
 });
 
 /** Size targets (issue 10): the API functions' bundles, in KiB. */
-const MAX_KIB: Record<string, number> = { ManifestFunction: 340, UnlockCodeFunction: 210 };
+const MAX_KIB: Record<string, number> = { [API.manifest]: 340, [API.unlockCode]: 210 };
 
 /** The package directories a bundle took `pkg` from, per esbuild's metafile beside it. */
 function copiesOf(file: string, pkg: string): string[] {
@@ -76,7 +77,7 @@ describe.each(Object.keys(bundles))('%s bundle', (name) => {
  * entry exports its handler (a pass would call Snowball).
  */
 function smokeCall(name: string): { call: string; answer: string } {
-  if (API_FUNCTIONS.includes(name)) {
+  if (Object.values(API).includes(name)) {
     const event = { httpMethod: 'POST', resource: '/x', pathParameters: { jobId: 'bad' }, requestContext: { identity: {} } };
     return { call: `const e = await m.handler(${JSON.stringify(event)}); console.log(e.statusCode, JSON.parse(e.body).error.code);`, answer: '400 InvalidJobId' };
   }
@@ -102,8 +103,8 @@ function loadAsync(file: string, call: string, node: string, env: Record<string,
   afterAll(() => sandbox.stop());
 
   it.each([
-    ['ManifestFunction', 'manifest', '/jobs/{jobId}/manifest'],
-    ['UnlockCodeFunction', 'unlockCode', '/jobs/{jobId}/unlock-code'],
+    [API.manifest, 'manifest', '/jobs/{jobId}/manifest'],
+    [API.unlockCode, 'unlockCode', '/jobs/{jobId}/unlock-code'],
   ] as const)('%s brokers a job with environment-only credentials (201)', async (name, kind, resource) => {
     const jobId = sandbox.info.jobs[0].jobId;
     const caller = (kind === 'manifest' ? sandbox.principals.manifest : sandbox.principals.unlockCode).callerArn;
@@ -116,7 +117,7 @@ function loadAsync(file: string, call: string, node: string, env: Record<string,
     const jobId = sandbox.info.jobs[0].jobId;
     const kinds = [['manifest', '/jobs/{jobId}/manifest'], ['unlockCode', '/jobs/{jobId}/unlock-code']] as const;
     for (const [kind, resource] of kinds) {
-      const name = kind === 'manifest' ? 'ManifestFunction' : 'UnlockCodeFunction';
+      const name = API[kind];
       const brokered = { httpMethod: 'POST', resource, pathParameters: { jobId }, requestContext: { identity: { userArn: sandbox.principals[kind].callerArn } } };
       await loadAsync(bundles[name], `await m.handler(${JSON.stringify(brokered)});`, NODE24!, sandbox.functionEnv[kind]);
     }
@@ -124,7 +125,7 @@ function loadAsync(file: string, call: string, node: string, env: Record<string,
     const manifest = sandbox.snowball.jobs.get(jobId)!.manifest.toString('base64');
     expect(sandbox.secrets.secrets.get(`snowball/unlock-code/${jobId}`)!.versions.size).toBe(1);
     for (const [name, file] of Object.entries(bundles)) {
-      const kind = /^(Lifecycle)?Manifest/.test(name) ? 'manifest' : 'unlockCode';
+      const kind = name.startsWith(VAULTS.manifest.functionsId) ? 'manifest' : 'unlockCode';
       const resource = kinds.find(([k]) => k === kind)![1];
       const forged = { httpMethod: 'GET', resource, path: resource.replace('{jobId}', jobId), pathParameters: { jobId }, requestContext: { identity: { userArn: sandbox.principals[kind].callerArn } } };
       const call = `try { const e = await m.handler(${JSON.stringify(forged)}); console.log('answer', JSON.stringify(e)); } catch (err) { console.log('threw', err.name); }`;
@@ -132,7 +133,7 @@ function loadAsync(file: string, call: string, node: string, env: Record<string,
       expect(stdout).toMatch(/^(answer|threw) /m);
       expect(stdout).not.toContain(code);
       expect(stdout).not.toContain(manifest.slice(0, 40));
-      if (API_FUNCTIONS.includes(name)) expect(JSON.parse(stdout.trim().split('\n').pop()!.slice('answer '.length)).statusCode).toBe(405);
+      if (Object.values(API).includes(name)) expect(JSON.parse(stdout.trim().split('\n').pop()!.slice('answer '.length)).statusCode).toBe(405);
     }
   }, 120_000);
 });

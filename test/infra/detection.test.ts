@@ -15,7 +15,7 @@ const arnOf = (type: string, prefix: string) => resolver.attribute(idOf(type, pr
 
 const FN = { manifest: arnOf('AWS::IAM::Role', 'ManifestFunctionRole'), unlockCode: arnOf('AWS::IAM::Role', 'UnlockCodeFunctionRole') };
 /** Lambda names each session of a function's role after the function; the deployed names start with the stack's. */
-const IN_FUNCTION = { manifest: 'SnowballCredentialBroker-ManifestFunction2A7F2EB2-AbCdEf', unlockCode: 'SnowballCredentialBroker-UnlockCodeFunction9C00-AbCdEf' };
+const IN_FUNCTION = { manifest: 'SnowballCredentialBroker-ManifestFunctionsApi360F6E6F-AbCdEf', unlockCode: 'SnowballCredentialBroker-UnlockCodeFunctionsApi0825-AbCdEf' };
 const UNLOCK_OPERATOR = arnOf('AWS::IAM::Role', 'OperatorsUnlockCodeOperator');
 const ADMIN = 'arn:aws:iam::123456789012:role/PlatformAdmin';
 const KEY = arnOf('AWS::KMS::Key', 'UnlockCodeVaultKey');

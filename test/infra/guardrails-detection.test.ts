@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { alertPaths, alertRules } from '../../policies/alert-rules';
 import { STABLE_NAMES } from '../../contract/deployment';
+import { functionLogicalIdPrefix } from '../../contract/vaults';
 import { companionRegions, companionStackName, GlobalEventsStack } from '../../lib/guardrails-global-events-stack';
 import { matchesPattern } from '../../sandbox/event-pattern';
 import { renderAlert } from '../../sandbox/trail';
@@ -19,7 +20,7 @@ import { account, names, PEOPLE, region, resource, role, template } from './guar
 const rules = Object.entries(template.Resources)
   .filter(([, r]) => r.Type === 'AWS::Events::Rule' && r.Properties.Targets?.[0]?.InputTransformer)
   .map(([id, r]) => ({ id: id.replace(/^Detection/, '').replace(/[A-F0-9]{8}$/, ''), pattern: names.resolve(r.Properties.EventPattern) }));
-const fn = resource('AWS::Lambda::Function', 'UnlockCodeFunction');
+const fn = resource('AWS::Lambda::Function', functionLogicalIdPrefix('unlockCode', 'api'));
 const fnName = fn.arn.split(':').pop()!;
 const alertKey = resource('AWS::KMS::Key', 'DetectionAlertTopicKey');
 const alertTopic = resource('AWS::SNS::Topic', 'DetectionAlertTopic');

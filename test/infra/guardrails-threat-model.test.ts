@@ -1,4 +1,5 @@
 import { STABLE_NAMES } from '../../contract/deployment';
+import { functionLogicalIdPrefix } from '../../contract/vaults';
 import { unlockCodeSecretPolicy } from '../../lambda/unlock-code/secret-policy';
 import { account, arn, decide, identityPoliciesOf, PEOPLE, region, resource, role, synthesizedScps, type Call } from './guardrails-world';
 
@@ -16,10 +17,10 @@ const TAGGED = { 'aws:ResourceTag/snowball-credential-broker': 'guarded' };
 const trustsAccount = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: ['sts:AssumeRole', 'sts:TagSession'] }] };
 
 const fn = {
-  manifest: resource('AWS::Lambda::Function', 'ManifestFunction'),
-  unlockCode: resource('AWS::Lambda::Function', 'UnlockCodeFunction'),
-  reconcile: resource('AWS::Lambda::Function', 'LifecycleUnlockCodeReconcile'),
-  notification: resource('AWS::Lambda::Function', 'LifecycleManifestNotification'),
+  manifest: resource('AWS::Lambda::Function', functionLogicalIdPrefix('manifest', 'api')),
+  unlockCode: resource('AWS::Lambda::Function', functionLogicalIdPrefix('unlockCode', 'api')),
+  reconcile: resource('AWS::Lambda::Function', functionLogicalIdPrefix('unlockCode', 'schedule')),
+  notification: resource('AWS::Lambda::Function', functionLogicalIdPrefix('manifest', 'notification')),
 };
 const roles = {
   manifestFunction: resource('AWS::IAM::Role', 'ManifestFunctionRole'),
@@ -91,7 +92,7 @@ const PATHS: [string, string, Call][] = [
   ['blinding detection', "filters away the security team's alerts", { action: 'sns:SetSubscriptionAttributes', resource: alertTopic.arn }],
   ['blinding detection', 'disables the alerts key', keyCall('kms:DisableKey', keys.alerts)],
   ['blinding detection', "rewrites the alerts key's policy", keyCall('kms:PutKeyPolicy', keys.alerts)],
-  ['blinding detection', 'deletes a function log group', { action: 'logs:DeleteLogGroup', resource: resource('AWS::Logs::LogGroup', 'UnlockCodeFunctionLogs').arn }],
+  ['blinding detection', 'deletes a function log group', { action: 'logs:DeleteLogGroup', resource: resource('AWS::Logs::LogGroup', `${functionLogicalIdPrefix('unlockCode', 'api')}Logs`).arn }],
   ['blinding detection', 'shortens the API access log retention', { action: 'logs:PutRetentionPolicy', resource: resource('AWS::Logs::LogGroup', 'BrokerApiAccessLogs').arn }],
   ['blinding detection', 'disables alarm actions', { action: 'cloudwatch:DisableAlarmActions', resource: resource('AWS::CloudWatch::Alarm', 'AlarmsUndeliveredAlerts').arn }],
   ['blinding detection', 'deletes an alarm', { action: 'cloudwatch:DeleteAlarms', resource: arn('cloudwatch', `alarm:${STABLE_NAMES.stack}-AlarmsAccessDeniedBurst-A1B2`) }],
@@ -159,7 +160,7 @@ describe('control: what the guardrails leave to whom needs it', () => {
     ['the manifest function', roles.manifestFunction.arn, { action: 's3:GetObjectVersionTagging', resource: `${bucket.arn}/manifests/${JOB}/manifest.bin`, resourcePolicy: bucketPolicy }, fnIdentity(roles.manifestFunction)],
     ['the manifest function', roles.manifestFunction.arn, { action: 's3:DeleteObject', resource: `${bucket.arn}/manifests/${JOB}/manifest.bin`, resourcePolicy: bucketPolicy }, fnIdentity(roles.manifestFunction)],
     ['the manifest function', roles.manifestFunction.arn, { action: 's3:ListBucketVersions', resource: bucket.arn, resourcePolicy: bucketPolicy }, fnIdentity(roles.manifestFunction)],
-    ['the manifest function', roles.manifestFunction.arn, { action: 'logs:PutLogEvents', resource: resource('AWS::Logs::LogGroup', 'ManifestFunctionLogs').arn.replace(/:\*$/, ':log-stream:x') }, fnIdentity(roles.manifestFunction)],
+    ['the manifest function', roles.manifestFunction.arn, { action: 'logs:PutLogEvents', resource: resource('AWS::Logs::LogGroup', `${functionLogicalIdPrefix('manifest', 'api')}Logs`).arn.replace(/:\*$/, ':log-stream:x') }, fnIdentity(roles.manifestFunction)],
     ['the unlock-code function', roles.unlockCodeFunction.arn, { action: 'snowball:GetJobUnlockCode', resource: '*' }, fnIdentity(roles.unlockCodeFunction)],
     ...['CreateSecret', 'PutResourcePolicy', 'PutSecretValue', 'DeleteSecret', 'RestoreSecret', 'TagResource'].map(
       (a) => ['the unlock-code function', roles.unlockCodeFunction.arn, { action: `secretsmanager:${a}`, resource: secret, resourcePolicy: secretPolicy }, fnIdentity(roles.unlockCodeFunction)] as [string, string, Call, { name: string; policy: unknown }[]],

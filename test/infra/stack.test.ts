@@ -1,5 +1,6 @@
 import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import { OUTPUTS } from '../../contract/deployment';
+import { functionLogicalIdPrefix, OPERATOR_KINDS } from '../../contract/vaults';
 import { KEY_USE_ACTIONS } from '../../lib/vault-key';
 import { synthBroker } from '../helpers/synth';
 
@@ -157,7 +158,7 @@ describe('broker functions', () => {
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
       });
-      if (/^(Manifest|UnlockCode)Function/.test(id)) expect(fn.Properties.Timeout).toBeLessThan(29);
+      if (OPERATOR_KINDS.some((kind) => id.startsWith(functionLogicalIdPrefix(kind, 'api')))) expect(fn.Properties.Timeout).toBeLessThan(29);
     }
     for (const [, group] of all('AWS::Logs::LogGroup')) {
       expect(group.Properties.RetentionInDays).toBe(400);
