@@ -8,7 +8,17 @@ export function jobIdShape(): { prefixes: string; example: string } {
 }
 
 /** One field the answer must carry, and how it must look. */
-export type FieldCheck = 'string' | 'boolean' | 'integer' | 'sha256' | 'date' | 'optional-boolean' | 'nullable-string' | 'optional-string' | 'optional-integer' | RegExp;
+export type FieldCheck =
+  | 'string'
+  | 'boolean'
+  | 'integer'
+  | 'sha256'
+  | 'date'
+  | 'optional-boolean'
+  | 'nullable-string'
+  | 'optional-string'
+  | 'optional-integer'
+  | RegExp;
 
 function fits(value: unknown, check: FieldCheck): boolean {
   if (check instanceof RegExp) return typeof value === 'string' && check.test(value);
@@ -41,13 +51,17 @@ function fits(value: unknown, check: FieldCheck): boolean {
  */
 export function checkAnswer<T extends Record<string, unknown>>(answer: unknown, shape: Record<string, FieldCheck>, what: string): T {
   if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) {
-    throw new CliError(`the broker's answer to ${what} is not a JSON object; nothing was done with it: check --api-url points at the broker.`);
+    throw new CliError(
+      `the broker's answer to ${what} is not a JSON object; nothing was done with it: check --api-url points at the broker.`,
+    );
   }
   for (const [field, check] of Object.entries(shape)) {
     const value = (answer as Record<string, unknown>)[field];
     if (!fits(value, check) || (typeof value === 'string' && printable(value) !== value)) {
       const why = value === undefined ? 'lacks' : 'has a malformed';
-      throw new CliError(`the broker's answer to ${what} ${why} "${field}"; nothing was printed: check --api-url points at this version of the broker.`);
+      throw new CliError(
+        `the broker's answer to ${what} ${why} "${field}"; nothing was printed: check --api-url points at this version of the broker.`,
+      );
     }
   }
   if (Object.keys(shape).length === 0) return answer as T;
@@ -56,5 +70,6 @@ export function checkAnswer<T extends Record<string, unknown>>(answer: unknown, 
 
 /** A job id of the answer must be the one asked for: printing another job's data under this id would mislead. */
 export function checkSameJob(answer: Record<string, unknown>, jobId: string, what: string): void {
-  if (answer.jobId !== jobId) throw new CliError(`the broker's answer to ${what} is about another job; nothing was printed: check --api-url points at the broker.`);
+  if (answer.jobId !== jobId)
+    throw new CliError(`the broker's answer to ${what} is about another job; nothing was printed: check --api-url points at the broker.`);
 }

@@ -30,7 +30,11 @@ export type AwsCredentialIdentity = Awaited<ReturnType<ReturnType<typeof fromNod
  */
 function environmentCredentials(profile: string | undefined, env: NodeJS.ProcessEnv): AwsCredentialIdentity | undefined {
   if (profile || env.AWS_PROFILE || !env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) return undefined;
-  return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined };
+  return {
+    accessKeyId: env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+    sessionToken: env.AWS_SESSION_TOKEN || undefined,
+  };
 }
 
 /**
@@ -44,13 +48,18 @@ function quietLogger(warn: (line: string) => void) {
     info: none,
     error: none,
     warn: (message: unknown) => {
-      if (/Multiple credential sources/.test(String(message))) warn('both a profile (AWS_PROFILE) and keys (AWS_ACCESS_KEY_ID) are set; using the profile: unset one of them.');
+      if (/Multiple credential sources/.test(String(message)))
+        warn('both a profile (AWS_PROFILE) and keys (AWS_ACCESS_KEY_ID) are set; using the profile: unset one of them.');
     },
   };
 }
 
 /** Credentials from the standard AWS provider chain: environment, profiles, SSO, container and instance roles. */
-export async function resolveCredentials(profile?: string, env: NodeJS.ProcessEnv = process.env, warn: (line: string) => void = () => undefined): Promise<AwsCredentialIdentity> {
+export async function resolveCredentials(
+  profile?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (line: string) => void = () => undefined,
+): Promise<AwsCredentialIdentity> {
   const direct = environmentCredentials(profile, env);
   if (direct) return direct;
   try {
@@ -146,7 +155,8 @@ function exchange(url: URL, method: string, headers: Record<string, string>, tim
 
 function toHeaders(raw: IncomingHttpHeaders): Headers {
   const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  for (const [name, value] of Object.entries(raw))
+    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
   return headers;
 }
 
@@ -156,13 +166,21 @@ async function attempt(url: URL, method: string, headers: Record<string, string>
     return { reply: await exchange(url, method, headers, timeoutMs) };
   } catch (err) {
     if (err instanceof TooLarge) {
-      throw new CliError(`the API at ${url.origin} sent an answer over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, more than any answer of the broker; it was cut off and nothing was written: check --api-url.`);
+      throw new CliError(
+        `the API at ${url.origin} sent an answer over ${MAX_ANSWER_BYTES / 1024 / 1024} MiB, more than any answer of the broker; it was cut off and nothing was written: check --api-url.`,
+      );
     }
     if (err instanceof TimedOut) {
-      throw new CliError(`the broker API at ${url.origin} did not answer within ${timeoutMs / 1000} s (timed out): check --api-url and your network, or raise --timeout.`, EXIT.environment);
+      throw new CliError(
+        `the broker API at ${url.origin} did not answer within ${timeoutMs / 1000} s (timed out): check --api-url and your network, or raise --timeout.`,
+        EXIT.environment,
+      );
     }
     const code = ((err as { code?: string }).code ?? '') as string;
-    const failure = new CliError(`cannot reach the broker API at ${url.origin}${code ? ` (${code})` : ''}: check --api-url and your network, then run the command again.`, EXIT.environment);
+    const failure = new CliError(
+      `cannot reach the broker API at ${url.origin}${code ? ` (${code})` : ''}: check --api-url and your network, then run the command again.`,
+      EXIT.environment,
+    );
     if (TRANSIENT_NETWORK.has(code)) return { transient: true, failure };
     throw failure;
   }

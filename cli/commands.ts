@@ -29,8 +29,24 @@ export interface CommandContext {
 /** `--out -`: standard output, as curl and tar read it; never a file named "-". */
 export const STDOUT_FILE = '-';
 
-const STORED_MANIFEST: Record<string, FieldCheck> = { jobId: 'string', bucket: 'string', key: 'string', versionId: 'string', sha256: 'sha256', sizeBytes: 'integer', fetchedAt: 'optional-string', unchanged: 'boolean' };
-const STORED_UNLOCK_CODE: Record<string, FieldCheck> = { jobId: 'string', secretArn: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/, versionId: 'string', fetchedAt: 'optional-string', unchanged: 'boolean', restored: 'optional-boolean' };
+const STORED_MANIFEST: Record<string, FieldCheck> = {
+  jobId: 'string',
+  bucket: 'string',
+  key: 'string',
+  versionId: 'string',
+  sha256: 'sha256',
+  sizeBytes: 'integer',
+  fetchedAt: 'optional-string',
+  unchanged: 'boolean',
+};
+const STORED_UNLOCK_CODE: Record<string, FieldCheck> = {
+  jobId: 'string',
+  secretArn: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+  versionId: 'string',
+  fetchedAt: 'optional-string',
+  unchanged: 'boolean',
+  restored: 'optional-boolean',
+};
 
 /** A read of the vault; a 404 is explained from the job's state (fetch it, or why there is nothing to fetch). */
 async function read(ctx: CommandContext, kind: 'manifest' | 'unlockCode', accept?: string) {
@@ -51,13 +67,19 @@ export async function fetchManifest(ctx: CommandContext): Promise<void> {
   checkSameJob(stored, ctx.jobId, what);
   if (ctx.json) return ctx.stdout(JSON.stringify(stored));
   const how = stored.unchanged ? 'already stored, unchanged' : 'stored';
-  ctx.stdout(`Manifest of ${stored.jobId} ${how}: s3://${stored.bucket}/${stored.key} version ${stored.versionId}, sha256 ${stored.sha256}, ${stored.sizeBytes} bytes`);
+  ctx.stdout(
+    `Manifest of ${stored.jobId} ${how}: s3://${stored.bucket}/${stored.key} version ${stored.versionId}, sha256 ${stored.sha256}, ${stored.sizeBytes} bytes`,
+  );
 }
 
 export async function getManifest(ctx: CommandContext): Promise<void> {
   if (!ctx.out) throw new CliError(`get-manifest needs --out FILE (or --out ${STDOUT_FILE} for standard output).`, EXIT.usage);
   const toStdout = ctx.out === STDOUT_FILE;
-  if (toStdout && ctx.stdoutIsTty) throw new CliError('--out - writes the binary manifest to standard output, which is a terminal here: redirect it (> FILE, | …) or give --out FILE.', EXIT.usage);
+  if (toStdout && ctx.stdoutIsTty)
+    throw new CliError(
+      '--out - writes the binary manifest to standard output, which is a terminal here: redirect it (> FILE, | …) or give --out FILE.',
+      EXIT.usage,
+    );
   if (toStdout && ctx.force) throw new CliError('--force replaces a file; --out - writes to standard output: drop --force.', EXIT.usage);
   if (!toStdout) checkOutputFile(ctx.out, ctx.force);
   const reply = await read(ctx, 'manifest', 'application/octet-stream');
@@ -70,10 +92,18 @@ export async function getManifest(ctx: CommandContext): Promise<void> {
   const result = { jobId: ctx.jobId, file: ctx.out, sha256: actual, sizeBytes: reply.body.length, versionId };
   if (toStdout) {
     await ctx.stdoutBytes(reply.body);
-    return ctx.stderr(ctx.json ? JSON.stringify(result) : `Wrote the manifest of ${ctx.jobId} to standard output (${result.sizeBytes} bytes, sha256 ${actual} verified)`);
+    return ctx.stderr(
+      ctx.json
+        ? JSON.stringify(result)
+        : `Wrote the manifest of ${ctx.jobId} to standard output (${result.sizeBytes} bytes, sha256 ${actual} verified)`,
+    );
   }
   writePrivateFile(ctx.out, reply.body, ctx.force);
-  ctx.stdout(ctx.json ? JSON.stringify(result) : `Wrote the manifest of ${ctx.jobId} to ${ctx.out} (${result.sizeBytes} bytes, sha256 ${actual} verified, mode 0600)`);
+  ctx.stdout(
+    ctx.json
+      ? JSON.stringify(result)
+      : `Wrote the manifest of ${ctx.jobId} to ${ctx.out} (${result.sizeBytes} bytes, sha256 ${actual} verified, mode 0600)`,
+  );
 }
 
 export async function fetchUnlockCode(ctx: CommandContext): Promise<void> {
@@ -92,7 +122,11 @@ export async function getUnlockCode(ctx: CommandContext): Promise<void> {
   const what = `get-unlock-code for ${ctx.jobId}`;
   const reply = await read(ctx, 'unlockCode');
   // A value that is not an unlock code is never printed: it could be anything, a terminal escape included.
-  const { jobId, unlockCode } = checkAnswer<{ jobId: string; unlockCode: string }>(jsonOf(reply, what), { jobId: 'string', unlockCode: UNLOCK_CODE_PATTERN }, what);
+  const { jobId, unlockCode } = checkAnswer<{ jobId: string; unlockCode: string }>(
+    jsonOf(reply, what),
+    { jobId: 'string', unlockCode: UNLOCK_CODE_PATTERN },
+    what,
+  );
   checkSameJob({ jobId }, ctx.jobId, what);
   ctx.stdout(ctx.json ? JSON.stringify({ jobId, unlockCode }) : unlockCode);
 }
@@ -117,9 +151,21 @@ interface Command {
 }
 
 export const COMMANDS = {
-  'fetch-manifest': { run: fetchManifest, summary: 'broker the manifest from Snowball into the manifest vault (POST)', options: ['job-id'] },
-  'get-manifest': { run: getManifest, summary: 'download the stored manifest to --out FILE (or - for stdout), SHA-256 verified, mode 0600', options: ['job-id', 'out', 'force'] },
-  'fetch-unlock-code': { run: fetchUnlockCode, summary: 'broker the unlock code into the unlock-code vault (POST); never prints it', options: ['job-id'] },
+  'fetch-manifest': {
+    run: fetchManifest,
+    summary: 'broker the manifest from Snowball into the manifest vault (POST)',
+    options: ['job-id'],
+  },
+  'get-manifest': {
+    run: getManifest,
+    summary: 'download the stored manifest to --out FILE (or - for stdout), SHA-256 verified, mode 0600',
+    options: ['job-id', 'out', 'force'],
+  },
+  'fetch-unlock-code': {
+    run: fetchUnlockCode,
+    summary: 'broker the unlock code into the unlock-code vault (POST); never prints it',
+    options: ['job-id'],
+  },
   'get-unlock-code': { run: getUnlockCode, summary: 'print the stored unlock code alone on stdout', options: ['job-id'] },
   status: { run: status, summary: "every job Snowball lists and what your role's vault holds for it", options: [] },
 } as const satisfies Record<string, Command>;

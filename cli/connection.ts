@@ -42,9 +42,11 @@ async function regionOfProfile(profile: string | undefined, env: NodeJS.ProcessE
 /** --region, else AWS_REGION / AWS_DEFAULT_REGION, else the API URL's host, else the profile's region. */
 export async function resolveRegion(options: ConnectionOptions, env: NodeJS.ProcessEnv): Promise<string> {
   const profileRegion = await regionOfProfile(options.profile, env);
-  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? regionOfUrl(options.apiUrl ?? env[CLI_API_URL_ENV]) ?? profileRegion;
+  const region =
+    options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? regionOfUrl(options.apiUrl ?? env[CLI_API_URL_ENV]) ?? profileRegion;
   if (!region) throw new CliError('no AWS region: pass --region, set AWS_REGION, or set region in your AWS profile.', EXIT.usage);
-  if (!/^[a-z]{2}(?:-[a-z]+)+-\d$/.test(region)) throw new CliError(`"${printable(region)}" is not an AWS region name (e.g. us-east-1): check --region or AWS_REGION.`, EXIT.usage);
+  if (!/^[a-z]{2}(?:-[a-z]+)+-\d$/.test(region))
+    throw new CliError(`"${printable(region)}" is not an AWS region name (e.g. us-east-1): check --region or AWS_REGION.`, EXIT.usage);
   return region;
 }
 
@@ -52,7 +54,12 @@ export async function resolveRegion(options: ConnectionOptions, env: NodeJS.Proc
  * Reads the `ApiUrl` output of a deployed broker stack. The CloudFormation client is loaded only
  * here (a chunk of its own in the built CLI), so commands given --api-url never pay for it.
  */
-export async function apiUrlOfStack(stack: string, region: string, credentials: AwsCredentialIdentity, client?: CloudFormationClient): Promise<string> {
+export async function apiUrlOfStack(
+  stack: string,
+  region: string,
+  credentials: AwsCredentialIdentity,
+  client?: CloudFormationClient,
+): Promise<string> {
   const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
   const cloudFormation = client ?? new CloudFormationClient({ region, credentials });
   let outputs;
@@ -61,11 +68,18 @@ export async function apiUrlOfStack(stack: string, region: string, credentials: 
   } catch (err) {
     const name = (err as Error).name;
     const code = (err as NodeJS.ErrnoException).code;
-    if (name === 'ValidationError') throw new CliError(`no stack "${printable(stack)}" in ${region}: check --stack and --region.`, EXIT.usage);
+    if (name === 'ValidationError')
+      throw new CliError(`no stack "${printable(stack)}" in ${region}: check --stack and --region.`, EXIT.usage);
     if (code && /^E[A-Z]+$/.test(code)) {
-      throw new CliError(`cannot reach CloudFormation in ${region} to read stack "${printable(stack)}" (${code}): check your network, or pass --api-url instead of --stack.`, EXIT.environment);
+      throw new CliError(
+        `cannot reach CloudFormation in ${region} to read stack "${printable(stack)}" (${code}): check your network, or pass --api-url instead of --stack.`,
+        EXIT.environment,
+      );
     }
-    throw new CliError(`could not read stack "${printable(stack)}" from CloudFormation (${printable(name)}): check your credentials and --region.`, EXIT.environment);
+    throw new CliError(
+      `could not read stack "${printable(stack)}" from CloudFormation (${printable(name)}): check your credentials and --region.`,
+      EXIT.environment,
+    );
   }
   const url = outputs?.find((o) => o.OutputKey === OUTPUTS.apiUrl)?.OutputValue;
   if (!url) throw new CliError(`stack "${stack}" has no ${OUTPUTS.apiUrl} output: is it a snowball-credential-broker stack?`, EXIT.usage);
@@ -86,13 +100,21 @@ export function checkApiUrl(raw: string): string {
   if (url.protocol === 'https:') return raw;
   if (url.protocol === 'http:' && LOOPBACK_HOST.test(url.hostname)) return raw;
   if (url.protocol === 'http:') {
-    throw new CliError(`the API URL "${printable(raw)}" is plain http:// to another host; signed requests and answers would cross the network unencrypted: use https://.`, EXIT.usage);
+    throw new CliError(
+      `the API URL "${printable(raw)}" is plain http:// to another host; signed requests and answers would cross the network unencrypted: use https://.`,
+      EXIT.usage,
+    );
   }
   throw new CliError(`the API URL "${printable(raw)}" is not an https:// URL: use the stack's ApiUrl output.`, EXIT.usage);
 }
 
 /** --api-url, else SNOWBALL_BROKER_API_URL, else the --stack output. */
-export async function resolveApiUrl(options: ConnectionOptions, env: NodeJS.ProcessEnv, region: string, credentials: () => Promise<AwsCredentialIdentity>): Promise<string> {
+export async function resolveApiUrl(
+  options: ConnectionOptions,
+  env: NodeJS.ProcessEnv,
+  region: string,
+  credentials: () => Promise<AwsCredentialIdentity>,
+): Promise<string> {
   const direct = options.apiUrl ?? env[CLI_API_URL_ENV];
   if (direct) return checkApiUrl(direct);
   if (options.stack) return checkApiUrl(await apiUrlOfStack(options.stack, region, await credentials()));

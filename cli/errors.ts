@@ -41,7 +41,6 @@ export interface CallContext {
   readonly attempts: number;
 }
 
-
 /** An API URL's path is its stage (`/v1/`); without one, API Gateway finds no route and answers as for an unsigned call. */
 function missingStage(apiUrl: string): boolean {
   try {
@@ -62,17 +61,26 @@ export function apiFailure(status: number, error: ApiError | undefined, route: s
   const failure = (message: string, exit: number = EXIT.failed) => new CliError(message, exit, code ?? 'Failed');
   switch (code) {
     case 'NothingStored':
-      return failure(`nothing stored (404): the broker holds no ${VAULTS[call.kind].noun} for ${call.jobId}; if the job is WithCustomer, run "${fetch}" (snowball-broker status shows its state).`);
+      return failure(
+        `nothing stored (404): the broker holds no ${VAULTS[call.kind].noun} for ${call.jobId}; if the job is WithCustomer, run "${fetch}" (snowball-broker status shows its state).`,
+      );
     case 'ScheduledForDeletion':
-      return failure(`retired (404): the unlock code of ${call.jobId} is scheduled for deletion; while the job is WithCustomer, "${fetch}" restores it (snowball-broker status shows its state).`);
+      return failure(
+        `retired (404): the unlock code of ${call.jobId} is scheduled for deletion; while the job is WithCustomer, "${fetch}" restores it (snowball-broker status shows its state).`,
+      );
     case 'AccessDenied':
       return failure(`not allowed (403): your credentials may not call ${route}; use credentials of the ${call.role} role (--profile).`);
     case 'NotSigned':
       return missingStage(call.apiUrl)
-        ? failure(`no such route (403): the API URL ${quoted(call.apiUrl)} lacks the stage; use the stack's ApiUrl output, which ends in the stage (e.g. …/v1/).`, EXIT.usage)
+        ? failure(
+            `no such route (403): the API URL ${quoted(call.apiUrl)} lacks the stage; use the stack's ApiUrl output, which ends in the stage (e.g. …/v1/).`,
+            EXIT.usage,
+          )
         : failure(`no such route (403) at ${quoted(call.apiUrl)}: use the stack's ApiUrl output as --api-url (or --stack).`, EXIT.usage);
     case 'InvalidSignature':
-      return failure('the API rejected the request signature (403): check the secret access key and session token, --region, and this machine\'s clock.');
+      return failure(
+        "the API rejected the request signature (403): check the secret access key and session token, --region, and this machine's clock.",
+      );
     case 'JobNotFound':
       return failure(`unknown job (404): ${said} Check the job id (snowball-broker status lists the jobs).`);
     case 'JobNotWithCustomer':
@@ -82,7 +90,9 @@ export function apiFailure(status: number, error: ApiError | undefined, route: s
     default:
       if (status === 429 || status === 503) {
         const tries = call.attempts === 1 ? 'after 1 attempt' : `after ${call.attempts} attempts with backoff`;
-        return failure(`${status === 429 ? 'throttled' : 'AWS unavailable'} (${status}${code ? ` ${code}` : ''}) ${tries}: wait a minute and run the command again.`);
+        return failure(
+          `${status === 429 ? 'throttled' : 'AWS unavailable'} (${status}${code ? ` ${code}` : ''}) ${tries}: wait a minute and run the command again.`,
+        );
       }
       return failure(`the broker answered ${code ?? 'an error'} (${status}): ${said}`);
   }

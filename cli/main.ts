@@ -56,7 +56,13 @@ function usage(command?: CommandName): string {
   }
   const required = COMMANDS[command].options.includes('job-id' as never) ? ' --job-id JOB_ID' : '';
   const out = command === 'get-manifest' ? ' --out FILE [--force]' : '';
-  return [`Usage: snowball-broker ${command}${required}${out} [options]`, `  ${COMMANDS[command].summary}`, '', 'Options:', ...takes(command).map((o) => `  ${OPTION_HELP[o]}`)].join('\n');
+  return [
+    `Usage: snowball-broker ${command}${required}${out} [options]`,
+    `  ${COMMANDS[command].summary}`,
+    '',
+    'Options:',
+    ...takes(command).map((o) => `  ${OPTION_HELP[o]}`),
+  ].join('\n');
 }
 
 function callPolicy(timeout: string | undefined, noRetry: boolean): CallPolicy {
@@ -72,11 +78,17 @@ function parseFailure(err: Error & { code?: string }): CliError {
   const option = /'(-[^' ]+)/.exec(err.message)?.[1] ?? '';
   switch (err.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return new CliError(`unknown option ${printable(option)}: "snowball-broker COMMAND --help" lists the options of each command.`, EXIT.usage);
+      return new CliError(
+        `unknown option ${printable(option)}: "snowball-broker COMMAND --help" lists the options of each command.`,
+        EXIT.usage,
+      );
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return /does not take/.test(err.message)
         ? new CliError(`${printable(option)} takes no value: give it alone.`, EXIT.usage)
-        : new CliError(`${printable(option)} needs a value: ${printable(option)} VALUE (see "snowball-broker COMMAND --help").`, EXIT.usage);
+        : new CliError(
+            `${printable(option)} needs a value: ${printable(option)} VALUE (see "snowball-broker COMMAND --help").`,
+            EXIT.usage,
+          );
     default:
       return new CliError('the command line could not be read: see "snowball-broker --help".', EXIT.usage);
   }
@@ -85,20 +97,25 @@ function parseFailure(err: Error & { code?: string }): CliError {
 /** The command and its checked job id, or a failure that says what to type instead. */
 function commandOf(positionals: string[], given: OptionName[], jobIdValue: string | undefined): { name: CommandName; jobId: string } {
   const name = positionals[0];
-  if (!Object.hasOwn(COMMANDS, name)) throw new CliError(`unknown command "${printable(name)}": commands are ${Object.keys(COMMANDS).join(', ')}.`, EXIT.usage);
+  if (!Object.hasOwn(COMMANDS, name))
+    throw new CliError(`unknown command "${printable(name)}": commands are ${Object.keys(COMMANDS).join(', ')}.`, EXIT.usage);
   const command = name as CommandName;
   const extra = positionals[1];
   const takesJob = COMMANDS[command].options.includes('job-id' as never);
   if (extra !== undefined && takesJob && JOB_ID_PATTERN.test(extra) && jobIdValue === undefined) {
     throw new CliError(`the job id goes after --job-id: snowball-broker ${command} --job-id ${extra}`, EXIT.usage);
   }
-  if (extra !== undefined) throw new CliError(`${command} takes no argument "${printable(extra)}": see "snowball-broker ${command} --help".`, EXIT.usage);
+  if (extra !== undefined)
+    throw new CliError(`${command} takes no argument "${printable(extra)}": see "snowball-broker ${command} --help".`, EXIT.usage);
   const refused = given.filter((o) => !takes(command).includes(o));
   if (refused.length) throw new CliError(`${command} takes no --${refused[0]}: see "snowball-broker ${command} --help".`, EXIT.usage);
   if (!takesJob) return { name: command, jobId: '' };
   if (jobIdValue === undefined) throw new CliError(`${command} needs --job-id JOB_ID, e.g. --job-id ${example}.`, EXIT.usage);
   if (!JOB_ID_PATTERN.test(jobIdValue)) {
-    throw new CliError(`bad job id "${printable(jobIdValue)}": expected ${prefixes} followed by a lowercase UUID, e.g. ${example}.`, EXIT.usage);
+    throw new CliError(
+      `bad job id "${printable(jobIdValue)}": expected ${prefixes} followed by a lowercase UUID, e.g. ${example}.`,
+      EXIT.usage,
+    );
   }
   return { name: command, jobId: jobIdValue };
 }
@@ -131,7 +148,8 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
   const options = { apiUrl: values['api-url'], stack: values.stack, region: values.region, profile: values.profile };
   const region = await resolveRegion(options, env);
   let credentials: Promise<AwsCredentialIdentity> | undefined;
-  const credentialsOnce = () => (credentials ??= resolveCredentials(values.profile, env, (line) => io.stderr(`snowball-broker: note: ${line}`)));
+  const credentialsOnce = () =>
+    (credentials ??= resolveCredentials(values.profile, env, (line) => io.stderr(`snowball-broker: note: ${line}`)));
   // A given URL is checked before credentials are looked for; --stack needs them first.
   const apiUrl = await resolveApiUrl(options, env, region, credentialsOnce);
   await COMMANDS[name].run({
@@ -147,7 +165,17 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promi
 
 /** Writes all of `bytes` to standard output, resolving once the stream took them, failing if it broke (EPIPE). */
 function writeStdout(bytes: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => process.stdout.write(bytes, (err) => (err ? reject(new CliError(`could not write to standard output (${(err as NodeJS.ErrnoException).code ?? 'error'}): the reader stopped; run the command again.`)) : resolve())));
+  return new Promise((resolve, reject) =>
+    process.stdout.write(bytes, (err) =>
+      err
+        ? reject(
+            new CliError(
+              `could not write to standard output (${(err as NodeJS.ErrnoException).code ?? 'error'}): the reader stopped; run the command again.`,
+            ),
+          )
+        : resolve(),
+    ),
+  );
 }
 
 /** One failure, one line on stderr: text, or with --json the JSON error shape of the broker. */

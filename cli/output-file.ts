@@ -47,7 +47,7 @@ export type WriteFs = Pick<typeof nodeFs, 'openSync' | 'writeSync' | 'fsyncSync'
 
 /** Writes every byte, however many calls it takes: `writeSync` may write fewer than asked (a full disk, a file size limit). */
 function writeAll(fs: WriteFs, fd: number, bytes: Buffer): void {
-  for (let done = 0; done < bytes.length; ) {
+  for (let done = 0; done < bytes.length;) {
     const wrote = fs.writeSync(fd, bytes, done, bytes.length - done);
     if (wrote <= 0) throw Object.assign(new Error('no progress writing'), { code: 'EIO' });
     done += wrote;
@@ -148,7 +148,9 @@ export function writePrivateFile(file: string, bytes: Buffer, force: boolean, fs
       const code = (err as NodeJS.ErrnoException).code ?? 'error';
       if (code === 'EEXIST') throw new CliError(`${file} exists: choose another --out or pass --force to replace it.`, EXIT.usage);
       const why = WRITE_FAILURE[code] ? `${WRITE_FAILURE[code]}, ${code}` : code;
-      throw new CliError(`cannot write ${file} (${why}); nothing was written: free space or choose another --out, then run the command again.`);
+      throw new CliError(
+        `cannot write ${file} (${why}); nothing was written: free space or choose another --out, then run the command again.`,
+      );
     } finally {
       unlinkQuietly(fs, temp);
     }

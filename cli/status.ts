@@ -30,7 +30,10 @@ const ROW: Record<string, FieldCheck> = {
 /** A fleet answer: `{ jobs: [...] }`, each row checked before anything of it is printed. */
 function fleetOf(body: unknown, what: string): { jobs: FleetRow[] } {
   const view = checkAnswer<{ jobs: unknown }>(body, {}, what);
-  if (!Array.isArray(view.jobs)) throw new CliError(`the broker's answer to ${what} lacks "jobs"; nothing was printed: check --api-url points at this version of the broker.`);
+  if (!Array.isArray(view.jobs))
+    throw new CliError(
+      `the broker's answer to ${what} lacks "jobs"; nothing was printed: check --api-url points at this version of the broker.`,
+    );
   return { jobs: view.jobs.map((row) => checkAnswer<FleetRow>(row, ROW, what)) };
 }
 
@@ -46,7 +49,12 @@ export async function readFleet(connection: Connection, credentials: AwsCredenti
       refusals.push(err);
     }
   }
-  if (refusals.length === 2) throw new CliError(`not allowed (403): status needs credentials of the ${OPERATOR_KINDS.map((kind) => VAULTS[kind].operatorRole).join(' or the ')} role (--profile).`, EXIT.failed, 'AccessDenied');
+  if (refusals.length === 2)
+    throw new CliError(
+      `not allowed (403): status needs credentials of the ${OPERATOR_KINDS.map((kind) => VAULTS[kind].operatorRole).join(' or the ')} role (--profile).`,
+      EXIT.failed,
+      'AccessDenied',
+    );
   return views;
 }
 
@@ -60,17 +68,31 @@ function expiry(row: FleetRow, now: Date): string {
 
 function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c]))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** The aligned table of one vault's view, flagging credentials that expire within 30 days, and a hint for what to fetch. */
 export function formatFleet(kind: OperatorKind, view: { jobs: FleetRow[] }, now = new Date()): string[] {
   const header = ['JOB ID', 'STATE', 'CREATED', 'CREDENTIALS EXPIRE', VAULTS[kind].noun.toUpperCase(), 'FETCHED'];
-  const rows = view.jobs.map((j) => [j.jobId, j.state, day(j.createdAt), expiry(j, now), j.stored ? 'stored' : j.retired ? 'retired' : '-', day(j.fetchedAt)]);
+  const rows = view.jobs.map((j) => [
+    j.jobId,
+    j.state,
+    day(j.createdAt),
+    expiry(j, now),
+    j.stored ? 'stored' : j.retired ? 'retired' : '-',
+    day(j.fetchedAt),
+  ]);
   const lines = [`${VAULTS[kind].title}: ${view.jobs.length} job(s)`, ...table([header, ...rows])];
   const missing = view.jobs.filter((j) => j.state === UNLOCKABLE_STATE && !j.stored && Date.parse(j.credentialsExpireAt) > now.getTime());
   if (missing.length) {
-    lines.push(`hint: ${missing.length} WithCustomer job(s) without a stored ${VAULTS[kind].noun}: run "snowball-broker ${VAULTS[kind].cli.fetch} --job-id ${missing[0].jobId}"${missing.length > 1 ? ' (and the others)' : ''}.`);
+    lines.push(
+      `hint: ${missing.length} WithCustomer job(s) without a stored ${VAULTS[kind].noun}: run "snowball-broker ${VAULTS[kind].cli.fetch} --job-id ${missing[0].jobId}"${missing.length > 1 ? ' (and the others)' : ''}.`,
+    );
   }
   return lines;
 }
@@ -80,19 +102,55 @@ export function formatFleet(kind: OperatorKind, view: { jobs: FleetRow[] }, now 
  * the job's row in the vault's fleet view: fetch it while the job is WithCustomer; otherwise say
  * why there is nothing to fetch. The original failure stands when the view cannot be read.
  */
-export async function explainNothingStored(connection: Connection, credentials: AwsCredentialIdentity, kind: OperatorKind, jobId: string, failure: CliError): Promise<CliError> {
+export async function explainNothingStored(
+  connection: Connection,
+  credentials: AwsCredentialIdentity,
+  kind: OperatorKind,
+  jobId: string,
+  failure: CliError,
+): Promise<CliError> {
   let row: FleetRow | undefined;
   try {
-    row = fleetOf(jsonOf(await callBroker({ ...connection, policy: { ...(connection.policy ?? { timeoutMs: 30_000 }), maxAttempts: 1 } }, credentials, 'GET', kind, undefined), 'status'), 'status').jobs.find((j) => j.jobId === jobId);
+    row = fleetOf(
+      jsonOf(
+        await callBroker(
+          { ...connection, policy: { ...(connection.policy ?? { timeoutMs: 30_000 }), maxAttempts: 1 } },
+          credentials,
+          'GET',
+          kind,
+          undefined,
+        ),
+        'status',
+      ),
+      'status',
+    ).jobs.find((j) => j.jobId === jobId);
   } catch {
     return failure;
   }
-  if (!row) return new CliError(`nothing stored (404): Snowball lists no job ${jobId} in this account and region; check the job id and --region (snowball-broker status lists the jobs).`, EXIT.failed, failure.code);
+  if (!row)
+    return new CliError(
+      `nothing stored (404): Snowball lists no job ${jobId} in this account and region; check the job id and --region (snowball-broker status lists the jobs).`,
+      EXIT.failed,
+      failure.code,
+    );
   const expired = Date.parse(row.credentialsExpireAt) <= Date.now();
   const what = row.retired ? `the ${VAULTS[kind].noun} of ${jobId} is retired` : `the broker holds no ${VAULTS[kind].noun} for ${jobId}`;
-  if (expired) return new CliError(`nothing stored (404): ${what}, and the job's credentials expired on ${day(row.credentialsExpireAt)}; Snowball hands them out for 360 days only.`, EXIT.failed, failure.code);
+  if (expired)
+    return new CliError(
+      `nothing stored (404): ${what}, and the job's credentials expired on ${day(row.credentialsExpireAt)}; Snowball hands them out for 360 days only.`,
+      EXIT.failed,
+      failure.code,
+    );
   if (row.state !== UNLOCKABLE_STATE) {
-    return new CliError(`nothing stored (404): ${what}, and the job is ${row.state}; Snowball hands credentials out only while a job is ${UNLOCKABLE_STATE}, so there is nothing to fetch now.`, EXIT.failed, failure.code);
+    return new CliError(
+      `nothing stored (404): ${what}, and the job is ${row.state}; Snowball hands credentials out only while a job is ${UNLOCKABLE_STATE}, so there is nothing to fetch now.`,
+      EXIT.failed,
+      failure.code,
+    );
   }
-  return new CliError(`nothing stored (404): ${what}; the job is ${UNLOCKABLE_STATE}: run "snowball-broker ${VAULTS[kind].cli.fetch} --job-id ${jobId}", then this command again.`, EXIT.failed, failure.code);
+  return new CliError(
+    `nothing stored (404): ${what}; the job is ${UNLOCKABLE_STATE}: run "snowball-broker ${VAULTS[kind].cli.fetch} --job-id ${jobId}", then this command again.`,
+    EXIT.failed,
+    failure.code,
+  );
 }

@@ -28,7 +28,6 @@ export interface BrokerAlarmsProps {
   readonly integrityLogs?: ILogGroup[];
 }
 
-
 /**
  * The alarm id (and name, so fixed) of a schedule or notification function's errors: still the name
  * the function had when `Lifecycle` made it, as a renamed alarm would collide with the one it replaces.
@@ -51,20 +50,43 @@ export class BrokerAlarms extends Construct {
   constructor(scope: Construct, id: string, props: BrokerAlarmsProps) {
     super(scope, id);
     this.topic = props.topic;
-    this.alarm('Api5xx', props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), 1, 'The broker API answered with a 5XX');
+    this.alarm(
+      'Api5xx',
+      props.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      1,
+      'The broker API answered with a 5XX',
+    );
     for (const kind of OPERATOR_KINDS) {
       const fn = props.functions[kind].api;
       const name = VAULTS[kind].functionId;
       this.alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }), 1, `The ${name} failed`);
       this.alarm(`${name}Throttles`, fn.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' }), 1, `The ${name} was throttled`);
     }
-    const undelivered = props.undeliveredAlerts.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
-    this.alarm('UndeliveredAlerts', undelivered, 1, 'Alerts could not be delivered to the alerts topic; read them from the dead-letter queue');
-    this.alarm('AccessDeniedBurst', this.refusals(props.apiAccessLogs), props.accessDeniedBurst ?? 10, 'A burst of refused (403) calls to the broker API');
+    const undelivered = props.undeliveredAlerts.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(5),
+      statistic: 'Maximum',
+    });
+    this.alarm(
+      'UndeliveredAlerts',
+      undelivered,
+      1,
+      'Alerts could not be delivered to the alerts topic; read them from the dead-letter queue',
+    );
+    this.alarm(
+      'AccessDeniedBurst',
+      this.refusals(props.apiAccessLogs),
+      props.accessDeniedBurst ?? 10,
+      'A burst of refused (403) calls to the broker API',
+    );
     this.lifecycleAlarms(props.functions, props.deadLetterQueues);
     const integrity = props.integrityLogs ?? [];
     if (integrity.length > 0) {
-      this.alarm('VaultIntegrity', this.integrityAlerts(integrity), 1, 'The unlock-code function refused a secret it did not create, or put back a vault secret policy someone removed or altered; its "alert:" log line names the job');
+      this.alarm(
+        'VaultIntegrity',
+        this.integrityAlerts(integrity),
+        1,
+        'The unlock-code function refused a secret it did not create, or put back a vault secret policy someone removed or altered; its "alert:" log line names the job',
+      );
     }
   }
 
@@ -83,7 +105,12 @@ export class BrokerAlarms extends Construct {
       const dlq = deadLetterQueues[kind];
       if (!dlq) continue;
       const waiting = dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
-      this.alarm(LIFECYCLE_ALARM_IDS.deadLetters(kind), waiting, 1, `Snowball job notifications for the ${kind} vault were dead-lettered; read them from the queue`);
+      this.alarm(
+        LIFECYCLE_ALARM_IDS.deadLetters(kind),
+        waiting,
+        1,
+        `Snowball job notifications for the ${kind} vault were dead-lettered; read them from the queue`,
+      );
     }
     for (const kind of OPERATOR_KINDS) {
       const failed = new Metric({
@@ -93,19 +120,27 @@ export class BrokerAlarms extends Construct {
         period: Duration.minutes(15),
         statistic: 'Sum',
       });
-      this.alarm(LIFECYCLE_ALARM_IDS.reconcileFailed(kind), failed, 1, `A reconcile pass of the ${kind} vault failed on a job; its log names the job and the error code`);
+      this.alarm(
+        LIFECYCLE_ALARM_IDS.reconcileFailed(kind),
+        failed,
+        1,
+        `A reconcile pass of the ${kind} vault failed on a job; its log names the job and the error code`,
+      );
     }
   }
 
   /** The functions' `alert:` log lines, one metric over every log group given. */
   private integrityAlerts(logGroups: ILogGroup[]): IMetric {
-    const filters = logGroups.map((logGroup, i) => new MetricFilter(this, `IntegrityAlertLines${i}`, {
-      logGroup,
-      filterPattern: FilterPattern.stringValue('$.event', '=', 'alert:*'),
-      metricNamespace: METRICS.namespace,
-      metricName: 'VaultIntegrityAlerts',
-      metricValue: '1',
-    }));
+    const filters = logGroups.map(
+      (logGroup, i) =>
+        new MetricFilter(this, `IntegrityAlertLines${i}`, {
+          logGroup,
+          filterPattern: FilterPattern.stringValue('$.event', '=', 'alert:*'),
+          metricNamespace: METRICS.namespace,
+          metricName: 'VaultIntegrityAlerts',
+          metricValue: '1',
+        }),
+    );
     return filters[0].metric({ period: Duration.minutes(5), statistic: 'Sum' });
   }
 

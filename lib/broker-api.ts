@@ -34,7 +34,10 @@ export interface BrokerApiProps {
 
 /** `execute-api:/STAGE/METHOD/PATH` patterns of one vault's routes (its job routes and its fleet route), for resource policies. */
 function routeResources(kind: OperatorKind): string[] {
-  return [...ROUTE_METHODS.map((method) => `execute-api:/*/${method}/jobs/*/${VAULTS[kind].segment}`), `execute-api:/*/GET${VAULTS[kind].fleetRoute}`];
+  return [
+    ...ROUTE_METHODS.map((method) => `execute-api:/*/${method}/jobs/*/${VAULTS[kind].segment}`),
+    `execute-api:/*/GET${VAULTS[kind].fleetRoute}`,
+  ];
 }
 
 /** JSON access log line; `caller` is the SigV4 caller's ARN. */
@@ -160,7 +163,6 @@ export class BrokerApi extends Construct {
     );
     return policy;
   }
-
 
   /** Gives the front door's own refusals the broker's JSON error shape. */
   private addGatewayResponses(): void {

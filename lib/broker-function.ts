@@ -45,7 +45,7 @@ export interface BrokerFunctionProps {
 const NO_DLQ_REASON = {
   api: 'Invoked synchronously by API Gateway only; a failure is answered to the caller, there is no async event to dead-letter.',
   schedule: 'A scheduled reconcile pass that fails is simply run again by the next scheduled pass; it carries no event worth keeping.',
-  queue: 'Polled from its SQS queue, whose redrive policy moves a message that keeps failing to the queue\'s own dead-letter queue.',
+  queue: "Polled from its SQS queue, whose redrive policy moves a message that keeps failing to the queue's own dead-letter queue.",
 } as const;
 
 /**

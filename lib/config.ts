@@ -58,7 +58,12 @@ export function stringList(key: string, raw: unknown, what: string): string[] {
   let list: unknown = raw ?? [];
   if (typeof list === 'string') {
     const text = list.trim();
-    list = text.startsWith('[') ? parseJson(key, text) : text.split(',').map((s) => s.trim()).filter(Boolean);
+    list = text.startsWith('[')
+      ? parseJson(key, text)
+      : text
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   }
   if (!Array.isArray(list) || list.some((v) => typeof v !== 'string')) {
     throw new ConfigError(`${key} must be a list of ${what} (a JSON array or a comma-separated string).`);
@@ -170,7 +175,8 @@ function assertSeparated(manifest: string[], unlockCode: string[]): void {
 
 /** Settings that no longer exist, with what replaced them: set, they stop synth rather than be silently ignored. */
 const REMOVED_KEYS: Record<string, string> = {
-  alertOnUnlockCodeRead: 'alertOnUnlockCodeRead was removed: every read of an unlock code is now announced on the alerts topic by the UnlockCodeRead rule (CloudTrail, per read, with the reader). Delete the setting.',
+  alertOnUnlockCodeRead:
+    'alertOnUnlockCodeRead was removed: every read of an unlock code is now announced on the alerts topic by the UnlockCodeRead rule (CloudTrail, per read, with the reader). Delete the setting.',
 };
 
 /** Validates raw context values into a BrokerConfig, or throws a ConfigError that says what to change. */
@@ -189,7 +195,21 @@ export function parseConfig(context: (key: string) => unknown): BrokerConfig {
     managementTrail: flag(CONTEXT_KEYS.managementTrail, context(CONTEXT_KEYS.managementTrail)),
     manifestReadTrail: flag(CONTEXT_KEYS.manifestReadTrail, context(CONTEXT_KEYS.manifestReadTrail)),
     breakGlassRoleArn: optionalRoleArn(CONTEXT_KEYS.breakGlassRoleArn, context(CONTEXT_KEYS.breakGlassRoleArn)),
-    captureIntervalMinutes: wholeNumber(CONTEXT_KEYS.captureIntervalMinutes, context(CONTEXT_KEYS.captureIntervalMinutes), 15, 0, 1440, 'minutes between reconcile passes, 0 for none'),
-    retireRecoveryDays: wholeNumber(CONTEXT_KEYS.retireRecoveryDays, context(CONTEXT_KEYS.retireRecoveryDays), DEFAULTS.retireRecoveryDays, RECOVERY_WINDOW_DAYS.min, RECOVERY_WINDOW_DAYS.max, "Secrets Manager's recovery window"),
+    captureIntervalMinutes: wholeNumber(
+      CONTEXT_KEYS.captureIntervalMinutes,
+      context(CONTEXT_KEYS.captureIntervalMinutes),
+      15,
+      0,
+      1440,
+      'minutes between reconcile passes, 0 for none',
+    ),
+    retireRecoveryDays: wholeNumber(
+      CONTEXT_KEYS.retireRecoveryDays,
+      context(CONTEXT_KEYS.retireRecoveryDays),
+      DEFAULTS.retireRecoveryDays,
+      RECOVERY_WINDOW_DAYS.min,
+      RECOVERY_WINDOW_DAYS.max,
+      "Secrets Manager's recovery window",
+    ),
   };
 }

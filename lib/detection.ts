@@ -1,6 +1,14 @@
 import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { ReadWriteType, Trail } from 'aws-cdk-lib/aws-cloudtrail';
-import { CfnRule, Rule, RuleTargetInput, type IRuleRef, type IRuleTarget, type RuleTargetConfig, type RuleTargetInputProperties } from 'aws-cdk-lib/aws-events';
+import {
+  CfnRule,
+  Rule,
+  RuleTargetInput,
+  type IRuleRef,
+  type IRuleTarget,
+  type RuleTargetConfig,
+  type RuleTargetInputProperties,
+} from 'aws-cdk-lib/aws-events';
 import { addToDeadLetterQueueResourcePolicy } from 'aws-cdk-lib/aws-events-targets';
 import { Effect, PolicyStatement, ServicePrincipal, type IPrincipal } from 'aws-cdk-lib/aws-iam';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type IBucket } from 'aws-cdk-lib/aws-s3';
@@ -90,8 +98,13 @@ export class Detection extends Construct {
       // The stack's alarms and rules, each named with the stack's name (BrokerAlarms, addRule).
       publishers: alertPublishers({ partition: Aws.PARTITION, region: stack.region, account: stack.account, stackName: stack.stackName }),
     });
-    this.undelivered = deadLetterQueue(this, 'UndeliveredAlerts', 'the alert rules and e-mail subscriptions (the UndeliveredAlerts alarm watches it)');
-    for (const address of props.alertEmails) this.topic.addSubscription(new EmailSubscription(address, { deadLetterQueue: this.undelivered }));
+    this.undelivered = deadLetterQueue(
+      this,
+      'UndeliveredAlerts',
+      'the alert rules and e-mail subscriptions (the UndeliveredAlerts alarm watches it)',
+    );
+    for (const address of props.alertEmails)
+      this.topic.addSubscription(new EmailSubscription(address, { deadLetterQueue: this.undelivered }));
     // The guardrail rules watch every key of the broker, this topic's own key included.
     const brokerKeyArns = [...(props.subjects.brokerKeyArns ?? props.subjects.vaultKeyArns), this.topic.masterKey!.keyArn];
     const rules = alertRules({ ...props.subjects, brokerKeyArns, manifestReads: props.manifestReadTrail });
@@ -100,7 +113,11 @@ export class Detection extends Construct {
   }
 
   private addRule(alert: AlertRule): void {
-    const { source, 'detail-type': detailType, detail } = alert.pattern as { source: string[]; 'detail-type': string[]; detail: Record<string, unknown> };
+    const {
+      source,
+      'detail-type': detailType,
+      detail,
+    } = alert.pattern as { source: string[]; 'detail-type': string[]; detail: Record<string, unknown> };
     const rule = new Rule(this, alert.id, {
       ruleName: stackResourceName(Stack.of(this).stackName, alert.id),
       description: alert.title,
@@ -129,14 +146,16 @@ export class Detection extends Construct {
     // CDK grants CloudTrail the bucket without naming the trail: CloudTrail may write here for
     // this stack's trail only (the source-ARN condition of AWS's bucket policy for trails).
     const trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName });
-    bucket.addToResourcePolicy(new PolicyStatement({
-      sid: 'CloudTrailForThisTrailOnly',
-      effect: Effect.DENY,
-      principals: [new ServicePrincipal('cloudtrail.amazonaws.com')],
-      actions: ['s3:*'],
-      resources: [bucket.bucketArn, bucket.arnForObjects('*')],
-      conditions: { StringNotEquals: { 'aws:SourceArn': trailArn } },
-    }));
+    bucket.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudTrailForThisTrailOnly',
+        effect: Effect.DENY,
+        principals: [new ServicePrincipal('cloudtrail.amazonaws.com')],
+        actions: ['s3:*'],
+        resources: [bucket.bucketArn, bucket.arnForObjects('*')],
+        conditions: { StringNotEquals: { 'aws:SourceArn': trailArn } },
+      }),
+    );
     const trail = new Trail(this, 'Trail', {
       trailName,
       bucket,

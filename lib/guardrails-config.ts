@@ -35,7 +35,9 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 function targetIds(raw: unknown): string[] {
   const ids = stringList(GUARDRAILS_KEYS.targetIds, raw, 'account, OU or root ids');
   if (ids.length === 0) {
-    throw new ConfigError(`${GUARDRAILS_KEYS.targetIds} is empty: name the account (123456789012), OU (ou-…) or root (r-…) the SCP is attached to.`);
+    throw new ConfigError(
+      `${GUARDRAILS_KEYS.targetIds} is empty: name the account (123456789012), OU (ou-…) or root (r-…) the SCP is attached to.`,
+    );
   }
   const bad = ids.find((id) => !TARGET_ID.test(id));
   if (bad) throw new ConfigError(`${GUARDRAILS_KEYS.targetIds} entry "${bad}" is not an account id, OU id (ou-…) or root id (r-…).`);
@@ -44,7 +46,9 @@ function targetIds(raw: unknown): string[] {
 
 function accountId(raw: unknown): string {
   if (typeof raw !== 'string' || !/^\d{12}$/.test(raw)) {
-    throw new ConfigError(`${GUARDRAILS_KEYS.brokerAccountId} must be the 12-digit id of the account the broker is deployed in, got ${JSON.stringify(raw)}.`);
+    throw new ConfigError(
+      `${GUARDRAILS_KEYS.brokerAccountId} must be the 12-digit id of the account the broker is deployed in, got ${JSON.stringify(raw)}.`,
+    );
   }
   return raw;
 }
@@ -52,7 +56,9 @@ function accountId(raw: unknown): string {
 function mode(raw: unknown): GuardrailsMode {
   const value = raw ?? 'shared';
   if (!GUARDRAILS_MODES.includes(value as GuardrailsMode)) {
-    throw new ConfigError(`${GUARDRAILS_KEYS.mode} must be "shared" (the broker shares its account) or "sealed" (a dedicated broker account), got ${JSON.stringify(raw)}.`);
+    throw new ConfigError(
+      `${GUARDRAILS_KEYS.mode} must be "shared" (the broker shares its account) or "sealed" (a dedicated broker account), got ${JSON.stringify(raw)}.`,
+    );
   }
   return value as GuardrailsMode;
 }
@@ -61,7 +67,9 @@ function regions(raw: unknown): string[] {
   const list = stringList(GUARDRAILS_KEYS.brokerRegions, raw ?? ['us-east-1'], 'AWS regions');
   const bad = list.find((r) => !REGION.test(r));
   if (list.length === 0 || bad !== undefined) {
-    throw new ConfigError(`${GUARDRAILS_KEYS.brokerRegions} must list the regions the broker is deployed in, like ["eu-west-1"]${bad ? `; "${bad}" is not a region` : ''}.`);
+    throw new ConfigError(
+      `${GUARDRAILS_KEYS.brokerRegions} must list the regions the broker is deployed in, like ["eu-west-1"]${bad ? `; "${bad}" is not a region` : ''}.`,
+    );
   }
   return list;
 }

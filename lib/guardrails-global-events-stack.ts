@@ -44,7 +44,11 @@ export class GlobalEventsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: GlobalEventsStackProps) {
     super(scope, id, props);
-    const target = EventBus.fromEventBusArn(this, 'BrokerRegionBus', `arn:${this.partition}:events:${props.brokerRegion}:${this.account}:event-bus/default`);
+    const target = EventBus.fromEventBusArn(
+      this,
+      'BrokerRegionBus',
+      `arn:${this.partition}:events:${props.brokerRegion}:${this.account}:event-bus/default`,
+    );
     const undelivered = deadLetterQueue(this, 'UndeliveredEvents', 'the forwarding of IAM and STS events to the broker region');
     this.rule = new Rule(this, 'ForwardIamAndStsEvents', {
       description: `${STABLE_NAMES.stack}: IAM and global STS calls, to the broker region (${props.brokerRegion}) for its guardrail alerts`,

@@ -8,8 +8,18 @@ import { deny, GuardrailsTooLargeError, packScps, SCP_MAX_CHARS, type NamedScp, 
  * role, picking its topic, key and bucket), nothing else; the credentials themselves stay denied.
  */
 const JOB_CREATOR_KEEPS = [
-  'snowball:*', 'iam:PassRole', 'iam:Get*', 'iam:List*', 'sns:Get*', 'sns:List*', 'kms:Describe*', 'kms:List*',
-  's3:List*', 's3:GetBucketLocation', 'ec2:Describe*', 'sts:GetCallerIdentity',
+  'snowball:*',
+  'iam:PassRole',
+  'iam:Get*',
+  'iam:List*',
+  'sns:Get*',
+  'sns:List*',
+  'kms:Describe*',
+  'kms:List*',
+  's3:List*',
+  's3:GetBucketLocation',
+  'ec2:Describe*',
+  'sts:GetCallerIdentity',
 ];
 
 /**
@@ -43,18 +53,30 @@ export function sealedStatements(input: GuardrailsPolicyInput): Statement[] {
     deny('OnlyTheAllowlistActsInTheBrokerAccount', { Action: '*' }, '*', allowlist, inAccount),
     deny('SnowballOnlyToJobCreatorsAndFunctions', { Action: 'snowball:*' }, '*', [...creators, ...functionRoles, ...n.glass], inAccount),
     ...OPERATOR_KINDS.map((kind) =>
-      deny(`${VAULTS[kind].name}OnlyToItsFunction`, { Action: VAULTS[kind].snowballAction }, '*', [...n.functionRole(kind), ...n.glass], inAccount),
+      deny(
+        `${VAULTS[kind].name}OnlyToItsFunction`,
+        { Action: VAULTS[kind].snowballAction },
+        '*',
+        [...n.functionRole(kind), ...n.glass],
+        inAccount,
+      ),
     ),
   ];
   if (localOperators.length) {
     const theirs = { ArnLike: { 'aws:PrincipalArn': localOperators } };
     statements.push(
-      { ...deny('OperatorPrincipalsOnlyAssumeRoles', { NotAction: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }, '*', []), Condition: theirs },
+      {
+        ...deny('OperatorPrincipalsOnlyAssumeRoles', { NotAction: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }, '*', []),
+        Condition: theirs,
+      },
       { Sid: 'OperatorPrincipalsOnlyBecomeOperators', Effect: 'Deny', Action: 'sts:*', NotResource: n.operatorRoles, Condition: theirs },
     );
   }
   if (creators.length) {
-    statements.push({ ...deny('JobCreatorsOnlyOrderJobs', { NotAction: JOB_CREATOR_KEEPS }, '*', []), Condition: { ArnLike: { 'aws:PrincipalArn': creators } } });
+    statements.push({
+      ...deny('JobCreatorsOnlyOrderJobs', { NotAction: JOB_CREATOR_KEEPS }, '*', []),
+      Condition: { ArnLike: { 'aws:PrincipalArn': creators } },
+    });
   }
   return statements;
 }

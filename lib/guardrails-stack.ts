@@ -27,7 +27,11 @@ export class GuardrailsStack extends Stack {
       const policy = new CfnPolicy(this, `BrokerGuardrails${i + 1}`, {
         name: scp.name,
         type: 'SERVICE_CONTROL_POLICY',
-        description: `Snowball credential broker guardrails (${config.mode}) for account ${config.brokerAccountId}: ${PURPOSE[config.mode]}`.slice(0, 512),
+        description:
+          `Snowball credential broker guardrails (${config.mode}) for account ${config.brokerAccountId}: ${PURPOSE[config.mode]}`.slice(
+            0,
+            512,
+          ),
         content: scp.content,
         targetIds: config.targetIds,
       });

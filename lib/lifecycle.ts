@@ -73,13 +73,20 @@ export class Lifecycle extends Construct {
     // As SNS's default policy would: principals of the account allowed sns:Publish may publish too
     // (a message is only a hint; the functions ask DescribeJob what the job's state is).
     this.notificationTopic.addToResourcePolicy(
-      new PolicyStatement({ sid: 'JobRolesOfThisAccountPublish', principals: [new AccountRootPrincipal()], actions: ['sns:Publish'], resources: [this.notificationTopic.topicArn] }),
+      new PolicyStatement({
+        sid: 'JobRolesOfThisAccountPublish',
+        principals: [new AccountRootPrincipal()],
+        actions: ['sns:Publish'],
+        resources: [this.notificationTopic.topicArn],
+      }),
     );
     for (const kind of OPERATOR_KINDS) {
       const { schedule, notification } = props.functions[kind];
-      if ((props.captureIntervalMinutes > 0) !== (schedule !== undefined)) {
+      if (props.captureIntervalMinutes > 0 !== (schedule !== undefined)) {
         const interval = props.captureIntervalMinutes;
-        throw new Error(`The ${kind} vault's schedule function and captureIntervalMinutes (${interval}) disagree: give one exactly when the interval is above 0.`);
+        throw new Error(
+          `The ${kind} vault's schedule function and captureIntervalMinutes (${interval}) disagree: give one exactly when the interval is above 0.`,
+        );
       }
       if (schedule) this.addSchedule(kind, schedule, props.captureIntervalMinutes);
       this.addNotificationQueue(kind, notification);
@@ -114,7 +121,8 @@ export class Lifecycle extends Construct {
     fn.addEventSource(new SqsEventSource(queue, { batchSize: NOTIFICATION_BATCH, reportBatchItemFailures: true, maxConcurrency: 2 }));
     Validations.of(fn).acknowledge({
       id: 'Serverless-LambdaEventSourceMappingDestination',
-      reason: "Lambda has no on-failure destination for SQS sources; the queue's redrive policy sends failing messages to its dead-letter queue.",
+      reason:
+        "Lambda has no on-failure destination for SQS sources; the queue's redrive policy sends failing messages to its dead-letter queue.",
     });
   }
 }

@@ -1,11 +1,6 @@
 import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement, type IPrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { STABLE_NAMES } from '../contract/deployment';
 import { functionEnv } from '../contract/function-env';
@@ -110,7 +105,9 @@ export class ManifestVault extends Construct {
       StringNotEquals: { 's3:x-amz-server-side-encryption-aws-kms-key-id': this.key.key.keyArn },
     });
     // Whoever may decrypt manifests is exactly whoever may read or write them.
-    this.denyOnManifests('OnlyNamedRolesReadOrWriteManifests', OBJECT_DATA_ACTIONS, { ArnNotEquals: { 'aws:PrincipalArn': this.key.userArns() } });
+    this.denyOnManifests('OnlyNamedRolesReadOrWriteManifests', OBJECT_DATA_ACTIONS, {
+      ArnNotEquals: { 'aws:PrincipalArn': this.key.userArns() },
+    });
     const restorers = props.restorerArns ?? [];
     this.denyOnManifests('RetiredManifestsStayRetired', RETIREMENT_ACTIONS, {
       ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...[...this.brokers].map((r) => r.roleArn), ...restorers] }) },
@@ -120,7 +117,14 @@ export class ManifestVault extends Construct {
   /** A bucket-policy deny on every object, for every principal, unless `conditions` exempt it. */
   private denyOnManifests(sid: string, actions: string[], conditions?: Record<string, unknown>): void {
     this.bucket.addToResourcePolicy(
-      new PolicyStatement({ sid, effect: Effect.DENY, principals: [new AnyPrincipal()], actions, resources: [this.bucket.arnForObjects('*')], conditions }),
+      new PolicyStatement({
+        sid,
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions,
+        resources: [this.bucket.arnForObjects('*')],
+        conditions,
+      }),
     );
   }
 
@@ -167,7 +171,11 @@ export class ManifestVault extends Construct {
   grantRead(role: IRole): void {
     this.grantObjects(role, 'ReadManifests', actionsOf('manifestOperatorObjects'));
     role.addToPrincipalPolicy(
-      new PolicyStatement({ sid: 'TellMissingManifests', actions: actionsOf('manifestOperatorBucket'), resources: [this.bucket.bucketArn] }),
+      new PolicyStatement({
+        sid: 'TellMissingManifests',
+        actions: actionsOf('manifestOperatorBucket'),
+        resources: [this.bucket.bucketArn],
+      }),
     );
     this.key.allow(role, 'ManifestOperatorDecryptsThroughS3', KEY_GRANTS.manifestOperatorKey);
   }

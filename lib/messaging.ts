@@ -58,7 +58,10 @@ export function encryptedTopic(scope: Construct, id: string, props: EncryptedTop
 export function deadLetterQueue(scope: Construct, id: string, whose: string): Queue {
   const queue = new Queue(scope, id, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
   for (const rule of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-    Validations.of(queue).acknowledge({ id: rule, reason: `This queue is itself the dead-letter queue of ${whose}; nothing redrives from it.` });
+    Validations.of(queue).acknowledge({
+      id: rule,
+      reason: `This queue is itself the dead-letter queue of ${whose}; nothing redrives from it.`,
+    });
   }
   return queue;
 }

@@ -15,7 +15,14 @@ export interface OperatorRolesProps {
 /** The trust policy of a role nobody may assume: only a deny, so no identity policy (an administrator's `sts:*` included) can assume it. */
 export const TRUST_NOBODY = {
   Version: '2012-10-17',
-  Statement: [{ Sid: 'NobodyUntilPrincipalsAreNamed', Effect: 'Deny', Principal: { AWS: '*' }, Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'] }],
+  Statement: [
+    {
+      Sid: 'NobodyUntilPrincipalsAreNamed',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+    },
+  ],
 };
 
 /**
@@ -30,14 +37,25 @@ export class OperatorRoles extends Construct {
 
   constructor(scope: Construct, id: string, props: OperatorRolesProps) {
     super(scope, id);
-    this.manifest = this.role('manifest', props.manifestPrincipals, 'Snowball credential broker: brokers and reads job manifests, never unlock codes', props.roleNames?.manifest);
-    this.unlockCode = this.role('unlockCode', props.unlockCodePrincipals, 'Snowball credential broker: brokers and reads unlock codes, never manifests', props.roleNames?.unlockCode);
+    this.manifest = this.role(
+      'manifest',
+      props.manifestPrincipals,
+      'Snowball credential broker: brokers and reads job manifests, never unlock codes',
+      props.roleNames?.manifest,
+    );
+    this.unlockCode = this.role(
+      'unlockCode',
+      props.unlockCodePrincipals,
+      'Snowball credential broker: brokers and reads unlock codes, never manifests',
+      props.roleNames?.unlockCode,
+    );
   }
 
   private role(kind: OperatorKind, arns: string[], description: string, roleName?: string): Role {
     const { operatorRole: id, operatorPrincipalsKey: key } = VAULTS[kind];
     // The placeholder principal is replaced below when nobody is named: CDK needs one to build the role.
-    const assumedBy: IPrincipal = arns.length === 0 ? new AccountRootPrincipal() : new CompositePrincipal(...arns.map((arn) => new ArnPrincipal(arn)));
+    const assumedBy: IPrincipal =
+      arns.length === 0 ? new AccountRootPrincipal() : new CompositePrincipal(...arns.map((arn) => new ArnPrincipal(arn)));
     const role = new Role(this, id, { roleName, assumedBy, description, maxSessionDuration: Duration.hours(1) });
     if (arns.length === 0) {
       (role.node.defaultChild as CfnRole).assumeRolePolicyDocument = TRUST_NOBODY;

@@ -45,7 +45,10 @@ export class UnlockCodeVault extends Construct {
 
   /** ARN pattern of every secret in the vault (Secrets Manager appends a random 6-character suffix). */
   get secretsArn(): string {
-    return Arn.format({ service: 'secretsmanager', resource: 'secret', resourceName: `${this.secretPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }, Stack.of(this));
+    return Arn.format(
+      { service: 'secretsmanager', resource: 'secret', resourceName: `${this.secretPrefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+      Stack.of(this),
+    );
   }
 
   private acknowledgePrefix(role: IRole): void {

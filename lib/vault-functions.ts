@@ -17,15 +17,19 @@ export interface VaultFunctionsProps {
 export const NOTIFICATION_TIMEOUT = Duration.seconds(60);
 
 /** What differs between a vault's functions: what invokes them, how long they run, how many at once. */
-const PER_TRIGGER: Record<Trigger, Pick<BrokerFunctionProps, 'timeout' | 'reservedConcurrency' | 'invokedBy'> & {
-  readonly description: (vault: VaultDescriptor) => string;
-}> = {
+const PER_TRIGGER: Record<
+  Trigger,
+  Pick<BrokerFunctionProps, 'timeout' | 'reservedConcurrency' | 'invokedBy'> & {
+    readonly description: (vault: VaultDescriptor) => string;
+  }
+> = {
   api: {
     description: (v) => `Brokers ${v.brokers} into the ${v.title.toLowerCase()}; it never reads one back`,
     invokedBy: 'api',
   },
   schedule: {
-    description: (v) => `Reconciles the ${v.kind} vault with Snowball's job list: captures WithCustomer jobs, retires finished and expired ones`,
+    description: (v) =>
+      `Reconciles the ${v.kind} vault with Snowball's job list: captures WithCustomer jobs, retires finished and expired ones`,
     // One pass at a time.
     reservedConcurrency: 1,
     timeout: Duration.minutes(5),

@@ -32,13 +32,7 @@ export const KEY_ADMIN_ACTIONS = [
 ];
 
 /** Every action that uses key material, directly or through a grant. */
-export const KEY_USE_ACTIONS = [
-  'kms:Decrypt',
-  'kms:Encrypt',
-  'kms:GenerateDataKey*',
-  'kms:ReEncrypt*',
-  'kms:CreateGrant',
-];
+export const KEY_USE_ACTIONS = ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*', 'kms:CreateGrant'];
 
 export interface VaultKeyProps {
   /** What the key protects, shown in the KMS console. */
@@ -76,12 +70,16 @@ export class VaultKey extends Construct {
     key.addToResourcePolicy(
       new PolicyStatement({ sid: 'KeyAdministration', principals: props.admins, actions: KEY_ADMIN_ACTIONS, resources: ['*'] }),
     );
-    key.addToResourcePolicy(this.denyStatement('DenyUseToAllOthers', {
-      ArnNotEquals: { 'aws:PrincipalArn': this.userArns() },
-    }));
-    key.addToResourcePolicy(this.denyStatement('DenyUseOutsideVaultService', {
-      StringNotEquals: { 'kms:ViaService': this.viaService() },
-    }));
+    key.addToResourcePolicy(
+      this.denyStatement('DenyUseToAllOthers', {
+        ArnNotEquals: { 'aws:PrincipalArn': this.userArns() },
+      }),
+    );
+    key.addToResourcePolicy(
+      this.denyStatement('DenyUseOutsideVaultService', {
+        StringNotEquals: { 'kms:ViaService': this.viaService() },
+      }),
+    );
   }
 
   /** ARNs of the roles allowed to use the key, resolved at synth (after every `allow`). */

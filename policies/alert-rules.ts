@@ -58,7 +58,11 @@ function notByOperatorNorFunction(operatorRoleArn: string) {
 }
 
 function calls(service: string, eventNames: string[], detail: Record<string, unknown> = {}) {
-  return { source: [`aws.${service}`], 'detail-type': [CLOUDTRAIL], detail: { eventSource: [`${service}.amazonaws.com`], eventName: eventNames, ...detail } };
+  return {
+    source: [`aws.${service}`],
+    'detail-type': [CLOUDTRAIL],
+    detail: { eventSource: [`${service}.amazonaws.com`], eventName: eventNames, ...detail },
+  };
 }
 
 /** A secret id as callers pass it: the name, or the ARN. */
@@ -111,7 +115,10 @@ function sourceRules(s: AlertSubjects): AlertRule[] {
     {
       id: 'UnlockCodeReadOutsideBroker',
       title: 'An unlock-code secret was read by someone other than the unlock-code operator or function',
-      pattern: calls('secretsmanager', SECRET_READS, { ...vaultSecretReads(s.secretPrefix), ...notByOperatorNorFunction(s.unlockCodeOperatorRoleArn) }),
+      pattern: calls('secretsmanager', SECRET_READS, {
+        ...vaultSecretReads(s.secretPrefix),
+        ...notByOperatorNorFunction(s.unlockCodeOperatorRoleArn),
+      }),
       resourcePath: '$.detail.requestParameters.secretId',
     },
   ];
@@ -130,18 +137,33 @@ function vaultGuardRules(s: AlertSubjects): AlertRule[] {
     {
       id: 'ManifestBucketGuardChanged',
       title: "The manifest vault bucket's policy, encryption or public access block was changed",
-      pattern: calls('s3', ['PutBucketPolicy', 'DeleteBucketPolicy', 'PutBucketEncryption', 'DeleteBucketEncryption', 'PutBucketPublicAccessBlock', 'DeleteBucketPublicAccessBlock'], {
-        requestParameters: { bucketName: [s.manifestBucketName] },
-      }),
+      pattern: calls(
+        's3',
+        [
+          'PutBucketPolicy',
+          'DeleteBucketPolicy',
+          'PutBucketEncryption',
+          'DeleteBucketEncryption',
+          'PutBucketPublicAccessBlock',
+          'DeleteBucketPublicAccessBlock',
+        ],
+        {
+          requestParameters: { bucketName: [s.manifestBucketName] },
+        },
+      ),
       resourcePath: '$.detail.requestParameters.bucketName',
     },
     {
       id: 'UnlockCodeSecretGuardChanged',
       title: "An unlock-code secret's resource policy was changed, or the secret deleted, restored or rotated, not by the broker",
-      pattern: calls('secretsmanager', ['PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteSecret', 'RestoreSecret', 'RotateSecret', 'CancelRotateSecret'], {
-        requestParameters: { secretId: vaultSecretIds(s.secretPrefix) },
-        ...notByBrokerFunction(['unlockCode']),
-      }),
+      pattern: calls(
+        'secretsmanager',
+        ['PutResourcePolicy', 'DeleteResourcePolicy', 'DeleteSecret', 'RestoreSecret', 'RotateSecret', 'CancelRotateSecret'],
+        {
+          requestParameters: { secretId: vaultSecretIds(s.secretPrefix) },
+          ...notByBrokerFunction(['unlockCode']),
+        },
+      ),
       resourcePath: '$.detail.requestParameters.secretId',
     },
   ];

@@ -32,13 +32,21 @@ const CLOUDTRAIL = 'AWS API Call via CloudTrail';
 /** CloudTrail records of calls to one service (CloudWatch's endpoint is `monitoring`, its events `aws.cloudwatch`). */
 export function calls(service: string, eventNames: unknown[], detail: Record<string, unknown> = {}) {
   const source = service === 'monitoring' ? 'cloudwatch' : service;
-  return { source: [`aws.${source}`], 'detail-type': [CLOUDTRAIL], detail: { eventSource: [`${service}.amazonaws.com`], eventName: eventNames, ...detail } };
+  return {
+    source: [`aws.${source}`],
+    'detail-type': [CLOUDTRAIL],
+    detail: { eventSource: [`${service}.amazonaws.com`], eventName: eventNames, ...detail },
+  };
 }
 
 /** Every call that changes something (CloudTrail's `readOnly: false`), whatever its name. */
 function changes(service: string, detail: Record<string, unknown>) {
   const source = service === 'monitoring' ? 'cloudwatch' : service;
-  return { source: [`aws.${source}`], 'detail-type': [CLOUDTRAIL], detail: { eventSource: [`${service}.amazonaws.com`], readOnly: [false], ...detail } };
+  return {
+    source: [`aws.${source}`],
+    'detail-type': [CLOUDTRAIL],
+    detail: { eventSource: [`${service}.amazonaws.com`], readOnly: [false], ...detail },
+  };
 }
 
 /** A broker resource as a request names it: by its generated name (stack prefix) or its ARN. */
@@ -55,7 +63,12 @@ export function notByBrokerFunction(kinds: OperatorKind[], alsoNot: Record<strin
     userIdentity: {
       $or: [
         { type: [{ 'anything-but': 'AssumedRole' }] },
-        { arn: kinds.map((kind) => ({ 'anything-but': { wildcard: `arn:*:sts::*:assumed-role/${STABLE_NAMES.functionRole(kind, '*')}/${STACK}-*` } })), ...alsoNot },
+        {
+          arn: kinds.map((kind) => ({
+            'anything-but': { wildcard: `arn:*:sts::*:assumed-role/${STABLE_NAMES.functionRole(kind, '*')}/${STACK}-*` },
+          })),
+          ...alsoNot,
+        },
       ],
     },
   };
@@ -68,9 +81,23 @@ function roleRules(s: GuardRuleSubjects): GuardRule[] {
     {
       id: 'GuardedRoleChanged',
       title: 'A broker, CDK bootstrap or break-glass role was created, re-trusted or given other permissions',
-      pattern: calls('iam', [{ prefix: 'Create' }, { prefix: 'Delete' }, { prefix: 'Update' }, { prefix: 'Put' }, { prefix: 'Attach' }, { prefix: 'Detach' }, { prefix: 'Tag' }, { prefix: 'Untag' }, 'AddRoleToInstanceProfile'], {
-        requestParameters: { roleName: prefixes(guardedRoleNames) },
-      }),
+      pattern: calls(
+        'iam',
+        [
+          { prefix: 'Create' },
+          { prefix: 'Delete' },
+          { prefix: 'Update' },
+          { prefix: 'Put' },
+          { prefix: 'Attach' },
+          { prefix: 'Detach' },
+          { prefix: 'Tag' },
+          { prefix: 'Untag' },
+          'AddRoleToInstanceProfile',
+        ],
+        {
+          requestParameters: { roleName: prefixes(guardedRoleNames) },
+        },
+      ),
       resourcePath: '$.detail.requestParameters.roleName',
     },
     {
@@ -99,7 +126,10 @@ function roleRules(s: GuardRuleSubjects): GuardRule[] {
       {
         id: 'BreakGlassRoleUsed',
         title: 'The break-glass role, exempt from the guardrails, made a call',
-        pattern: { 'detail-type': [CLOUDTRAIL], detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: [s.breakGlassRoleArn] } } } } },
+        pattern: {
+          'detail-type': [CLOUDTRAIL],
+          detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: [s.breakGlassRoleArn] } } } },
+        },
         resourcePath: '$.detail.eventSource',
       },
     );
@@ -129,9 +159,13 @@ function blindingRules(): GuardRule[] {
   return [
     {
       id: 'AlertRuleChanged',
-      title: "A broker alert rule was disabled, deleted, rewritten or lost its target",
+      title: 'A broker alert rule was disabled, deleted, rewritten or lost its target',
       pattern: calls('events', ['DisableRule', 'DeleteRule', 'RemoveTargets', 'PutRule', 'PutTargets', 'TagResource', 'UntagResource'], {
-        $or: [{ requestParameters: { name: brokerNamed(':rule/') } }, { requestParameters: { rule: brokerNamed(':rule/') } }, { requestParameters: { resourceARN: brokerNamed(':rule/') } }],
+        $or: [
+          { requestParameters: { name: brokerNamed(':rule/') } },
+          { requestParameters: { rule: brokerNamed(':rule/') } },
+          { requestParameters: { resourceARN: brokerNamed(':rule/') } },
+        ],
       }),
       resourcePath: '$.detail.requestParameters.name',
     },
@@ -144,29 +178,60 @@ function blindingRules(): GuardRule[] {
     {
       id: 'AlertTopicChanged',
       title: 'A broker topic was deleted or changed, or one of its subscriptions removed or filtered',
-      pattern: calls('sns', ['DeleteTopic', 'SetTopicAttributes', 'Unsubscribe', 'SetSubscriptionAttributes', 'AddPermission', 'RemovePermission', 'PutDataProtectionPolicy'], {
-        $or: [{ requestParameters: { topicArn: [{ wildcard: `arn:*:sns:*:*:${STACK}*` }] } }, { requestParameters: { subscriptionArn: [{ wildcard: `arn:*:sns:*:*:${STACK}*` }] } }],
-      }),
+      pattern: calls(
+        'sns',
+        [
+          'DeleteTopic',
+          'SetTopicAttributes',
+          'Unsubscribe',
+          'SetSubscriptionAttributes',
+          'AddPermission',
+          'RemovePermission',
+          'PutDataProtectionPolicy',
+        ],
+        {
+          $or: [
+            { requestParameters: { topicArn: [{ wildcard: `arn:*:sns:*:*:${STACK}*` }] } },
+            { requestParameters: { subscriptionArn: [{ wildcard: `arn:*:sns:*:*:${STACK}*` }] } },
+          ],
+        },
+      ),
       resourcePath: '$.detail.requestParameters.topicArn',
     },
     {
       id: 'AuditLogChanged',
       title: 'A broker log group (function or API audit log) was deleted, shortened or re-keyed',
-      pattern: calls('logs', [{ prefix: 'Delete' }, 'PutRetentionPolicy', 'PutMetricFilter', 'AssociateKmsKey', 'DisassociateKmsKey', 'PutDataProtectionPolicy', 'PutSubscriptionFilter'], {
-        requestParameters: { logGroupName: [{ prefix: STACK }] },
-      }),
+      pattern: calls(
+        'logs',
+        [
+          { prefix: 'Delete' },
+          'PutRetentionPolicy',
+          'PutMetricFilter',
+          'AssociateKmsKey',
+          'DisassociateKmsKey',
+          'PutDataProtectionPolicy',
+          'PutSubscriptionFilter',
+        ],
+        {
+          requestParameters: { logGroupName: [{ prefix: STACK }] },
+        },
+      ),
       resourcePath: '$.detail.requestParameters.logGroupName',
     },
     {
       id: 'AlarmChanged',
       title: 'A broker alarm was deleted, silenced or rewritten',
-      pattern: calls('monitoring', ['DisableAlarmActions', 'DeleteAlarms', 'PutMetricAlarm', 'SetAlarmState'], { requestParameters: { alarmNames: [{ prefix: STACK }] } }),
+      pattern: calls('monitoring', ['DisableAlarmActions', 'DeleteAlarms', 'PutMetricAlarm', 'SetAlarmState'], {
+        requestParameters: { alarmNames: [{ prefix: STACK }] },
+      }),
       resourcePath: '$.detail.requestParameters.alarmNames',
     },
     {
       id: 'AlertQueueChanged',
       title: 'A broker queue (undelivered alerts, job notifications) was purged, deleted or changed',
-      pattern: calls('sqs', ['PurgeQueue', 'DeleteQueue', 'SetQueueAttributes', 'AddPermission', 'RemovePermission'], { requestParameters: { queueUrl: [{ wildcard: `*/${STACK}*` }] } }),
+      pattern: calls('sqs', ['PurgeQueue', 'DeleteQueue', 'SetQueueAttributes', 'AddPermission', 'RemovePermission'], {
+        requestParameters: { queueUrl: [{ wildcard: `*/${STACK}*` }] },
+      }),
       resourcePath: '$.detail.requestParameters.queueUrl',
     },
   ];
@@ -174,33 +239,64 @@ function blindingRules(): GuardRule[] {
 
 /** Every change to a key that is worth an alert: its policy, state, grants, tags, aliases, replicas. */
 export const KEY_CHANGES = [
-  'PutKeyPolicy', 'ScheduleKeyDeletion', 'DisableKey', 'DisableKeyRotation', 'CreateGrant', 'CreateAlias', 'DeleteAlias', 'UpdateAlias',
-  'TagResource', 'UntagResource', 'ReplicateKey', 'UpdatePrimaryRegion', 'ImportKeyMaterial', 'DeleteImportedKeyMaterial',
+  'PutKeyPolicy',
+  'ScheduleKeyDeletion',
+  'DisableKey',
+  'DisableKeyRotation',
+  'CreateGrant',
+  'CreateAlias',
+  'DeleteAlias',
+  'UpdateAlias',
+  'TagResource',
+  'UntagResource',
+  'ReplicateKey',
+  'UpdatePrimaryRegion',
+  'ImportKeyMaterial',
+  'DeleteImportedKeyMaterial',
 ];
 
 function vaultRules(s: GuardRuleSubjects): GuardRule[] {
   const topicKeys: GuardRule[] = s.topicKeyArns.length
-    ? [{
-        id: 'TopicKeyChanged',
-        title: "The key of the alerts or job-notification topic was changed: a disabled key silences every alert",
-        pattern: calls('kms', KEY_CHANGES, { resources: { ARN: s.topicKeyArns } }),
-        resourcePath: '$.detail.requestParameters.keyId',
-      }]
+    ? [
+        {
+          id: 'TopicKeyChanged',
+          title: 'The key of the alerts or job-notification topic was changed: a disabled key silences every alert',
+          pattern: calls('kms', KEY_CHANGES, { resources: { ARN: s.topicKeyArns } }),
+          resourcePath: '$.detail.requestParameters.keyId',
+        },
+      ]
     : [];
   return [
     ...topicKeys,
     {
       id: 'ManifestBucketChanged',
       title: "The manifest vault bucket's versioning, lifecycle, replication, ownership or logging was changed",
-      pattern: calls('s3', ['PutBucketVersioning', 'PutBucketLifecycle', 'DeleteBucketLifecycle', 'PutBucketReplication', 'DeleteBucketReplication', 'PutBucketOwnershipControls', 'PutBucketAcl', 'PutBucketLogging', 'PutBucketNotification', 'DeleteBucket'], {
-        requestParameters: { bucketName: [s.manifestBucketName] },
-      }),
+      pattern: calls(
+        's3',
+        [
+          'PutBucketVersioning',
+          'PutBucketLifecycle',
+          'DeleteBucketLifecycle',
+          'PutBucketReplication',
+          'DeleteBucketReplication',
+          'PutBucketOwnershipControls',
+          'PutBucketAcl',
+          'PutBucketLogging',
+          'PutBucketNotification',
+          'DeleteBucket',
+        ],
+        {
+          requestParameters: { bucketName: [s.manifestBucketName] },
+        },
+      ),
       resourcePath: '$.detail.requestParameters.bucketName',
     },
     {
       id: 'ManifestVersionDeleted',
-      title: 'A manifest version was deleted for good (seen where a trail logs the bucket\'s write data events)',
-      pattern: calls('s3', ['DeleteObject', 'DeleteObjects'], { requestParameters: { bucketName: [s.manifestBucketName], versionId: [{ exists: true }] } }),
+      title: "A manifest version was deleted for good (seen where a trail logs the bucket's write data events)",
+      pattern: calls('s3', ['DeleteObject', 'DeleteObjects'], {
+        requestParameters: { bucketName: [s.manifestBucketName], versionId: [{ exists: true }] },
+      }),
       resourcePath: '$.detail.requestParameters.key',
     },
     {
@@ -209,7 +305,14 @@ function vaultRules(s: GuardRuleSubjects): GuardRule[] {
       // UnlockCodeSecretGuardChanged (policies/alert-rules.ts): one alert per change.
       title: 'A secret under the unlock-code prefix was re-keyed, replicated or re-tagged, not by the broker',
       pattern: calls('secretsmanager', ['UpdateSecret', 'ReplicateSecretToRegions', 'TagResource', 'UntagResource'], {
-        $or: [{ requestParameters: { name: [{ prefix: s.secretPrefix }] } }, { requestParameters: { secretId: [{ prefix: s.secretPrefix }, { wildcard: `arn:*:secretsmanager:*:*:secret:${s.secretPrefix}*` }] } }],
+        $or: [
+          { requestParameters: { name: [{ prefix: s.secretPrefix }] } },
+          {
+            requestParameters: {
+              secretId: [{ prefix: s.secretPrefix }, { wildcard: `arn:*:secretsmanager:*:*:secret:${s.secretPrefix}*` }],
+            },
+          },
+        ],
         ...notByBrokerFunction(['unlockCode']),
       }),
       resourcePath: '$.detail.requestParameters.secretId',

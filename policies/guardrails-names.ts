@@ -76,7 +76,10 @@ export function guardrailsNames(input: GuardrailsPolicyInput) {
       keyAliases: `arn:*:kms:*:${acct}:${STABLE_NAMES.keyAliasPrefix()}*`,
       keys: `arn:*:kms:*:${acct}:key/*`,
       restApis: 'arn:*:apigateway:*::/restapis/*',
-      manifestBucket: [`arn:*:s3:::${STABLE_NAMES.manifestBucketPattern(acct)}`, `arn:*:s3:::${STABLE_NAMES.manifestBucketPattern(acct)}/*`],
+      manifestBucket: [
+        `arn:*:s3:::${STABLE_NAMES.manifestBucketPattern(acct)}`,
+        `arn:*:s3:::${STABLE_NAMES.manifestBucketPattern(acct)}/*`,
+      ],
       /** The broker's log buckets (CloudFormation names them after the stack, in lower case) and the CDK asset bucket. */
       logAndAssetBuckets: [`arn:*:s3:::${stack.toLowerCase()}-*`, `arn:*:s3:::cdk-${q}-assets-${acct}-*`],
       secrets: `arn:*:secretsmanager:*:${acct}:secret:${input.secretPrefix}*`,

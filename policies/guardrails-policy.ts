@@ -27,9 +27,14 @@ export class GuardrailsTooLargeError extends Error {
   }
 }
 
-
 /** Deny, except to the principals named (a missing list means: to everyone). */
-export function deny(sid: string, what: { Action?: string | string[]; NotAction?: string[] }, resource: string | string[], exempt: string[], extra: Record<string, unknown> = {}): Statement {
+export function deny(
+  sid: string,
+  what: { Action?: string | string[]; NotAction?: string[] },
+  resource: string | string[],
+  exempt: string[],
+  extra: Record<string, unknown> = {},
+): Statement {
   const unless = exempt.length ? { ArnNotLike: { 'aws:PrincipalArn': exempt } } : {};
   const condition = { ...extra, ...unless };
   return { Sid: sid, Effect: 'Deny', ...what, Resource: resource, ...(Object.keys(condition).length ? { Condition: condition } : {}) };
@@ -42,47 +47,117 @@ export function deny(sid: string, what: { Action?: string | string[]; NotAction?
  * changing included, is a deploy's.
  */
 const EVERYONE_KEEPS = [
-  'iam:Get*', 'iam:List*', 'sts:*',
-  'lambda:Get*', 'lambda:List*', 'lambda:Invoke*',
-  'events:Describe*', 'events:List*',
-  'sns:Get*', 'sns:List*', 'sns:Publish', 'sns:Subscribe', 'sns:ConfirmSubscription',
-  'logs:Describe*', 'logs:Get*', 'logs:List*', 'logs:Filter*', 'logs:Start*', 'logs:CreateLog*', 'logs:PutLogEvents',
-  'cloudwatch:Describe*', 'cloudwatch:Get*', 'cloudwatch:List*',
-  'sqs:Get*', 'sqs:List*', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage',
-  's3:Get*', 's3:List*', 's3:PutObject', 's3:PutObjectTagging', 's3:DeleteObject',
-  'cloudformation:Describe*', 'cloudformation:Get*', 'cloudformation:List*',
-  'cloudtrail:Describe*', 'cloudtrail:Get*', 'cloudtrail:List*', 'cloudtrail:LookupEvents',
-  'kms:Describe*', 'kms:List*',
+  'iam:Get*',
+  'iam:List*',
+  'sts:*',
+  'lambda:Get*',
+  'lambda:List*',
+  'lambda:Invoke*',
+  'events:Describe*',
+  'events:List*',
+  'sns:Get*',
+  'sns:List*',
+  'sns:Publish',
+  'sns:Subscribe',
+  'sns:ConfirmSubscription',
+  'logs:Describe*',
+  'logs:Get*',
+  'logs:List*',
+  'logs:Filter*',
+  'logs:Start*',
+  'logs:CreateLog*',
+  'logs:PutLogEvents',
+  'cloudwatch:Describe*',
+  'cloudwatch:Get*',
+  'cloudwatch:List*',
+  'sqs:Get*',
+  'sqs:List*',
+  'sqs:ReceiveMessage',
+  'sqs:DeleteMessage',
+  'sqs:ChangeMessageVisibility',
+  'sqs:SendMessage',
+  's3:Get*',
+  's3:List*',
+  's3:PutObject',
+  's3:PutObjectTagging',
+  's3:DeleteObject',
+  'cloudformation:Describe*',
+  'cloudformation:Get*',
+  'cloudformation:List*',
+  'cloudtrail:Describe*',
+  'cloudtrail:Get*',
+  'cloudtrail:List*',
+  'cloudtrail:LookupEvents',
+  'kms:Describe*',
+  'kms:List*',
 ];
 
 /** Changes to the broker's keys (by tag) and API (by tag, inherited by its stages, deployments and policy). */
 const TAGGED_CHANGES = [
-  'kms:Put*', 'kms:Disable*', 'kms:Schedule*', 'kms:Create*', 'kms:Revoke*', 'kms:Retire*', 'kms:Update*',
-  'kms:Delete*', 'kms:Replicate*', 'kms:Import*', 'kms:*Tag*',
-  'apigateway:PUT', 'apigateway:POST', 'apigateway:PATCH', 'apigateway:DELETE', 'apigateway:Update*',
+  'kms:Put*',
+  'kms:Disable*',
+  'kms:Schedule*',
+  'kms:Create*',
+  'kms:Revoke*',
+  'kms:Retire*',
+  'kms:Update*',
+  'kms:Delete*',
+  'kms:Replicate*',
+  'kms:Import*',
+  'kms:*Tag*',
+  'apigateway:PUT',
+  'apigateway:POST',
+  'apigateway:PATCH',
+  'apigateway:DELETE',
+  'apigateway:Update*',
 ];
 
 /** Snowball hands each credential only to its own function's role (and break-glass). */
 function credentialStatements(n: GuardrailsNames): Statement[] {
   const inBrokerAccount = { StringEquals: { 'aws:PrincipalAccount': n.acct } };
   return OPERATOR_KINDS.map((kind) =>
-    deny(`${VAULTS[kind].name}OnlyToItsFunction`, { Action: VAULTS[kind].snowballAction }, '*', [...n.functionRole(kind), ...n.glass], inBrokerAccount),
+    deny(
+      `${VAULTS[kind].name}OnlyToItsFunction`,
+      { Action: VAULTS[kind].snowballAction },
+      '*',
+      [...n.functionRole(kind), ...n.glass],
+      inBrokerAccount,
+    ),
   );
 }
 
 /** Who may become whom: bootstrap and function roles only for deploys, each operator role only for its principals. */
 export function assumeStatements(n: GuardrailsNames, input: GuardrailsPolicyInput): Statement[] {
   const fnRoles = OPERATOR_KINDS.flatMap((kind) => n.functionRole(kind));
-  const statements = [deny('BootstrapAndFunctionRolesOnlyToDeployers', { Action: 'sts:*' }, [n.resources.bootstrapRoles, ...fnRoles], n.deploy)];
+  const statements = [
+    deny('BootstrapAndFunctionRolesOnlyToDeployers', { Action: 'sts:*' }, [n.resources.bootstrapRoles, ...fnRoles], n.deploy),
+  ];
   for (const kind of OPERATOR_KINDS) {
-    statements.push(deny(`${VAULTS[kind].name}OperatorOnlyToItsPrincipals`, { Action: 'sts:*' }, n.operatorRole(kind), [...input.operatorPrincipalArns[kind], ...n.glass]));
+    statements.push(
+      deny(`${VAULTS[kind].name}OperatorOnlyToItsPrincipals`, { Action: 'sts:*' }, n.operatorRole(kind), [
+        ...input.operatorPrincipalArns[kind],
+        ...n.glass,
+      ]),
+    );
   }
   const localRoles = n.localPrincipals.filter((arn) => arn.includes(':role/'));
   if (localRoles.length) {
-    statements.push(deny('ConfiguredRolesNotAssumedFromInside', { Action: 'sts:*' }, localRoles, n.deploy, { StringEquals: { 'aws:PrincipalAccount': n.acct } }));
+    statements.push(
+      deny('ConfiguredRolesNotAssumedFromInside', { Action: 'sts:*' }, localRoles, n.deploy, {
+        StringEquals: { 'aws:PrincipalAccount': n.acct },
+      }),
+    );
   }
   if (input.breakGlassRoleArn) {
-    statements.push(deny('BreakGlassOnlyToItsPrincipals', { Action: 'sts:*' }, input.breakGlassRoleArn, [...(input.breakGlassPrincipalArns ?? []), ...n.glass], { StringEquals: { 'aws:PrincipalAccount': n.acct } }));
+    statements.push(
+      deny(
+        'BreakGlassOnlyToItsPrincipals',
+        { Action: 'sts:*' },
+        input.breakGlassRoleArn,
+        [...(input.breakGlassPrincipalArns ?? []), ...n.glass],
+        { StringEquals: { 'aws:PrincipalAccount': n.acct } },
+      ),
+    );
   }
   return statements;
 }
@@ -90,19 +165,54 @@ export function assumeStatements(n: GuardrailsNames, input: GuardrailsPolicyInpu
 /** Every other change to the broker's resources, and to the trails detection reads, only through a deploy. */
 function changeStatements(n: GuardrailsNames): Statement[] {
   const r = n.resources;
-  const named = [r.bootstrapRoles, r.brokerRoles, ...n.glass, ...n.localPrincipals, r.functions, r.rules, r.topics, r.logGroups, r.alarms, r.queues, ...r.stacks, r.trails, r.keyAliases, ...r.manifestBucket];
+  const named = [
+    r.bootstrapRoles,
+    r.brokerRoles,
+    ...n.glass,
+    ...n.localPrincipals,
+    r.functions,
+    r.rules,
+    r.topics,
+    r.logGroups,
+    r.alarms,
+    r.queues,
+    ...r.stacks,
+    r.trails,
+    r.keyAliases,
+    ...r.manifestBucket,
+  ];
   const tag = STABLE_NAMES.guardTag;
   return [
     deny('BrokerResourcesOnlyThroughDeploys', { NotAction: EVERYONE_KEEPS }, named, n.deploy),
     // The manifest function tags each version with its SHA-256 (its only way to compare without
     // reading); nobody else may rewrite those tags and so make it keep a stale manifest.
-    deny('ManifestTagsOnlyByItsFunction', { Action: 's3:PutObjectTagging' }, r.manifestBucket[1], [...n.deploy, ...n.functionRole('manifest')]),
+    deny('ManifestTagsOnlyByItsFunction', { Action: 's3:PutObjectTagging' }, r.manifestBucket[1], [
+      ...n.deploy,
+      ...n.functionRole('manifest'),
+    ]),
     // API Gateway ARNs name no account, and the tag key could be anyone's: both only in the broker account.
-    deny('TaggedKeysAndApiOnlyThroughDeploys', { Action: TAGGED_CHANGES }, [r.keys, r.restApis], n.deploy, { StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value, 'aws:ResourceAccount': n.acct } }),
-    deny('GuardTagOnlyThroughDeploys', { Action: '*' }, '*', n.deploy, { 'ForAnyValue:StringEquals': { 'aws:TagKeys': [tag.key] }, StringEquals: { 'aws:ResourceAccount': n.acct } }),
-    deny('LogAndAssetBucketsOnlyThroughDeploys', { NotAction: ['s3:Get*', 's3:List*'] }, r.logAndAssetBuckets.flatMap((b) => [b, `${b}/*`]), n.deploy),
-    deny('EventSourcesOfFunctionsOnlyThroughDeploys', { Action: 'lambda:*EventSourceMapping' }, '*', n.deploy, { ArnLike: { 'lambda:FunctionArn': r.functions } }),
-    deny('UnlockCodeSecretsOnlyThroughTheFunction', { NotAction: ['secretsmanager:Describe*', 'secretsmanager:List*', 'secretsmanager:Get*'] }, r.secrets, [...n.deploy, ...n.functionRole('unlockCode')]),
+    deny('TaggedKeysAndApiOnlyThroughDeploys', { Action: TAGGED_CHANGES }, [r.keys, r.restApis], n.deploy, {
+      StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value, 'aws:ResourceAccount': n.acct },
+    }),
+    deny('GuardTagOnlyThroughDeploys', { Action: '*' }, '*', n.deploy, {
+      'ForAnyValue:StringEquals': { 'aws:TagKeys': [tag.key] },
+      StringEquals: { 'aws:ResourceAccount': n.acct },
+    }),
+    deny(
+      'LogAndAssetBucketsOnlyThroughDeploys',
+      { NotAction: ['s3:Get*', 's3:List*'] },
+      r.logAndAssetBuckets.flatMap((b) => [b, `${b}/*`]),
+      n.deploy,
+    ),
+    deny('EventSourcesOfFunctionsOnlyThroughDeploys', { Action: 'lambda:*EventSourceMapping' }, '*', n.deploy, {
+      ArnLike: { 'lambda:FunctionArn': r.functions },
+    }),
+    deny(
+      'UnlockCodeSecretsOnlyThroughTheFunction',
+      { NotAction: ['secretsmanager:Describe*', 'secretsmanager:List*', 'secretsmanager:Get*'] },
+      r.secrets,
+      [...n.deploy, ...n.functionRole('unlockCode')],
+    ),
   ];
 }
 

@@ -75,8 +75,16 @@ export function stackResourceName(stackName: string, id: string): string {
 export function alertPublishers(where: { partition: string; region: string; account: string; stackName: string }): ServicePublisher[] {
   const { partition, region, account, stackName } = where;
   return [
-    { sid: 'AlarmsOfThisStackPublish', service: 'cloudwatch.amazonaws.com', sourceArns: [`arn:${partition}:cloudwatch:${region}:${account}:alarm:${stackName}-*`] },
-    { sid: 'RulesOfThisStackPublish', service: 'events.amazonaws.com', sourceArns: [`arn:${partition}:events:${region}:${account}:rule/${stackName}-*`] },
+    {
+      sid: 'AlarmsOfThisStackPublish',
+      service: 'cloudwatch.amazonaws.com',
+      sourceArns: [`arn:${partition}:cloudwatch:${region}:${account}:alarm:${stackName}-*`],
+    },
+    {
+      sid: 'RulesOfThisStackPublish',
+      service: 'events.amazonaws.com',
+      sourceArns: [`arn:${partition}:events:${region}:${account}:rule/${stackName}-*`],
+    },
   ];
 }
 
@@ -87,9 +95,10 @@ export function alertPublishers(where: { partition: string; region: string; acco
  */
 export function jobNotificationPublishers(where: { partition: string; region: string; account: string }): ServicePublisher[] {
   const { partition, region, account } = where;
-  return [{ sid: 'SnowballJobsPublish', service: 'importexport.amazonaws.com', sourceArns: [`arn:${partition}:snowball:${region}:${account}:*`] }];
+  return [
+    { sid: 'SnowballJobsPublish', service: 'importexport.amazonaws.com', sourceArns: [`arn:${partition}:snowball:${region}:${account}:*`] },
+  ];
 }
-
 
 /** Ids of the lifecycle's alarms per vault (each named `STACK-ID`), shared by the stack and the sandbox. */
 export const LIFECYCLE_ALARM_IDS = {

@@ -51,7 +51,9 @@ export function readFailureMessage(kind: OperatorKind, code: ErrorCode, jobId: s
 /** The failure a vault read answered with, from the service's error type or status. */
 export function readFailureCode(kind: OperatorKind, answer: { errorType?: string; status?: number }): ErrorCode {
   const found = READ_FAILURES[kind].find(
-    ({ when }) => (when.errorType !== undefined && answer.errorType?.includes(when.errorType)) || (when.status !== undefined && when.status === answer.status),
+    ({ when }) =>
+      (when.errorType !== undefined && answer.errorType?.includes(when.errorType)) ||
+      (when.status !== undefined && when.status === answer.status),
   );
   return found?.code ?? 'InternalError';
 }
@@ -81,7 +83,14 @@ function branch(kind: OperatorKind, code: ErrorCode): string {
 
 /** The request template of the unlock-code read: Secrets Manager GetSecretValue, JSON 1.1. */
 export function unlockCodeRequestTemplate(secretPrefix: string): string {
-  return [`#set($jobId = ${JOB})`, `#if(${matches(JOB_ID_PATTERN, '$jobId')})`, `{"SecretId":"${secretPrefix}$jobId"}`, '#else', '{"SecretId":""}', '#end'].join('\n');
+  return [
+    `#set($jobId = ${JOB})`,
+    `#if(${matches(JOB_ID_PATTERN, '$jobId')})`,
+    `{"SecretId":"${secretPrefix}$jobId"}`,
+    '#else',
+    '{"SecretId":""}',
+    '#end',
+  ].join('\n');
 }
 
 /** The success template of the unlock-code read: `{jobId, unlockCode}`, only for a well-formed code. */
@@ -99,8 +108,14 @@ export function unlockCodeSuccessTemplate(): string {
 
 /** The failure template of the unlock-code read, from Secrets Manager's `__type`. */
 export function unlockCodeFailureTemplate(): string {
-  const lines = [`#set($jobId = ${JOB})`, "#set($type = \"$!input.path('$.__type')\")", `#if(!${matches(JOB_ID_PATTERN, '$jobId')})`, branch('unlockCode', 'InvalidJobId')];
-  for (const failure of READ_FAILURES.unlockCode) lines.push(`#elseif($type.contains('${failure.when.errorType}'))`, branch('unlockCode', failure.code));
+  const lines = [
+    `#set($jobId = ${JOB})`,
+    '#set($type = "$!input.path(\'$.__type\')")',
+    `#if(!${matches(JOB_ID_PATTERN, '$jobId')})`,
+    branch('unlockCode', 'InvalidJobId'),
+  ];
+  for (const failure of READ_FAILURES.unlockCode)
+    lines.push(`#elseif($type.contains('${failure.when.errorType}'))`, branch('unlockCode', failure.code));
   lines.push('#else', branch('unlockCode', 'InternalError'), '#end');
   return lines.join('\n');
 }
@@ -113,7 +128,14 @@ export function manifestRequestTemplate(): string {
 /** The failure template of the manifest read for one S3 status. */
 export function manifestFailureTemplate(status: number | undefined): string {
   const code = status === undefined ? 'InternalError' : readFailureCode('manifest', { status });
-  return [`#set($jobId = ${JOB})`, `#if(!${matches(JOB_ID_PATTERN, '$jobId')})`, branch('manifest', 'InvalidJobId'), '#else', branch('manifest', code), '#end'].join('\n');
+  return [
+    `#set($jobId = ${JOB})`,
+    `#if(!${matches(JOB_ID_PATTERN, '$jobId')})`,
+    branch('manifest', 'InvalidJobId'),
+    '#else',
+    branch('manifest', code),
+    '#end',
+  ].join('\n');
 }
 
 /** Headers every read answer carries. */

@@ -43,9 +43,7 @@ export function isAllowed(principal: SandboxPrincipal, action: string, scope: Sc
   if (principal.name === 'administrator') return true;
   if (scope === undefined) return false;
   if (principal.name === 'outsider') return scope === 'snowball' && ADMINISTRATOR_SNOWBALL.includes(action);
-  return SANDBOX_ACCESS[principal.name].some(
-    (grant) => SCOPE_OF[grant] === scope && (GRANTS[grant] as readonly string[]).includes(action),
-  );
+  return SANDBOX_ACCESS[principal.name].some((grant) => SCOPE_OF[grant] === scope && (GRANTS[grant] as readonly string[]).includes(action));
 }
 
 /** The message AWS gives with AccessDenied, naming caller, action and resource (never data). */
@@ -83,11 +81,19 @@ export const SANDBOX_KEY_ACCESS: Record<PrincipalName, readonly KeyGrantName[]> 
  * only if a grant of the key policy names the caller with that action (and, where the grant says
  * so, that encryption-context version id). `secretVersionId` is what Secrets Manager passes.
  */
-export function mayUseKey(principal: SandboxPrincipal, vault: Vault, action: 'kms:Decrypt' | 'kms:GenerateDataKey', secretVersionId?: string): boolean {
-  return SANDBOX_KEY_ACCESS[principal.name].some((name) =>
-    KEY_OF[name] === vault &&
-    KEY_GRANTS[name].some((g: { actions: readonly string[]; onlySecretVersionId?: string }) =>
-      g.actions.includes(action) && (g.onlySecretVersionId === undefined || g.onlySecretVersionId === secretVersionId)),
+export function mayUseKey(
+  principal: SandboxPrincipal,
+  vault: Vault,
+  action: 'kms:Decrypt' | 'kms:GenerateDataKey',
+  secretVersionId?: string,
+): boolean {
+  return SANDBOX_KEY_ACCESS[principal.name].some(
+    (name) =>
+      KEY_OF[name] === vault &&
+      KEY_GRANTS[name].some(
+        (g: { actions: readonly string[]; onlySecretVersionId?: string }) =>
+          g.actions.includes(action) && (g.onlySecretVersionId === undefined || g.onlySecretVersionId === secretVersionId),
+      ),
   );
 }
 

@@ -37,12 +37,20 @@ export class SandboxAlarms {
   observePass(kind: OperatorKind, summary: { failed: number } | undefined): void {
     if (!summary) return;
     const failing = summary.failed > 0;
-    this.set(LIFECYCLE_ALARM_IDS.reconcileFailed(kind), failing ? 'ALARM' : 'OK', `${summary.failed} job(s) failed in the last reconcile pass of the ${kind} vault`);
+    this.set(
+      LIFECYCLE_ALARM_IDS.reconcileFailed(kind),
+      failing ? 'ALARM' : 'OK',
+      `${summary.failed} job(s) failed in the last reconcile pass of the ${kind} vault`,
+    );
   }
 
   /** After a notification is dead-lettered: the dead-letter queue's alarm. */
   observeDeadLetters(kind: OperatorKind, count: number): void {
-    this.set(LIFECYCLE_ALARM_IDS.deadLetters(kind), count > 0 ? 'ALARM' : 'OK', `${count} job notification(s) dead-lettered for the ${kind} vault`);
+    this.set(
+      LIFECYCLE_ALARM_IDS.deadLetters(kind),
+      count > 0 ? 'ALARM' : 'OK',
+      `${count} job notification(s) dead-lettered for the ${kind} vault`,
+    );
   }
 
   /** Current state of every alarm that changed, by name. */
@@ -59,10 +67,23 @@ export class SandboxAlarms {
     const at = new Date().toISOString();
     const refusal = this.topic.refusal('cloudwatch.amazonaws.com', alarmArn, this.place.account);
     if (refusal) {
-      this.trail.undelivered.push({ topicArn: this.topic.place.topicArn, service: 'cloudwatch.amazonaws.com', sourceArn: alarmArn, reason: refusal, at });
+      this.trail.undelivered.push({
+        topicArn: this.topic.place.topicArn,
+        service: 'cloudwatch.amazonaws.com',
+        sourceArn: alarmArn,
+        reason: refusal,
+        at,
+      });
       return;
     }
-    this.trail.deliver({ alert: 'AlarmStateChange', alarm: name, state, reason, at, account: this.place.account, region: this.place.region });
+    this.trail.deliver({
+      alert: 'AlarmStateChange',
+      alarm: name,
+      state,
+      reason,
+      at,
+      account: this.place.account,
+      region: this.place.region,
+    });
   }
 }
-

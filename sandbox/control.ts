@@ -41,7 +41,8 @@ async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   try {
     text = (await readBody(req, MAX_CONTROL_BODY)).toString();
   } catch (err) {
-    if (err instanceof BodyTooLarge) throw new ControlError(413, 'RequestTooLarge', `control requests take at most ${MAX_CONTROL_BODY} bytes`);
+    if (err instanceof BodyTooLarge)
+      throw new ControlError(413, 'RequestTooLarge', `control requests take at most ${MAX_CONTROL_BODY} bytes`);
     throw err;
   }
   if (!text.trim()) return {};
@@ -51,14 +52,19 @@ async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> 
   } catch {
     throw new ControlError(400, 'MalformedJson', 'the request body is not valid JSON');
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new ControlError(400, 'MalformedJson', 'the request body must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new ControlError(400, 'MalformedJson', 'the request body must be a JSON object');
   return body as Record<string, unknown>;
 }
 
 function setFaults(deps: ControlDeps, body: Record<string, unknown>) {
   const names = body.faults ?? [];
   if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) {
-    throw new ControlError(400, 'InvalidFaults', `"faults" expected a list of fault names, e.g. ["throttle"]; known: ${Object.keys(FAULTS).join(', ')}`);
+    throw new ControlError(
+      400,
+      'InvalidFaults',
+      `"faults" expected a list of fault names, e.g. ["throttle"]; known: ${Object.keys(FAULTS).join(', ')}`,
+    );
   }
   try {
     deps.faults.set(names);
@@ -124,22 +130,42 @@ function checkSameOrigin(req: IncomingMessage): void {
   const allowed = loopbackOrigins(req.socket.localPort);
   const host = String(req.headers.host ?? '').toLowerCase();
   if (!allowed.includes(host)) {
-    throw new ControlError(403, 'ForeignHost', `control routes answer only requests to ${allowed.join(' or ')}; this one was for "${host}"`);
+    throw new ControlError(
+      403,
+      'ForeignHost',
+      `control routes answer only requests to ${allowed.join(' or ')}; this one was for "${host}"`,
+    );
   }
   const origin = req.headers.origin;
   if (origin !== undefined && !allowed.some((a) => origin.toLowerCase() === `http://${a}`)) {
-    throw new ControlError(403, 'ForeignOrigin', 'control routes answer only the sandbox\'s own origin, not a web page\'s: call them with curl from this machine');
+    throw new ControlError(
+      403,
+      'ForeignOrigin',
+      "control routes answer only the sandbox's own origin, not a web page's: call them with curl from this machine",
+    );
   }
-  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
   if (req.method === 'POST' && type !== 'application/json') {
-    throw new ControlError(415, 'UnsupportedMediaType', "control POSTs take Content-Type: application/json (curl -H 'Content-Type: application/json')");
+    throw new ControlError(
+      415,
+      'UnsupportedMediaType',
+      "control POSTs take Content-Type: application/json (curl -H 'Content-Type: application/json')",
+    );
   }
 }
 
 async function route(deps: ControlDeps, req: IncomingMessage, path: string): Promise<unknown> {
   checkSameOrigin(req);
   if (req.method === 'GET' && path === '/__sandbox/state') {
-    return { emulation: deps.label, faults: deps.faults.list(), knownFaults: FAULTS, jobs: [...deps.snowball.jobs.values()].map(({ jobId, state }) => ({ jobId, state })) };
+    return {
+      emulation: deps.label,
+      faults: deps.faults.list(),
+      knownFaults: FAULTS,
+      jobs: [...deps.snowball.jobs.values()].map(({ jobId, state }) => ({ jobId, state })),
+    };
   }
   if (req.method === 'GET' && path === '/__sandbox/alerts') return { alerts: deps.trail.alerts, undelivered: deps.trail.undelivered };
   if (req.method === 'POST' && path === '/__sandbox/jobs') return addJob(deps, await jsonBody(req));
@@ -148,7 +174,8 @@ async function route(deps: ControlDeps, req: IncomingMessage, path: string): Pro
   const job = /^\/__sandbox\/jobs\/([^/]+)\/(state|schedule-deletion)$/.exec(path);
   if (req.method === 'POST' && job) {
     const jobId = decodeSegment(job[1]);
-    if (!deps.snowball.jobs.has(jobId)) throw new ControlError(404, 'UnknownJob', `unknown job ${jobId}: see GET /__sandbox/state for the sandbox's jobs`);
+    if (!deps.snowball.jobs.has(jobId))
+      throw new ControlError(404, 'UnknownJob', `unknown job ${jobId}: see GET /__sandbox/state for the sandbox's jobs`);
     return job[2] === 'state' ? setState(deps, jobId, await jsonBody(req)) : scheduleDeletion(deps, jobId);
   }
   throw new ControlError(404, 'UnknownRoute', `unknown sandbox control route ${req.method} ${path}`);

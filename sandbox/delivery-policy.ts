@@ -5,7 +5,13 @@
  * refused. A condition on a key the request lacks does not hold, unless its operator ends in
  * `IfExists` (or is a negated one), as in IAM.
  */
-import { TOPIC_KEY_ACTIONS, topicKeyStatements, topicPublishStatements, type ServicePublisher, type TopicPlace } from '../policies/service-publishers';
+import {
+  TOPIC_KEY_ACTIONS,
+  topicKeyStatements,
+  topicPublishStatements,
+  type ServicePublisher,
+  type TopicPlace,
+} from '../policies/service-publishers';
 
 interface Statement {
   Effect: string;
@@ -26,7 +32,10 @@ export interface ServiceRequest {
 const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 
 function like(pattern: string, value: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${re}$`).test(value);
 }
 
@@ -55,7 +64,12 @@ function holds(operator: string, expected: string[], actual: string | undefined)
 
 function applies(statement: Statement, request: ServiceRequest): boolean {
   const principal = statement.Principal;
-  const principalMatches = principal === '*' || (typeof principal === 'object' && ('AWS' in principal ? list((principal as { AWS: string | string[] }).AWS).includes('*') : list(principal.Service ?? []).includes(request.service)));
+  const principalMatches =
+    principal === '*' ||
+    (typeof principal === 'object' &&
+      ('AWS' in principal
+        ? list((principal as { AWS: string | string[] }).AWS).includes('*')
+        : list(principal.Service ?? []).includes(request.service)));
   if (!principalMatches) return false;
   if (!list(statement.Action).some((a) => like(a, request.action))) return false;
   if (!list(statement.Resource).some((r) => like(r, request.resource))) return false;
@@ -72,7 +86,13 @@ export function admits(statements: readonly unknown[], request: ServiceRequest):
 }
 
 /** The TLS-only Deny every topic of the stack has (`enforceSSL`). */
-const tlsOnly = (topicArn: string) => ({ Effect: 'Deny', Principal: '*', Action: 'sns:Publish', Resource: topicArn, Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+const tlsOnly = (topicArn: string) => ({
+  Effect: 'Deny',
+  Principal: '*',
+  Action: 'sns:Publish',
+  Resource: topicArn,
+  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+});
 
 /** An encrypted topic as the stack builds it: who may publish, judged on the topic and on its key. */
 export class GuardedTopic {
@@ -95,7 +115,8 @@ export class GuardedTopic {
     }
     const keyContext = { ...context, 'kms:EncryptionContext:aws:sns:topicArn': this.place.topicArn };
     for (const action of TOPIC_KEY_ACTIONS.map((a) => a.replace('*', ''))) {
-      if (!admits(this.keyPolicy, { service, action, resource: '*', context: keyContext })) return `the key policy of ${this.place.topicArn} does not let ${service} use it (${action})`;
+      if (!admits(this.keyPolicy, { service, action, resource: '*', context: keyContext }))
+        return `the key policy of ${this.place.topicArn} does not let ${service} use it (${action})`;
     }
     return undefined;
   }

@@ -18,7 +18,13 @@ export interface StandIns {
 export const KEY_ARN = (region: string, kind: OperatorKind) => `arn:aws:kms:${region}:${SANDBOX_ACCOUNT}:key/sandbox-${kind}-key`;
 
 /** What Lambda itself puts in every function's environment, as the sandbox gives it. */
-export const LAMBDA_ENV_NAMES = ['AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] as const;
+export const LAMBDA_ENV_NAMES = [
+  'AWS_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+] as const;
 
 /** What every function's environment holds, as Lambda's does: region, its own role's credentials. */
 function baseEnv(region: string, self: SandboxPrincipal): Record<string, string> {
@@ -47,7 +53,12 @@ export const SANDBOX_ONLY_ENV: Record<OperatorKind, readonly string[]> = {
  * from the same `functionEnv` as the stack with the sandbox's names. The handler code has no
  * sandbox branches.
  */
-export function functionEnvs(stand: StandIns, principals: Record<PrincipalName, SandboxPrincipal>, region: string, downloadTimeoutMs: number) {
+export function functionEnvs(
+  stand: StandIns,
+  principals: Record<PrincipalName, SandboxPrincipal>,
+  region: string,
+  downloadTimeoutMs: number,
+) {
   const endpoints: Record<string, string> = {
     AWS_ENDPOINT_URL_SNOWBALL: stand.snowball.endpoint,
     AWS_ENDPOINT_URL_S3: stand.s3.endpoint,
@@ -80,10 +91,15 @@ export function functionEnvs(stand: StandIns, principals: Record<PrincipalName, 
 }
 
 /** Each vault's function with its other triggers, as the stack deploys them (one role, one environment, the descriptor's entries). */
-export async function startFunctions(envs: Record<OperatorKind, Record<string, string>>, log: ((functionName: string, line: string) => void) | undefined) {
+export async function startFunctions(
+  envs: Record<OperatorKind, Record<string, string>>,
+  log: ((functionName: string, line: string) => void) | undefined,
+) {
   const write = log ?? ((name: string, line: string) => void process.stdout.write(`[${name}] ${line}\n`));
   const started = await Promise.allSettled(
-    OPERATOR_KINDS.map((kind) => startFunction({ name: VAULTS[kind].functionId, entries: VAULTS[kind].entries, env: envs[kind], log: write })),
+    OPERATOR_KINDS.map((kind) =>
+      startFunction({ name: VAULTS[kind].functionId, entries: VAULTS[kind].entries, env: envs[kind], log: write }),
+    ),
   );
   const failed = started.find((s) => s.status === 'rejected');
   if (failed) {

@@ -52,7 +52,11 @@ export function vaultReads(endpoints: VaultReadEndpoints, region: string): Vault
         const got = await client.send(new GetSecretValueCommand({ SecretId: unlockCodeSecretName(endpoints.secretPrefix, jobId) }));
         const unlockCode = got.SecretString ?? '';
         if (!isUnlockCode(unlockCode)) return failed('unlockCode', 'InternalError', jobId);
-        return { statusCode: 200, headers: { 'Content-Type': 'application/json', ...READ_HEADERS }, body: JSON.stringify({ jobId, unlockCode }) };
+        return {
+          statusCode: 200,
+          headers: { 'Content-Type': 'application/json', ...READ_HEADERS },
+          body: JSON.stringify({ jobId, unlockCode }),
+        };
       } catch (err) {
         return failed('unlockCode', readFailureCode('unlockCode', { errorType: (err as AwsFailure).name }), jobId);
       } finally {

@@ -78,7 +78,12 @@ export function createGateway(options: GatewayOptions) {
       const body = await readBody(req, GATEWAY_MAX_BODY_BYTES);
       const route = matchRoute(rawPath, options.stage);
       if (!route || !route.methods.includes(req.method ?? '')) return gatewayError(res, 403, GATEWAY_ERRORS.notSigned);
-      const check = await verifySigV4({ method: req.method!, path: rawPath, query: url.searchParams, headers: req.headers, body }, byKey, options.region, 'execute-api');
+      const check = await verifySigV4(
+        { method: req.method!, path: rawPath, query: url.searchParams, headers: req.headers, body },
+        byKey,
+        options.region,
+        'execute-api',
+      );
       if (!check.ok) return gatewayError(res, 403, SIGNATURE_ERRORS[check.failure]);
       caller = check.principal.callerArn;
       if (check.principal.kind !== route.kind) return gatewayError(res, 403, GATEWAY_ERRORS.accessDenied);
@@ -88,7 +93,8 @@ export function createGateway(options: GatewayOptions) {
       } catch {
         return gatewayError(res, 400, GATEWAY_ERRORS.badJobId);
       }
-      if (jobId !== undefined && req.method === 'GET') return send(res, await options.reads[route.kind](jobId, check.principal), req.headers.accept);
+      if (jobId !== undefined && req.method === 'GET')
+        return send(res, await options.reads[route.kind](jobId, check.principal), req.headers.accept);
       const event = proxyEvent(req, rawPath, body, route.kind, jobId, check.principal, options.stage, requestId);
       return send(res, await options.handlers[route.kind](event), req.headers.accept);
     })().catch((err: unknown) => {

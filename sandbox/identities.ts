@@ -47,8 +47,18 @@ export function sandboxPrincipals(region: string): Record<PrincipalName, Sandbox
     outsider: principal('outsider', 'sandbox-PlatformAdmin'),
     administrator: principal('administrator', 'sandbox-AccountAdministrator'),
     // Lambda names each session of a function's role after the function, as the detection rules expect.
-    manifestFunction: principal('manifestFunction', STABLE_NAMES.functionRole('manifest', region), undefined, `${STABLE_NAMES.stack}-ManifestFunction-sandbox`),
-    unlockCodeFunction: principal('unlockCodeFunction', STABLE_NAMES.functionRole('unlockCode', region), undefined, `${STABLE_NAMES.stack}-UnlockCodeFunction-sandbox`),
+    manifestFunction: principal(
+      'manifestFunction',
+      STABLE_NAMES.functionRole('manifest', region),
+      undefined,
+      `${STABLE_NAMES.stack}-ManifestFunction-sandbox`,
+    ),
+    unlockCodeFunction: principal(
+      'unlockCodeFunction',
+      STABLE_NAMES.functionRole('unlockCode', region),
+      undefined,
+      `${STABLE_NAMES.stack}-UnlockCodeFunction-sandbox`,
+    ),
   };
 }
 

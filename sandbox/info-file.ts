@@ -20,7 +20,9 @@ export class SandboxAlreadyRunning extends Error {
 /** A file at the info file's path that no sandbox wrote: it is never replaced or removed. */
 export class ForeignInfoFile extends Error {
   constructor(file: string) {
-    super(`${file} exists and is not a sandbox info file, so it is left alone: remove it yourself, or point SANDBOX_INFO_FILE at a new path.`);
+    super(
+      `${file} exists and is not a sandbox info file, so it is left alone: remove it yourself, or point SANDBOX_INFO_FILE at a new path.`,
+    );
     this.name = 'ForeignInfoFile';
   }
 }

@@ -10,7 +10,8 @@ function guardrailsMode(raw: string | undefined): GuardrailsMode {
 function captureInterval(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 5000;
   const ms = Number(raw);
-  if (!Number.isInteger(ms) || ms < 0) throw new Error(`SANDBOX_CAPTURE_INTERVAL_MS must be a whole number of milliseconds (0: no schedule), got "${raw}"`);
+  if (!Number.isInteger(ms) || ms < 0)
+    throw new Error(`SANDBOX_CAPTURE_INTERVAL_MS must be a whole number of milliseconds (0: no schedule), got "${raw}"`);
   return ms;
 }
 
@@ -62,7 +63,11 @@ async function main(): Promise<void> {
 
 main().catch((err) => {
   const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
-  const why = inUse ? `port ${process.env.PORT ?? 3000} is in use: stop what uses it, or set PORT to another` : err instanceof Error ? err.message : String(err);
+  const why = inUse
+    ? `port ${process.env.PORT ?? 3000} is in use: stop what uses it, or set PORT to another`
+    : err instanceof Error
+      ? err.message
+      : String(err);
   console.error(`sandbox failed to start: ${why}`);
   process.exit(1);
 });

@@ -39,7 +39,12 @@ function sqsEvent(queueArn: string, region: string, body: string, receives: numb
         messageId: randomUUID(),
         receiptHandle: randomUUID(),
         body,
-        attributes: { ApproximateReceiveCount: String(receives), SentTimestamp: String(Date.now()), SenderId: 'sandbox', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+        attributes: {
+          ApproximateReceiveCount: String(receives),
+          SentTimestamp: String(Date.now()),
+          SenderId: 'sandbox',
+          ApproximateFirstReceiveTimestamp: String(Date.now()),
+        },
         messageAttributes: {},
         md5OfBody: '',
         eventSource: 'aws:sqs',
@@ -78,7 +83,10 @@ export class JobNotifications {
     private readonly observers: NotificationObservers,
   ) {
     const topicArn = this.arn('sns', stackResourceName(SANDBOX_STACK, 'JobNotifications'));
-    this.topic = new GuardedTopic({ topicArn, account: where.account }, observers.publishers ?? jobNotificationPublishers({ partition: 'aws', ...where }));
+    this.topic = new GuardedTopic(
+      { topicArn, account: where.account },
+      observers.publishers ?? jobNotificationPublishers({ partition: 'aws', ...where }),
+    );
   }
 
   private arn(service: string, name: string) {
@@ -96,7 +104,13 @@ export class JobNotifications {
     const sourceArn = this.arn('snowball', `job/${jobId}`);
     const refusal = this.topic.refusal('importexport.amazonaws.com', sourceArn, this.where.account);
     if (refusal) {
-      this.observers.trail.undelivered.push({ topicArn: this.topic.place.topicArn, service: 'importexport.amazonaws.com', sourceArn, reason: refusal, at: new Date().toISOString() });
+      this.observers.trail.undelivered.push({
+        topicArn: this.topic.place.topicArn,
+        service: 'importexport.amazonaws.com',
+        sourceArn,
+        reason: refusal,
+        at: new Date().toISOString(),
+      });
       return;
     }
     const body = snsEnvelope(this.topic.place.topicArn, message);

@@ -83,7 +83,12 @@ export async function startS3(bucket: string, auth: StandInAuth): Promise<S3Stan
     const who = await authenticate(req, raw, auth, 's3');
     if ('failure' in who) return xmlError(res, who.failure.status, who.failure.code, who.failure.message);
     if (payloadHashMismatch(req, raw)) {
-      return xmlError(res, 400, 'XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed.");
+      return xmlError(
+        res,
+        400,
+        'XAmzContentSHA256Mismatch',
+        "The provided 'x-amz-content-sha256' header does not match what was computed.",
+      );
     }
     if (bucketName !== bucket) return xmlError(res, 404, 'NoSuchBucket', 'The specified bucket does not exist');
     const operation = actionOf(req.method ?? 'GET', key, url.searchParams).slice('s3:'.length);
@@ -91,32 +96,52 @@ export async function startS3(bucket: string, auth: StandInAuth): Promise<S3Stan
       service: 's3',
       operation,
       // CloudTrail records a HEAD as HeadObject and a version's deletion as DeleteObject.
-      eventName: req.method === 'HEAD' && operation === 'GetObject' ? 'HeadObject' : operation === 'DeleteObjectVersion' ? 'DeleteObject' : operation,
+      eventName:
+        req.method === 'HEAD' && operation === 'GetObject'
+          ? 'HeadObject'
+          : operation === 'DeleteObjectVersion'
+            ? 'DeleteObject'
+            : operation,
       scope: scopeOf(key),
       resource: `arn:aws:s3:::${bucket}${key ? `/${key}` : ''}`,
-      requestParameters: { bucketName: bucket, ...(key ? { key } : {}), ...(url.searchParams.has('versionId') ? { versionId: url.searchParams.get('versionId')! } : {}) },
+      requestParameters: {
+        bucketName: bucket,
+        ...(key ? { key } : {}),
+        ...(url.searchParams.has('versionId') ? { versionId: url.searchParams.get('versionId')! } : {}),
+      },
     });
     if (refusal) return xmlError(res, 403, 'AccessDenied', refusal);
     // A PutObject carrying tags is also authorised as s3:PutObjectTagging.
     if (key && req.method === 'PUT' && req.headers['x-amz-tagging'] !== undefined) {
-      const tagRefusal = authorize(auth, who.principal, { service: 's3', operation: 'PutObjectTagging', scope: scopeOf(key), resource: `arn:aws:s3:::${bucket}/${key}`, requestParameters: { bucketName: bucket, key } });
+      const tagRefusal = authorize(auth, who.principal, {
+        service: 's3',
+        operation: 'PutObjectTagging',
+        scope: scopeOf(key),
+        resource: `arn:aws:s3:::${bucket}/${key}`,
+        requestParameters: { bucketName: bucket, key },
+      });
       if (tagRefusal) return xmlError(res, 403, 'AccessDenied', tagRefusal);
       const tagPolicyRefusal = bucketPolicyDenies(who.principal, 'PutObjectTagging', req.headers);
       if (tagPolicyRefusal) return xmlError(res, 403, 'AccessDenied', tagPolicyRefusal);
     }
     const bucketPolicyRefusal = key ? bucketPolicyDenies(who.principal, operation, req.headers) : undefined;
     if (bucketPolicyRefusal) return xmlError(res, 403, 'AccessDenied', bucketPolicyRefusal);
-    if (!key && req.method === 'GET' && url.searchParams.has('versions')) return listVersions(res, bucket, url.searchParams.get('prefix') ?? '', objects);
+    if (!key && req.method === 'GET' && url.searchParams.has('versions'))
+      return listVersions(res, bucket, url.searchParams.get('prefix') ?? '', objects);
     if (!key) return xmlError(res, 501, 'NotImplemented', 'The sandbox emulates object operations and ListObjectVersions only.');
-    if (req.method === 'PUT' && url.searchParams.has('tagging')) return xmlError(res, 501, 'NotImplemented', 'The sandbox does not emulate PutObjectTagging; tag an object as PutObject writes it.');
+    if (req.method === 'PUT' && url.searchParams.has('tagging'))
+      return xmlError(res, 501, 'NotImplemented', 'The sandbox does not emulate PutObjectTagging; tag an object as PutObject writes it.');
     if (req.method === 'PUT') {
-      if (!mayUseKey(who.principal, 'manifest', 'kms:GenerateDataKey')) return xmlError(res, 403, 'AccessDenied', keyDeniedMessage(who.principal, 'kms:GenerateDataKey'));
+      if (!mayUseKey(who.principal, 'manifest', 'kms:GenerateDataKey'))
+        return xmlError(res, 403, 'AccessDenied', keyDeniedMessage(who.principal, 'kms:GenerateDataKey'));
       return putObject(req, res, key, raw, objects);
     }
-    if (req.method === 'DELETE' && url.searchParams.has('versionId')) return deleteVersion(res, key, url.searchParams.get('versionId')!, objects);
+    if (req.method === 'DELETE' && url.searchParams.has('versionId'))
+      return deleteVersion(res, key, url.searchParams.get('versionId')!, objects);
     if (req.method === 'DELETE') return deleteObject(res, key, objects);
     if (req.method !== 'GET' && req.method !== 'HEAD') return xmlError(res, 405, 'MethodNotAllowed', 'Not emulated.');
-    if (req.method === 'GET' && url.searchParams.has('tagging')) return serveTags(res, objects.get(key) ?? [], url.searchParams.get('versionId'));
+    if (req.method === 'GET' && url.searchParams.has('tagging'))
+      return serveTags(res, objects.get(key) ?? [], url.searchParams.get('versionId'));
     serveObject(req, res, objects.get(key) ?? [], url.searchParams.get('versionId'), who.principal);
   });
   return { endpoint: server.url, bucket, objects, close: server.close };
@@ -135,7 +160,10 @@ const RETIREMENT_ACTIONS = ['DeleteObjectVersion', 'PutObjectTagging', 'PutObjec
  */
 function bucketPolicyDenies(principal: SandboxPrincipal, operation: string, headers: IncomingMessage['headers']): string | undefined {
   const sse = headers['x-amz-server-side-encryption'];
-  const otherEncryption = operation === 'PutObject' && sse !== undefined && (sse !== 'aws:kms' || headers['x-amz-server-side-encryption-aws-kms-key-id'] !== undefined);
+  const otherEncryption =
+    operation === 'PutObject' &&
+    sse !== undefined &&
+    (sse !== 'aws:kms' || headers['x-amz-server-side-encryption-aws-kms-key-id'] !== undefined);
   const denied =
     otherEncryption ||
     operation === 'GetObjectVersion' ||
@@ -148,9 +176,12 @@ function bucketPolicyDenies(principal: SandboxPrincipal, operation: string, head
 /** GetObjectTagging of the current version or of one version: no decrypt, the object is not read. */
 function serveTags(res: ServerResponse, versions: ObjectVersion[], wanted: string | null): void {
   const version = wanted ? versions.find((v) => v.versionId === wanted) : versions.at(-1);
-  if (!version || version.deleteMarker) return xmlError(res, 404, wanted ? 'NoSuchVersion' : 'NoSuchKey', 'The specified key does not exist.');
+  if (!version || version.deleteMarker)
+    return xmlError(res, 404, wanted ? 'NoSuchVersion' : 'NoSuchKey', 'The specified key does not exist.');
   const xml = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const tags = Object.entries(version.tags ?? {}).map(([k, v]) => `<Tag><Key>${xml(k)}</Key><Value>${xml(v)}</Value></Tag>`).join('');
+  const tags = Object.entries(version.tags ?? {})
+    .map(([k, v]) => `<Tag><Key>${xml(k)}</Key><Value>${xml(v)}</Value></Tag>`)
+    .join('');
   const body = `<?xml version="1.0" encoding="UTF-8"?><Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet>${tags}</TagSet></Tagging>`;
   res.writeHead(200, { 'Content-Type': 'application/xml', 'x-amz-version-id': version.versionId }).end(body);
 }
@@ -164,12 +195,21 @@ function deleteObject(res: ServerResponse, key: string, objects: Map<string, Obj
 
 /** DeleteObject with a version id: that version is gone for good (a delete marker removed: the manifest is current again). */
 function deleteVersion(res: ServerResponse, key: string, versionId: string, objects: Map<string, ObjectVersion[]>): void {
-  objects.set(key, (objects.get(key) ?? []).filter((v) => v.versionId !== versionId));
+  objects.set(
+    key,
+    (objects.get(key) ?? []).filter((v) => v.versionId !== versionId),
+  );
   res.writeHead(204, { 'x-amz-version-id': versionId }).end();
 }
 
 /** GET or HEAD of one object. Like S3, a missing key is 404 only to a caller allowed s3:ListBucket, else 403. */
-function serveObject(req: IncomingMessage, res: ServerResponse, versions: ObjectVersion[], wanted: string | null, principal: SandboxPrincipal): void {
+function serveObject(
+  req: IncomingMessage,
+  res: ServerResponse,
+  versions: ObjectVersion[],
+  wanted: string | null,
+  principal: SandboxPrincipal,
+): void {
   const current = wanted ? versions.find((v) => v.versionId === wanted) : versions.at(-1);
   if (current?.deleteMarker) {
     const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': current.versionId };
@@ -180,21 +220,18 @@ function serveObject(req: IncomingMessage, res: ServerResponse, versions: Object
   if (!current) {
     const mayList = isAllowed(principal, 's3:ListBucket', 'manifestBucket');
     if (req.method === 'HEAD') return void res.writeHead(mayList ? 404 : 403).end();
-    return mayList ? xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.') : xmlError(res, 403, 'AccessDenied', 'Access Denied');
+    return mayList
+      ? xmlError(res, 404, 'NoSuchKey', 'The specified key does not exist.')
+      : xmlError(res, 403, 'AccessDenied', 'Access Denied');
   }
   // The body is SSE-KMS encrypted: S3 decrypts it on the caller's behalf, so the key decides (HEAD needs no decrypt).
-  if (req.method === 'GET' && !mayUseKey(principal, 'manifest', 'kms:Decrypt')) return xmlError(res, 403, 'AccessDenied', keyDeniedMessage(principal, 'kms:Decrypt'));
+  if (req.method === 'GET' && !mayUseKey(principal, 'manifest', 'kms:Decrypt'))
+    return xmlError(res, 403, 'AccessDenied', keyDeniedMessage(principal, 'kms:Decrypt'));
   res.writeHead(200, objectHeaders(current));
   res.end(req.method === 'GET' ? current.body : undefined);
 }
 
-function putObject(
-  req: IncomingMessage,
-  res: ServerResponse,
-  key: string,
-  raw: Buffer,
-  objects: Map<string, ObjectVersion[]>,
-): void {
+function putObject(req: IncomingMessage, res: ServerResponse, key: string, raw: Buffer, objects: Map<string, ObjectVersion[]>): void {
   const chunked = String(req.headers['content-encoding'] ?? '').includes('aws-chunked');
   const body = chunked ? decodeAwsChunked(raw) : raw;
   const checksum = createHash('sha256').update(body).digest('base64');

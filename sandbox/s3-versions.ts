@@ -40,7 +40,11 @@ export function listVersions(res: ServerResponse, bucket: string, prefix: string
     for (let i = versions.length - 1; i >= 0; i--) {
       const v = versions[i];
       const common = `<Key>${xml(key)}</Key><VersionId>${v.versionId}</VersionId><IsLatest>${i === versions.length - 1}</IsLatest><LastModified>${v.lastModified.toISOString()}</LastModified>`;
-      entries.push(v.deleteMarker ? `<DeleteMarker>${common}</DeleteMarker>` : `<Version>${common}<ETag>${xml(v.etag)}</ETag><Size>${v.body.length}</Size><StorageClass>STANDARD</StorageClass></Version>`);
+      entries.push(
+        v.deleteMarker
+          ? `<DeleteMarker>${common}</DeleteMarker>`
+          : `<Version>${common}<ETag>${xml(v.etag)}</ETag><Size>${v.body.length}</Size><StorageClass>STANDARD</StorageClass></Version>`,
+      );
     }
   }
   const body =

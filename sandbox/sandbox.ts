@@ -99,7 +99,13 @@ export interface Sandbox {
 
 export const SANDBOX_LABEL = 'LOCAL EMULATION of AWS (Snowball, S3, Secrets Manager, API Gateway, Lambda); no AWS account is involved';
 
-function describe(api: RunningServer, region: string, principals: Record<PrincipalName, SandboxPrincipal>, stand: StandIns, guardrails: GuardrailsMode): SandboxInfo {
+function describe(
+  api: RunningServer,
+  region: string,
+  principals: Record<PrincipalName, SandboxPrincipal>,
+  stand: StandIns,
+  guardrails: GuardrailsMode,
+): SandboxInfo {
   return {
     emulation: SANDBOX_LABEL,
     pid: process.pid,
@@ -129,7 +135,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const principals = sandboxPrincipals(region);
   const guardrails = options.guardrails ?? 'scp';
   const bucket = STABLE_NAMES.manifestBucket(SANDBOX_ACCOUNT, region);
-  const trail = new SandboxTrail(detectionRules(principals, region, bucket), { account: SANDBOX_ACCOUNT, region }, options.alertLog ?? printAlert);
+  const trail = new SandboxTrail(
+    detectionRules(principals, region, bucket),
+    { account: SANDBOX_ACCOUNT, region },
+    options.alertLog ?? printAlert,
+  );
   const auth: StandInAuth = {
     principals: new Map(Object.values(principals).map((p) => [p.accessKeyId, p])),
     region,
@@ -154,17 +164,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stage: 'v1',
     principals: Object.values(principals),
     handlers: mapKinds((kind) => (event) => functions[kind].invoke('api', event)),
-    reads: vaultReads({ s3Endpoint: stand.s3.endpoint, bucket, secretsEndpoint: stand.secrets.endpoint, secretPrefix: DEFAULTS.secretPrefix }, region),
+    reads: vaultReads(
+      { s3Endpoint: stand.s3.endpoint, bucket, secretsEndpoint: stand.secrets.endpoint, secretPrefix: DEFAULTS.secretPrefix },
+      region,
+    ),
     accessLog: options.accessLog,
   });
   const alarms = new SandboxAlarms({ region, account: SANDBOX_ACCOUNT }, trail, options.publishers?.alerts);
-  const notifications = new JobNotifications(functions, { region, account: SANDBOX_ACCOUNT }, {
-    trail,
-    onDeadLetter: (kind, count) => alarms.observeDeadLetters(kind, count),
-    publishers: options.publishers?.jobNotifications,
-  });
+  const notifications = new JobNotifications(
+    functions,
+    { region, account: SANDBOX_ACCOUNT },
+    {
+      trail,
+      onDeadLetter: (kind, count) => alarms.observeDeadLetters(kind, count),
+      publishers: options.publishers?.jobNotifications,
+    },
+  );
   const reconcile = async () => {
-    const [manifest, unlockCode] = await Promise.all([functions.manifest.invoke<PassSummary>('schedule', {}), functions.unlockCode.invoke<PassSummary>('schedule', {})]);
+    const [manifest, unlockCode] = await Promise.all([
+      functions.manifest.invoke<PassSummary>('schedule', {}),
+      functions.unlockCode.invoke<PassSummary>('schedule', {}),
+    ]);
     alarms.observePass('manifest', manifest);
     alarms.observePass('unlockCode', unlockCode);
     return { manifest, unlockCode };
@@ -185,9 +205,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       sendJson(res, 500, { error: { code: 'InternalError', message: 'the sandbox control route failed' } });
       return 500;
     });
-    options.accessLog?.({ control: true, method: req.method, path: (req.url ?? '/').split('?')[0], status, latencyMs: Date.now() - started });
+    options.accessLog?.({
+      control: true,
+      method: req.method,
+      path: (req.url ?? '/').split('?')[0],
+      status,
+      latencyMs: Date.now() - started,
+    });
   };
-  const api = await listen((req, res) => ((req.url ?? '').startsWith('/__sandbox/') ? routeControl(req, res) : gateway(req, res)), options.port ?? 3000).catch(async (err) => {
+  const api = await listen(
+    (req, res) => ((req.url ?? '').startsWith('/__sandbox/') ? routeControl(req, res) : gateway(req, res)),
+    options.port ?? 3000,
+  ).catch(async (err) => {
     await passes.stop();
     notifications.close();
     await Promise.all([stopFunctions(), closeStandIns()]);

@@ -29,7 +29,10 @@ function like(pattern: string, value: string, caseless = false): boolean {
   const key = `${caseless ? 'i' : 's'}:${pattern}`;
   let re = compiled.get(key);
   if (!re) {
-    const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    const source = pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
     re = new RegExp(`^${source}$`, caseless ? 'is' : 's');
     compiled.set(key, re);
   }

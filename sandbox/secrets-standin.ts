@@ -38,7 +38,11 @@ export interface SecretsStandIn {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a request body is untyped JSON, checked field by field
 type Input = Record<string, any>;
 class AwsError extends Error {
-  constructor(readonly type: string, message: string, readonly status = 400) {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
     super(message);
   }
 }
@@ -76,20 +80,34 @@ export async function startSecretsManager(
   };
 
   /** KMS resolves a key id, a key ARN, an alias name or an alias ARN to the same key. */
-  const vaultKeyIds = new Set([vaultKeyArn, vaultKeyArn.slice(vaultKeyArn.indexOf(':key/') + ':key/'.length), vaultKeyAlias, `arn:aws:kms:${region}:${account}:${vaultKeyAlias}`]);
+  const vaultKeyIds = new Set([
+    vaultKeyArn,
+    vaultKeyArn.slice(vaultKeyArn.indexOf(':key/') + ':key/'.length),
+    vaultKeyAlias,
+    `arn:aws:kms:${region}:${account}:${vaultKeyAlias}`,
+  ]);
   const isVaultKey = (kmsKeyId: string | undefined) => kmsKeyId !== undefined && vaultKeyIds.has(kmsKeyId);
   /**
    * The vault key's decision, for a secret encrypted with it (another key, or the AWS managed
    * one, is the caller's own business): Secrets Manager uses the key on the caller's behalf.
    */
-  const useKey = (principal: SandboxPrincipal, kmsKeyId: string | undefined, action: 'kms:Decrypt' | 'kms:GenerateDataKey', versionId?: string) => {
+  const useKey = (
+    principal: SandboxPrincipal,
+    kmsKeyId: string | undefined,
+    action: 'kms:Decrypt' | 'kms:GenerateDataKey',
+    versionId?: string,
+  ) => {
     if (!isVaultKey(kmsKeyId)) return;
-    if (!mayUseKey(principal, 'unlockCode', action, versionId)) throw new AwsError('AccessDeniedException', keyDeniedMessage(principal, action));
+    if (!mayUseKey(principal, 'unlockCode', action, versionId))
+      throw new AwsError('AccessDeniedException', keyDeniedMessage(principal, action));
   };
   /** The secret's resource policy, as Secrets Manager applies it after the caller's identity policies. */
   const policyAllows = (principal: SandboxPrincipal, secret: StoredSecret, action: string) => {
     if (deniedByResourcePolicy(secret.resourcePolicy, `secretsmanager:${action}`, principal.roleArn)) {
-      throw new AwsError('AccessDeniedException', `User: ${principal.callerArn} is not authorized to perform: secretsmanager:${action} on resource: ${secret.arn} with an explicit deny in a resource-based policy`);
+      throw new AwsError(
+        'AccessDeniedException',
+        `User: ${principal.callerArn} is not authorized to perform: secretsmanager:${action} on resource: ${secret.arn} with an explicit deny in a resource-based policy`,
+      );
     }
   };
 
@@ -103,7 +121,15 @@ export async function startSecretsManager(
       useKey(p, i.KmsKeyId, 'kms:Decrypt', KEY_VALIDATION_VERSION_ID);
       const arn = `arn:aws:secretsmanager:${region}:${account}:secret:${i.Name}-${randomBytes(3).toString('hex')}`;
       const now = new Date();
-      const secret: StoredSecret = { arn, name: i.Name, kmsKeyId: i.KmsKeyId, tags: i.Tags ?? [], versions: new Map(), createdDate: now, lastChangedDate: now };
+      const secret: StoredSecret = {
+        arn,
+        name: i.Name,
+        kmsKeyId: i.KmsKeyId,
+        tags: i.Tags ?? [],
+        versions: new Map(),
+        createdDate: now,
+        lastChangedDate: now,
+      };
       secrets.set(i.Name, secret);
       const versionId = i.SecretString !== undefined ? putValue(secret, i.SecretString, i.ClientRequestToken ?? randomUUID()) : undefined;
       return { ARN: arn, Name: i.Name, VersionId: versionId };
@@ -112,17 +138,36 @@ export async function startSecretsManager(
       const s = existing(i.SecretId);
       const stages = Object.fromEntries([...s.versions].map(([id, v]) => [id, v.stages]));
       const dates = { CreatedDate: seconds(s.createdDate), LastChangedDate: seconds(s.lastChangedDate) };
-      return { ARN: s.arn, Name: s.name, KmsKeyId: s.kmsKeyId, Tags: s.tags, VersionIdsToStages: stages, ...dates, ...(s.deletedDate ? { DeletedDate: seconds(s.deletedDate) } : {}) };
+      return {
+        ARN: s.arn,
+        Name: s.name,
+        KmsKeyId: s.kmsKeyId,
+        Tags: s.tags,
+        VersionIdsToStages: stages,
+        ...dates,
+        ...(s.deletedDate ? { DeletedDate: seconds(s.deletedDate) } : {}),
+      };
     },
     GetSecretValue: (i, p) => {
       const s = live(i.SecretId);
       policyAllows(p, s, 'GetSecretValue');
       const stage = i.VersionStage ?? 'AWSCURRENT';
       const found = [...s.versions].find(([id, v]) => (i.VersionId ? id === i.VersionId : v.stages.includes(stage)));
-      if (!found) throw new AwsError('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for staging label: ${stage}`);
+      if (!found)
+        throw new AwsError(
+          'ResourceNotFoundException',
+          `Secrets Manager can't find the specified secret value for staging label: ${stage}`,
+        );
       const [versionId, v] = found;
       useKey(p, s.kmsKeyId, 'kms:Decrypt', versionId);
-      return { ARN: s.arn, Name: s.name, VersionId: versionId, SecretString: v.value, VersionStages: v.stages, CreatedDate: seconds(v.created) };
+      return {
+        ARN: s.arn,
+        Name: s.name,
+        VersionId: versionId,
+        SecretString: v.value,
+        VersionStages: v.stages,
+        CreatedDate: seconds(v.created),
+      };
     },
     PutSecretValue: (i, p) => {
       const s = live(i.SecretId);
@@ -135,7 +180,11 @@ export async function startSecretsManager(
     ListSecretVersionIds: (i) => {
       const s = existing(i.SecretId);
       const versions = [...s.versions].filter(([, v]) => i.IncludeDeprecated || v.stages.length > 0);
-      return { ARN: s.arn, Name: s.name, Versions: versions.map(([id, v]) => ({ VersionId: id, VersionStages: v.stages, CreatedDate: seconds(v.created) })) };
+      return {
+        ARN: s.arn,
+        Name: s.name,
+        Versions: versions.map(([id, v]) => ({ VersionId: id, VersionStages: v.stages, CreatedDate: seconds(v.created) })),
+      };
     },
     UpdateSecretVersionStage: (i, p) => {
       const s = live(i.SecretId);
@@ -144,7 +193,10 @@ export async function startSecretsManager(
       if (!target) throw new AwsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret version.");
       const holder = [...s.versions].find(([, v]) => v.stages.includes(i.VersionStage));
       if (holder && holder[0] !== i.MoveToVersionId && holder[0] !== i.RemoveFromVersionId) {
-        throw new AwsError('InvalidParameterException', `The staging label ${i.VersionStage} is attached to another version; name it in RemoveFromVersionId.`);
+        throw new AwsError(
+          'InvalidParameterException',
+          `The staging label ${i.VersionStage} is attached to another version; name it in RemoveFromVersionId.`,
+        );
       }
       for (const v of s.versions.values()) {
         if (i.VersionStage === 'AWSCURRENT' && v.stages.includes('AWSCURRENT') && v !== target) v.stages = ['AWSPREVIOUS'];
@@ -197,7 +249,7 @@ export async function startSecretsManager(
   /** The secret a request names, by name or ARN, whether or not it exists: AWS authorises before it looks. */
   const nameOf = (operation: string, input: Input): string => {
     const id = String((operation === 'CreateSecret' ? input.Name : input.SecretId) ?? '');
-    return find(id)?.name ?? (/^arn:[^:]+:secretsmanager:[^:]*:\d{12}:secret:(.+)-[A-Za-z0-9]{6}$/.exec(id)?.[1] ?? id);
+    return find(id)?.name ?? /^arn:[^:]+:secretsmanager:[^:]*:\d{12}:secret:(.+)-[A-Za-z0-9]{6}$/.exec(id)?.[1] ?? id;
   };
   const decide = (principal: SandboxPrincipal, operation: string, input: Input): string | undefined => {
     const name = nameOf(operation, input);
@@ -217,7 +269,8 @@ export async function startSecretsManager(
     const request = await jsonRequest<Input>(req, res, auth, 'secretsmanager');
     if (!request) return;
     const { principal, input } = request;
-    if (!operations[operation]) return sendAwsJsonError(res, 400, 'UnknownOperationException', `The sandbox does not emulate ${operation || 'that operation'}.`);
+    if (!operations[operation])
+      return sendAwsJsonError(res, 400, 'UnknownOperationException', `The sandbox does not emulate ${operation || 'that operation'}.`);
     const invalid = invalidVersionIds(input);
     if (invalid) return sendAwsJsonError(res, 400, 'ValidationException', invalid);
     const denied = decide(principal, operation, input);
@@ -244,8 +297,11 @@ const VERSION_ID_MEMBERS = ['ClientRequestToken', 'VersionId', 'MoveToVersionId'
 
 /** What AWS's input validation says of a version id outside 32-64 characters (before any authorisation), or undefined. */
 function invalidVersionIds(input: Input): string | undefined {
-  const errors = VERSION_ID_MEMBERS.filter((m) => input[m] !== undefined && (typeof input[m] !== 'string' || input[m].length < 32 || input[m].length > 64)).map(
-    (m) => `Value at '${m[0].toLowerCase()}${m.slice(1)}' failed to satisfy constraint: Member must have length ${String(input[m]).length < 32 ? 'greater than or equal to 32' : 'less than or equal to 64'}`,
+  const errors = VERSION_ID_MEMBERS.filter(
+    (m) => input[m] !== undefined && (typeof input[m] !== 'string' || input[m].length < 32 || input[m].length > 64),
+  ).map(
+    (m) =>
+      `Value at '${m[0].toLowerCase()}${m.slice(1)}' failed to satisfy constraint: Member must have length ${String(input[m]).length < 32 ? 'greater than or equal to 32' : 'less than or equal to 64'}`,
   );
   return errors.length ? `${errors.length} validation error${errors.length > 1 ? 's' : ''} detected: ${errors.join('; ')}` : undefined;
 }
@@ -263,7 +319,8 @@ function respond(res: ServerResponse, op: () => unknown): void {
 function putValue(secret: StoredSecret, value: string, token: string): string {
   const prior = secret.versions.get(token);
   if (prior) {
-    if (prior.value !== value) throw new AwsError('ResourceExistsException', 'A version with this ClientRequestToken already exists with a different value.');
+    if (prior.value !== value)
+      throw new AwsError('ResourceExistsException', 'A version with this ClientRequestToken already exists with a different value.');
     return token;
   }
   for (const v of secret.versions.values()) {

@@ -55,7 +55,13 @@ function tokenFailure(req: ReceivedRequest, principal: Credentials): SignatureFa
   return undefined;
 }
 
-async function expectedSignature(req: ReceivedRequest, principal: Credentials, scope: { region: string; service: string }, signedHeaders: string[], date: Date): Promise<string> {
+async function expectedSignature(
+  req: ReceivedRequest,
+  principal: Credentials,
+  scope: { region: string; service: string },
+  signedHeaders: string[],
+  date: Date,
+): Promise<string> {
   const headers: Record<string, string> = {};
   for (const name of signedHeaders) headers[name] = header(req, name)!;
   const query: Record<string, string | string[]> = {};
@@ -66,13 +72,25 @@ async function expectedSignature(req: ReceivedRequest, principal: Credentials, s
   const signer = new SignatureV4({
     service: scope.service,
     region: scope.region,
-    credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey, sessionToken: headers['x-amz-security-token'] },
+    credentials: {
+      accessKeyId: principal.accessKeyId,
+      secretAccessKey: principal.secretAccessKey,
+      sessionToken: headers['x-amz-security-token'],
+    },
     sha256: Hash.bind(null, 'sha256'),
     applyChecksum: false,
     // S3 signs the path as sent; every other service signs it URI-encoded once more.
     uriEscapePath: scope.service !== 's3',
   });
-  const request = new HttpRequest({ method: req.method, protocol: 'http:', hostname: headers.host, path: req.path, query, headers, body: req.body });
+  const request = new HttpRequest({
+    method: req.method,
+    protocol: 'http:',
+    hostname: headers.host,
+    path: req.path,
+    query,
+    headers,
+    body: req.body,
+  });
   const signed = await signer.sign(request, { signingDate: date, signableHeaders: new Set(signedHeaders) });
   return /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? '';
 }
@@ -114,7 +132,8 @@ export async function verifySigV4<T extends Credentials>(
   const date = parseAmzDate(header(req, 'x-amz-date'));
   const signedHeaders = m[5].split(';');
   const scopeOk = m[3] === region && m[4] === service && signedHeaders.includes('host');
-  const timeOk = date !== undefined && Math.abs(Date.now() - date.getTime()) <= MAX_SKEW_MS && date.toISOString().replace(/-/g, '').startsWith(m[2]);
+  const timeOk =
+    date !== undefined && Math.abs(Date.now() - date.getTime()) <= MAX_SKEW_MS && date.toISOString().replace(/-/g, '').startsWith(m[2]);
   if (!scopeOk || !timeOk || signedHeaders.some((name) => header(req, name) === undefined) || payloadHashDisagrees(req, service)) {
     return { ok: false, failure: 'invalidSignature' };
   }

@@ -24,7 +24,12 @@ export interface SnowballStandIn {
  * (`X-Amz-Target: AWSIESnowballJobManagementService.*`), plus the host its presigned-style
  * manifest URLs point to, which refuses a URL after its expiry or with a wrong signature.
  */
-export async function startSnowball(jobs: DemoJob[], faults: FaultSwitch, downloadTimeoutMs: number, auth: StandInAuth): Promise<SnowballStandIn> {
+export async function startSnowball(
+  jobs: DemoJob[],
+  faults: FaultSwitch,
+  downloadTimeoutMs: number,
+  auth: StandInAuth,
+): Promise<SnowballStandIn> {
   const byId = new Map(jobs.map((j) => [j.jobId, j]));
   const urlKey = randomBytes(32);
   const sign = (jobId: string, date: string, expires: string) =>
@@ -43,7 +48,10 @@ export async function startSnowball(jobs: DemoJob[], faults: FaultSwitch, downlo
     if (faults.has('slowSnowball')) await sleep(1500);
     if (faults.has('throttle')) return sendAwsJsonError(res, 400, 'ThrottlingException', 'Rate exceeded');
     if (faults.has('snowball5xx')) return sendAwsJsonError(res, 500, 'InternalFailure', 'The service failed.');
-    answer(res, operation, body, byId, faults, (jobId) => presignedUrl(manifestHost.url, jobId, faults, sign), { region: auth.region, account: auth.account });
+    answer(res, operation, body, byId, faults, (jobId) => presignedUrl(manifestHost.url, jobId, faults, sign), {
+      region: auth.region,
+      account: auth.account,
+    });
   });
   return {
     endpoint: api.url,
@@ -73,7 +81,10 @@ const listing = (job: DemoJob) => ({
 });
 
 /** DescribeJob's metadata: the listing, plus the job's KMS key, which lives in the job's region. */
-const metadata = (job: DemoJob, home: Home) => ({ ...listing(job), KmsKeyARN: `arn:aws:kms:${job.region ?? home.region}:${home.account}:key/sandbox-snowball-jobs` });
+const metadata = (job: DemoJob, home: Home) => ({
+  ...listing(job),
+  KmsKeyARN: `arn:aws:kms:${job.region ?? home.region}:${home.account}:key/sandbox-snowball-jobs`,
+});
 
 /** ListJobs, paginated as Snowball does (MaxResults 1–100, an opaque NextToken). */
 function listJobs(jobs: Map<string, DemoJob>, body: { MaxResults?: number; NextToken?: string }) {
@@ -101,7 +112,8 @@ function answer(
   const job = jobs.get(body.JobId ?? '');
   if (!job) return sendAwsJsonError(res, 400, 'InvalidResourceException', `The specified job ${body.JobId} does not exist.`);
   if (operation === 'DescribeJob') return sendJson(res, 200, { JobMetadata: metadata(job, home) });
-  if (job.region && job.region !== home.region) return sendAwsJsonError(res, 400, 'InvalidResourceException', `The specified job ${body.JobId} does not exist in ${home.region}.`);
+  if (job.region && job.region !== home.region)
+    return sendAwsJsonError(res, 400, 'InvalidResourceException', `The specified job ${body.JobId} does not exist in ${home.region}.`);
   if (job.isMaster) return sendAwsJsonError(res, 400, 'InvalidJobStateException', 'An export main job has no device: use its job parts.');
   if (job.state !== UNLOCKABLE_STATE) {
     return sendAwsJsonError(res, 400, 'InvalidJobStateException', `The job is in the ${job.state} state, not WithCustomer.`);
@@ -112,7 +124,10 @@ function answer(
 }
 
 function amzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function presignedUrl(origin: string, jobId: string, faults: FaultSwitch, sign: (j: string, d: string, e: string) => string): string {

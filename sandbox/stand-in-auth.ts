@@ -63,7 +63,13 @@ export function authorize(auth: StandInAuth, principal: SandboxPrincipal, reques
     refusal = deniedMessage(principal, action, request.resource);
   }
   const errorCode = refusal === undefined ? undefined : request.service === 's3' ? 'AccessDenied' : 'AccessDeniedException';
-  auth.trail?.record({ service: request.service, eventName: request.eventName ?? request.operation, principal, requestParameters: request.requestParameters, errorCode });
+  auth.trail?.record({
+    service: request.service,
+    eventName: request.eventName ?? request.operation,
+    principal,
+    requestParameters: request.requestParameters,
+    errorCode,
+  });
   return refusal;
 }
 
@@ -107,7 +113,12 @@ export async function authenticate(
 ): Promise<{ principal: SandboxPrincipal } | { failure: AwsFailure }> {
   const url = new URL(req.url ?? '/', 'http://stand-in');
   const rawPath = (req.url ?? '/').split('?')[0];
-  const check = await verifySigV4({ method: req.method ?? 'GET', path: rawPath, query: url.searchParams, headers: req.headers, body }, auth.principals, auth.region, service);
+  const check = await verifySigV4(
+    { method: req.method ?? 'GET', path: rawPath, query: url.searchParams, headers: req.headers, body },
+    auth.principals,
+    auth.region,
+    service,
+  );
   if (check.ok) return { principal: check.principal };
   return { failure: (service === 's3' ? S3_FAILURES : JSON_FAILURES)[check.failure] };
 }

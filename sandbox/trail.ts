@@ -29,7 +29,10 @@ function valueAt(event: unknown, path: string): unknown {
   return path
     .replace(/^\$\.?/, '')
     .split('.')
-    .reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), event);
+    .reduce<unknown>(
+      (node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+      event,
+    );
 }
 
 /**

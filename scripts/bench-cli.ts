@@ -30,7 +30,13 @@ async function main(): Promise<void> {
   try {
     const job = sandbox.info.jobs[0].jobId;
     const who = sandbox.principals.unlockCode;
-    const env = { AWS_REGION: sandbox.info.region, AWS_ACCESS_KEY_ID: who.accessKeyId, AWS_SECRET_ACCESS_KEY: who.secretAccessKey, AWS_SESSION_TOKEN: who.sessionToken, SNOWBALL_BROKER_API_URL: sandbox.info.apiUrl };
+    const env = {
+      AWS_REGION: sandbox.info.region,
+      AWS_ACCESS_KEY_ID: who.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: who.secretAccessKey,
+      AWS_SESSION_TOKEN: who.sessionToken,
+      SNOWBALL_BROKER_API_URL: sandbox.info.apiUrl,
+    };
     await wallMs(process.execPath, [BIN, 'fetch-unlock-code', '--job-id', job], env);
     const cli: number[] = [];
     const aws: number[] = [];

@@ -33,8 +33,11 @@ function bundles(): Record<string, string> {
 /** Runs `code` (an ES module body) in a fresh Node 24 process; resolves with the last line it prints. */
 function run(code: string, env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) =>
-    execFile(NODE, ['--no-warnings', '--input-type=module', '-e', code], { env: { PATH: process.env.PATH, ...env } }, (err, stdout, stderr) =>
-      err ? reject(new Error(stderr || err.message)) : resolve(Number(stdout.trim().split('\n').pop())),
+    execFile(
+      NODE,
+      ['--no-warnings', '--input-type=module', '-e', code],
+      { env: { PATH: process.env.PATH, ...env } },
+      (err, stdout, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(Number(stdout.trim().split('\n').pop()))),
     ),
   );
 }
@@ -62,10 +65,19 @@ async function coldStart(file: string, empty: string) {
 async function firstRequest(sandbox: Sandbox, file: string, kind: OperatorKind): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < Math.min(RUNS, 7); i++) {
-    const added = await fetch(`${sandbox.info.adminUrl}jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ state: 'WithCustomer' }) });
+    const added = await fetch(`${sandbox.info.adminUrl}jobs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'WithCustomer' }),
+    });
     const { jobId } = (await added.json()) as { jobId: string };
     const caller = sandbox.principals[kind].callerArn;
-    const event = { httpMethod: 'POST', resource: routeTemplate(kind), pathParameters: { jobId }, requestContext: { identity: { userArn: caller } } };
+    const event = {
+      httpMethod: 'POST',
+      resource: routeTemplate(kind),
+      pathParameters: { jobId },
+      requestContext: { identity: { userArn: caller } },
+    };
     const code = `const m = await import(${JSON.stringify(file)}); const t = performance.now(); const r = await m.handler(${JSON.stringify(event)}); if (r.statusCode !== 201) throw new Error('status ' + r.statusCode); console.log(performance.now() - t);`;
     times.push(await run(code, sandbox.functionEnv[kind]));
   }
@@ -78,7 +90,9 @@ async function main(): Promise<void> {
   const files = bundles();
   const sandbox = await startSandbox({ port: 0, functionLog: () => undefined, alertLog: () => undefined });
   try {
-    console.log(`Node ${(await run('console.log(process.versions.node.split(".")[0])', {}))} (${path.basename(path.dirname(path.dirname(NODE)))}), ${process.arch}, ${cpus().length} cores; ${RUNS} interleaved rounds; median (min–max)\n`);
+    console.log(
+      `Node ${await run('console.log(process.versions.node.split(".")[0])', {})} (${path.basename(path.dirname(path.dirname(NODE)))}), ${process.arch}, ${cpus().length} cores; ${RUNS} interleaved rounds; median (min–max)\n`,
+    );
     console.log('| function | bundle | gzipped | load + clients | × empty module | first request (sandbox) |');
     console.log('| --- | --- | --- | --- | --- | --- |');
     for (const [name, file] of Object.entries(files)) {
@@ -86,7 +100,9 @@ async function main(): Promise<void> {
       const { loads, ratios } = await coldStart(file, empty);
       const first = API[name] ? await firstRequest(sandbox, file, API[name]) : undefined;
       const firstText = first ? `${median(first).toFixed(0)} ms (${range(first)})` : '-';
-      console.log(`| ${name} | ${kib(statSync(file).size)} | ${kib(gzipSync(readFileSync(file)).length)} | ${median(loads).toFixed(0)} ms (${range(loads)}) | ${median(ratios).toFixed(1)}× (${Math.min(...ratios).toFixed(1)}–${Math.max(...ratios).toFixed(1)}) | ${firstText} |`);
+      console.log(
+        `| ${name} | ${kib(statSync(file).size)} | ${kib(gzipSync(readFileSync(file)).length)} | ${median(loads).toFixed(0)} ms (${range(loads)}) | ${median(ratios).toFixed(1)}× (${Math.min(...ratios).toFixed(1)}–${Math.max(...ratios).toFixed(1)}) | ${firstText} |`,
+      );
     }
   } finally {
     await sandbox.stop();

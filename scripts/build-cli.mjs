@@ -30,7 +30,11 @@ function digest(dir) {
     for (const entry of readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(rel, entry.name);
       if (entry.isDirectory()) walk(path);
-      else hash.update(`${path}\0`).update(readFileSync(join(dir, path))).update('\0');
+      else
+        hash
+          .update(`${path}\0`)
+          .update(readFileSync(join(dir, path)))
+          .update('\0');
     }
   };
   walk('');
@@ -73,7 +77,9 @@ async function buildInto(dir) {
     target: 'node20',
     minify: true,
     mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cliCreateRequire } from 'node:module'; const require = __cliCreateRequire(import.meta.url);",
+    },
     legalComments: 'external',
     logLevel: 'warning',
   });

@@ -25,7 +25,9 @@ try {
   const scps = guardrailsScps(parseGuardrailsConfig((key) => context[key])!);
   process.stdout.write(`${JSON.stringify(scps, null, 2)}\n`);
   for (const scp of scps) {
-    process.stderr.write(`${scp.name}: ${JSON.stringify(scp.content).length} characters (minified) of the ${SCP_MAX_CHARS} an SCP may hold.\n`);
+    process.stderr.write(
+      `${scp.name}: ${JSON.stringify(scp.content).length} characters (minified) of the ${SCP_MAX_CHARS} an SCP may hold.\n`,
+    );
   }
 } catch (err) {
   if (!(err instanceof ConfigError) && !(err instanceof GuardrailsTooLargeError)) throw err;

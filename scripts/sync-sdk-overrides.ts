@@ -43,11 +43,7 @@ export interface OverridesPlan {
  * The rule, pure. `declared`: client-snowball's `dependencies`; `current`: package.json's block,
  * so that a pin edited by hand and not yet installed is not silently put back.
  */
-export function planOverrides(
-  declared: Record<string, string>,
-  tree: InstalledTree,
-  current: Record<string, string> = {},
-): OverridesPlan {
+export function planOverrides(declared: Record<string, string>, tree: InstalledTree, current: Record<string, string> = {}): OverridesPlan {
   const plan: OverridesPlan = { overrides: {}, shared: [], lockstep: [], kept: [], problems: [] };
   for (const name of Object.keys(declared).sort()) {
     const versions = [...new Set(tree.clients[name] ?? [])].sort();
@@ -167,10 +163,12 @@ export function syncPlan(rootDir: string): OverridesPlan & { current: Record<str
   const snowball = reachable(Object.keys(declared), snowballDir);
   const tree: InstalledTree = {
     clients: Object.fromEntries([...clients].map(([name, copies]) => [name, [...copies.values()]])),
-    snowball: Object.fromEntries(Object.keys(declared).flatMap((name) => {
-      const dir = packageDir(name, snowballDir);
-      return dir ? [[name, readManifest(dir).version]] : [];
-    })),
+    snowball: Object.fromEntries(
+      Object.keys(declared).flatMap((name) => {
+        const dir = packageDir(name, snowballDir);
+        return dir ? [[name, readManifest(dir).version]] : [];
+      }),
+    ),
     clientVersion: readManifest(packageDir(REFERENCE_CLIENT, rootDir)!).version,
   };
   const relative = (line: string) => line.split(`${realpathSync(rootDir)}${path.sep}`).join('');
@@ -192,7 +190,8 @@ export function main(argv: string[], rootDir = process.cwd()): number {
   const unknown = argv.filter((arg) => arg !== '--check');
   if (unknown.length) return fail(`unexpected argument "${unknown[0]}": ${USAGE}`, 2);
   const plan = syncPlan(rootDir);
-  if (plan.problems.length) return fail(`The overrides for ${SNOWBALL} cannot be derived from the installed tree:\n${indent(plan.problems)}`, 2);
+  if (plan.problems.length)
+    return fail(`The overrides for ${SNOWBALL} cannot be derived from the installed tree:\n${indent(plan.problems)}`, 2);
   const file = path.join(rootDir, 'package.json');
   const text = readFileSync(file, 'utf8');
   const next = withOverrides(text, plan.overrides);
@@ -219,7 +218,9 @@ export function main(argv: string[], rootDir = process.cwd()): number {
     return fail(`${second}\n${indent(plan.strays)}\n${STRAY_HELP}`, 2);
   }
   const count = Object.keys(plan.overrides).length;
-  console.log(`package.json's ${count} overrides for ${SNOWBALL} match the installed clients (${summary}), and it reaches one copy of every package.`);
+  console.log(
+    `package.json's ${count} overrides for ${SNOWBALL} match the installed clients (${summary}), and it reaches one copy of every package.`,
+  );
   return 0;
 }
 

@@ -31,7 +31,8 @@ class QuietEnvironment extends TestEnvironment {
   }
 
   async setup() {
-    if (CPU_LOG) this.cpu = { self: process.cpuUsage(), children: existsSync('/proc/self/stat') ? childCpuSeconds() : 0, start: Date.now() };
+    if (CPU_LOG)
+      this.cpu = { self: process.cpuUsage(), children: existsSync('/proc/self/stat') ? childCpuSeconds() : 0, start: Date.now() };
     await super.setup();
     this.tmp = { dir: mkdtempSync(path.join(tmpdir(), 'snowball-broker-test-')), before: process.env.TMPDIR };
     process.env.TMPDIR = this.global.process.env.TMPDIR = this.tmp.dir;
@@ -56,7 +57,13 @@ class QuietEnvironment extends TestEnvironment {
     if (CPU_LOG) {
       const self = process.cpuUsage(this.cpu.self);
       const children = existsSync('/proc/self/stat') ? childCpuSeconds() - this.cpu.children : 0;
-      const line = { file: this.testPath, cpu: (self.user + self.system) / 1e6, childrenCpu: children, wall: (Date.now() - this.cpu.start) / 1000, worker: process.pid };
+      const line = {
+        file: this.testPath,
+        cpu: (self.user + self.system) / 1e6,
+        childrenCpu: children,
+        wall: (Date.now() - this.cpu.start) / 1000,
+        worker: process.pid,
+      };
       appendFileSync(CPU_LOG, `${JSON.stringify(line)}\n`);
     }
   }
@@ -71,7 +78,10 @@ class QuietEnvironment extends TestEnvironment {
 
   release(title) {
     const text = this.held.join('');
-    this.writes.stderr.call(process.stderr, `\n── output held back while "${title}" ran ──\n${text}${text.endsWith('\n') ? '' : '\n'}── end of output ──\n`);
+    this.writes.stderr.call(
+      process.stderr,
+      `\n── output held back while "${title}" ran ──\n${text}${text.endsWith('\n') ? '' : '\n'}── end of output ──\n`,
+    );
   }
 }
 

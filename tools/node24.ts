@@ -32,11 +32,19 @@ export function installNode24(): string {
   const found = findNode24();
   if (found) return found;
   if (process.platform !== 'linux' || !['x64', 'arm64'].includes(process.arch)) {
-    throw new Error(`no official Node ${NODE24_VERSION} package for ${process.platform}/${process.arch} on the npm registry; set NODE24=/path/to/node`);
+    throw new Error(
+      `no official Node ${NODE24_VERSION} package for ${process.platform}/${process.arch} on the npm registry; set NODE24=/path/to/node`,
+    );
   }
-  console.error(`downloading ${PACKAGE}@${NODE24_VERSION} from the npm registry into ${path.relative(process.cwd(), CACHE)}/ (a 52 MB download, 189 MB unpacked) …`);
-  const run = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', CACHE, `${PACKAGE}@${NODE24_VERSION}`], { encoding: 'utf8' });
-  if (run.status !== 0 || !existsSync(CACHED_BIN)) throw new Error(`could not install ${PACKAGE}@${NODE24_VERSION}: ${run.stderr.slice(-500)}`);
+  console.error(
+    `downloading ${PACKAGE}@${NODE24_VERSION} from the npm registry into ${path.relative(process.cwd(), CACHE)}/ (a 52 MB download, 189 MB unpacked) …`,
+  );
+  const run = spawnSync(
+    'npm',
+    ['install', '--no-save', '--no-audit', '--no-fund', '--no-package-lock', '--prefix', CACHE, `${PACKAGE}@${NODE24_VERSION}`],
+    { encoding: 'utf8' },
+  );
+  if (run.status !== 0 || !existsSync(CACHED_BIN))
+    throw new Error(`could not install ${PACKAGE}@${NODE24_VERSION}: ${run.stderr.slice(-500)}`);
   return CACHED_BIN;
 }
-

@@ -15,7 +15,11 @@ async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
   const { jobId, claimedCaller } = request;
   if (request.fleet) {
     if (request.method !== 'GET') throw methodNotAllowed();
-    const status = await fleetStatus(clients.snowball, (ids) => manifestDetails(clients.s3, settings().bucket, ids), (d) => ({ sha256: d?.sha256 ?? null, sizeBytes: d?.sizeBytes ?? null }));
+    const status = await fleetStatus(
+      clients.snowball,
+      (ids) => manifestDetails(clients.s3, settings().bucket, ids),
+      (d) => ({ sha256: d?.sha256 ?? null, sizeBytes: d?.sizeBytes ?? null }),
+    );
     return json(200, status);
   }
   if (request.method === 'POST') {

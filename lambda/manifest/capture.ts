@@ -38,9 +38,7 @@ export async function brokerManifest(
   // What retirement had done before this capture started: a later one must not be undone by it.
   const before = await retirements(s3, settings.bucket, jobId);
   await assertCapturable(snowball, jobId, now());
-  const answer = await callSnowball(snowball, jobId, () =>
-    snowball.send(new GetJobManifestCommand({ JobId: jobId })),
-  );
+  const answer = await callSnowball(snowball, jobId, () => snowball.send(new GetJobManifestCommand({ JobId: jobId })));
   if (!answer.ManifestURI) throw manifestDownloadFailed('Snowball returned no URL');
   const download = await downloadManifest(answer.ManifestURI, settings.download);
   const stored = await storeIfChanged(s3, settings.bucket, jobId, download, now().toISOString());

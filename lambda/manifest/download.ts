@@ -72,12 +72,7 @@ export async function downloadManifest(url: string, policy: DownloadPolicy): Pro
   return readCapped(response.body, declared, policy.maxBytes, signal);
 }
 
-async function readCapped(
-  body: ReadableStream<Uint8Array>,
-  declared: number,
-  maxBytes: number,
-  signal: AbortSignal,
-): Promise<Download> {
+async function readCapped(body: ReadableStream<Uint8Array>, declared: number, maxBytes: number, signal: AbortSignal): Promise<Download> {
   const hash = createHash('sha256');
   const chunks: Buffer[] = [];
   let total = 0;

@@ -17,23 +17,14 @@ export class BrokerError extends Error {
   }
 }
 
-export const invalidJobId = () =>
-  new BrokerError(
-    'InvalidJobId',
-    `The job id is not valid: expected ${JOB_ID_SHAPE}.`,
-  );
+export const invalidJobId = () => new BrokerError('InvalidJobId', `The job id is not valid: expected ${JOB_ID_SHAPE}.`);
 
-export const accessDenied = () =>
-  new BrokerError('AccessDenied', 'Your role is not allowed to call this route.');
+export const accessDenied = () => new BrokerError('AccessDenied', 'Your role is not allowed to call this route.');
 
-export const jobNotFound = (jobId: string) =>
-  new BrokerError('JobNotFound', `Snowball knows no job ${jobId} in this account and region.`);
+export const jobNotFound = (jobId: string) => new BrokerError('JobNotFound', `Snowball knows no job ${jobId} in this account and region.`);
 
 export const nothingStored = (jobId: string, what: string) =>
-  new BrokerError(
-    'NothingStored',
-    `No ${what} is stored for job ${jobId} yet: broker it first with POST.`,
-  );
+  new BrokerError('NothingStored', `No ${what} is stored for job ${jobId} yet: broker it first with POST.`);
 
 export const jobNotWithCustomer = (jobId: string, state: string) =>
   new BrokerError(
@@ -41,21 +32,25 @@ export const jobNotWithCustomer = (jobId: string, state: string) =>
     `Job ${jobId} is in state ${state}; Snowball hands out its credentials only while it is WithCustomer.`,
   );
 
-export const throttled = () =>
-  new BrokerError('Throttled', 'AWS throttled the request; retry after a short wait.');
+export const throttled = () => new BrokerError('Throttled', 'AWS throttled the request; retry after a short wait.');
 
 export const upstreamUnavailable = () =>
   new BrokerError('UpstreamUnavailable', 'An AWS service the broker depends on did not answer; retry later.');
 
-export const methodNotAllowed = () =>
-  new BrokerError('MethodNotAllowed', 'This route answers GET and POST only.');
+export const methodNotAllowed = () => new BrokerError('MethodNotAllowed', 'This route answers GET and POST only.');
 
 /** A function is never in a read path: the API reads the vault with the caller's own credentials. */
 export const readNotServedHere = () =>
-  new BrokerError('MethodNotAllowed', 'The broker functions never read a stored credential; GET is served by the API with your own credentials.');
+  new BrokerError(
+    'MethodNotAllowed',
+    'The broker functions never read a stored credential; GET is served by the API with your own credentials.',
+  );
 
 export const credentialsExpired = (jobId: string, expiredAt: string) =>
-  new BrokerError('CredentialsExpired', `The credentials of job ${jobId} expired on ${expiredAt} (360 days after the job was created); nothing was stored.`);
+  new BrokerError(
+    'CredentialsExpired',
+    `The credentials of job ${jobId} expired on ${expiredAt} (360 days after the job was created); nothing was stored.`,
+  );
 
 export const foreignSecret = (jobId: string) =>
   new BrokerError(
@@ -64,10 +59,12 @@ export const foreignSecret = (jobId: string) =>
   );
 
 export const retiredDuringCapture = (jobId: string) =>
-  new BrokerError('RetiredDuringCapture', `The credential of job ${jobId} was retired while it was being captured; the retirement stands and nothing was restored.`);
+  new BrokerError(
+    'RetiredDuringCapture',
+    `The credential of job ${jobId} was retired while it was being captured; the retirement stands and nothing was restored.`,
+  );
 
-export const internalError = () =>
-  new BrokerError('InternalError', 'The broker failed unexpectedly; see its logs by request id.');
+export const internalError = () => new BrokerError('InternalError', 'The broker failed unexpectedly; see its logs by request id.');
 
 export function isBrokerError(err: unknown): err is BrokerError {
   return err instanceof BrokerError;
@@ -80,22 +77,13 @@ export const manifestDownloadFailed = (why: string) =>
   );
 
 export const manifestTooLarge = (maxBytes: number) =>
-  new BrokerError(
-    'ManifestTooLarge',
-    `The manifest is larger than the ${maxBytes}-byte limit; nothing was stored.`,
-  );
+  new BrokerError('ManifestTooLarge', `The manifest is larger than the ${maxBytes}-byte limit; nothing was stored.`);
 
 export const manifestTruncated = () =>
-  new BrokerError(
-    'ManifestTruncated',
-    'The manifest download ended before all its bytes arrived; nothing was stored. Retry the POST.',
-  );
+  new BrokerError('ManifestTruncated', 'The manifest download ended before all its bytes arrived; nothing was stored. Retry the POST.');
 
 export const malformedUnlockCode = () =>
-  new BrokerError(
-    'MalformedUnlockCode',
-    'Snowball returned an unlock code that is not 5 groups of 5 alphanumerics; nothing was stored.',
-  );
+  new BrokerError('MalformedUnlockCode', 'Snowball returned an unlock code that is not 5 groups of 5 alphanumerics; nothing was stored.');
 
 export const scheduledForDeletion = (jobId: string) =>
   new BrokerError(

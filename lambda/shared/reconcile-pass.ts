@@ -160,11 +160,23 @@ export async function reconcilePass(snowball: SnowballClient, lifecycle: VaultLi
       }
       counts.failed++;
       memory.recordFailure(job.jobId, now);
-      log.warn({ event: 'reconcile-job-failed', vault: lifecycle.vault, jobId: job.jobId, code: isBrokerError(err) ? err.code : undefined, errorName: errorName(err) });
+      log.warn({
+        event: 'reconcile-job-failed',
+        vault: lifecycle.vault,
+        jobId: job.jobId,
+        code: isBrokerError(err) ? err.code : undefined,
+        errorName: errorName(err),
+      });
     }
   }
   const deferredJobIds = due.slice(i).map((d) => d.job.jobId);
-  const summary: PassSummary = { seen: jobs.length, ...counts, deferred: deferredJobIds.length, ...(stoppedBy ? { stoppedBy } : {}), deferredJobIds };
+  const summary: PassSummary = {
+    seen: jobs.length,
+    ...counts,
+    deferred: deferredJobIds.length,
+    ...(stoppedBy ? { stoppedBy } : {}),
+    deferredJobIds,
+  };
   log.info({ event: 'reconcile-pass', vault: lifecycle.vault, ...summary });
   recordPass(lifecycle.vault, summary);
   return summary;

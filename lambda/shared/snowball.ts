@@ -17,11 +17,7 @@ async function currentState(snowball: SnowballClient, jobId: string): Promise<st
  * not WithCustomer (409, naming the state from DescribeJob), throttled (429) or unavailable (503).
  * Returns the error unchanged when it is none of these.
  */
-async function snowballFailure(
-  err: unknown,
-  snowball: SnowballClient,
-  jobId: string,
-): Promise<unknown> {
+async function snowballFailure(err: unknown, snowball: SnowballClient, jobId: string): Promise<unknown> {
   const name = errorName(err);
   if (name === 'InvalidResourceException') return jobNotFound(jobId);
   if (name === 'InvalidJobStateException') {
@@ -33,11 +29,7 @@ async function snowballFailure(
 }
 
 /** Runs a Snowball call, translating its failures with `snowballFailure`. */
-export async function callSnowball<T>(
-  snowball: SnowballClient,
-  jobId: string,
-  call: () => Promise<T>,
-): Promise<T> {
+export async function callSnowball<T>(snowball: SnowballClient, jobId: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {

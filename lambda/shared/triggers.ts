@@ -24,7 +24,8 @@ export function jobIdOfNotification(body: string): string | undefined {
 }
 
 /** What is left of an invocation's time; without a Lambda context (a direct call), no limit. */
-const remainingOf = (context?: Pick<Context, 'getRemainingTimeInMillis'>) => () => context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
+const remainingOf = (context?: Pick<Context, 'getRemainingTimeInMillis'>) => () =>
+  context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
 
 /** The scheduled entry: one reconcile pass within the invocation's time; its summary is the invocation's result. */
 export function reconcileEntry(snowball: SnowballClient, lifecycle: () => VaultLifecycle, maxJobs: () => number) {
@@ -47,7 +48,13 @@ export function notificationEntry(snowball: SnowballClient, lifecycle: () => Vau
       if (remaining() < LIFECYCLE_STEP_BUDGET_MS) {
         const deferred = event.Records.slice(i).map((r) => ({ itemIdentifier: r.messageId }));
         batchItemFailures.push(...deferred);
-        log.warn({ event: 'notifications-deferred', trigger: 'notification', vault: vault.vault, deferred: deferred.length, reason: 'time' });
+        log.warn({
+          event: 'notifications-deferred',
+          trigger: 'notification',
+          vault: vault.vault,
+          deferred: deferred.length,
+          reason: 'time',
+        });
         break;
       }
       const jobId = jobIdOfNotification(record.body);
@@ -60,7 +67,13 @@ export function notificationEntry(snowball: SnowballClient, lifecycle: () => Vau
         log.info({ event: 'notification-handled', trigger: 'notification', vault: vault.vault, jobId, outcome });
       } catch (err) {
         batchItemFailures.push({ itemIdentifier: record.messageId });
-        log.warn({ event: 'notification-failed', trigger: 'notification', jobId, code: isBrokerError(err) ? err.code : undefined, errorName: errorName(err) });
+        log.warn({
+          event: 'notification-failed',
+          trigger: 'notification',
+          jobId,
+          code: isBrokerError(err) ? err.code : undefined,
+          errorName: errorName(err),
+        });
       }
     }
     return { batchItemFailures };

@@ -44,9 +44,7 @@ export function locate(settings: UnlockCodeSettings, jobId: string): SecretLocat
 }
 
 async function fetchCode(snowball: SnowballClient, jobId: string): Promise<string> {
-  const answer = await callSnowball(snowball, jobId, () =>
-    snowball.send(new GetJobUnlockCodeCommand({ JobId: jobId })),
-  );
+  const answer = await callSnowball(snowball, jobId, () => snowball.send(new GetJobUnlockCodeCommand({ JobId: jobId })));
   const code = answer.UnlockCode ?? '';
   if (!UNLOCK_CODE_PATTERN.test(code)) throw malformedUnlockCode();
   return code;

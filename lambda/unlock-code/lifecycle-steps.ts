@@ -23,19 +23,29 @@ function holdingOf(state: SecretState | undefined, foreign: boolean): UnlockCode
 }
 
 /** DescribeSecret for each job, a few at a time: no secret value is ever read for this. */
-export async function unlockCodeHoldings(clients: Pick<UnlockCodeClients, 'secrets'>, settings: UnlockCodeSettings, jobIds: readonly string[]) {
+export async function unlockCodeHoldings(
+  clients: Pick<UnlockCodeClients, 'secrets'>,
+  settings: UnlockCodeSettings,
+  jobIds: readonly string[],
+) {
   const states = await mapLimit(jobIds, 16, (jobId) => describeSecret(clients.secrets, unlockCodeSecretName(settings.secretPrefix, jobId)));
-  return new Map(jobIds.map((jobId, i) => {
-    const state = states[i];
-    return [jobId, holdingOf(state, state !== undefined && foreignReason(state, locate(settings, jobId)) !== undefined)];
-  }));
+  return new Map(
+    jobIds.map((jobId, i) => {
+      const state = states[i];
+      return [jobId, holdingOf(state, state !== undefined && foreignReason(state, locate(settings, jobId)) !== undefined)];
+    }),
+  );
 }
 
 /**
  * Re-applies the broker's resource policy to each live secret the broker created whose policy was
  * removed or altered, and reports each one (a foreign secret is left alone: it is never adopted).
  */
-async function reprotect(clients: Pick<UnlockCodeClients, 'secrets'>, settings: UnlockCodeLifecycleSettings, jobIds: readonly string[]): Promise<void> {
+async function reprotect(
+  clients: Pick<UnlockCodeClients, 'secrets'>,
+  settings: UnlockCodeLifecycleSettings,
+  jobIds: readonly string[],
+): Promise<void> {
   await mapLimit(jobIds, 16, async (jobId) => {
     const at = locate(settings, jobId);
     const state = await describeSecret(clients.secrets, at.name);
@@ -55,7 +65,11 @@ export function unlockCodeLifecycle(clients: UnlockCodeClients, settings: Unlock
     vault: 'unlockCode',
     holdings: async (jobIds) => {
       const holdings = await unlockCodeHoldings(clients, settings, jobIds);
-      await reprotect(clients, settings, jobIds.filter((id) => holdings.get(id)?.holding === 'live'));
+      await reprotect(
+        clients,
+        settings,
+        jobIds.filter((id) => holdings.get(id)?.holding === 'live'),
+      );
       return new Map([...holdings].map(([id, h]) => [id, h.holding]));
     },
     capture: async (jobId) => {

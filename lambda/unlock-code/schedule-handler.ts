@@ -7,4 +7,8 @@ import { settingsFromEnv } from './settings';
 const settings = once(() => settingsFromEnv(process.env));
 
 /** Scheduled: one reconcile pass of this vault against Snowball's job list. */
-export const handler = reconcileEntry(clients.snowball, () => unlockCodeLifecycle(clients, settings()), () => settings().maxJobsPerPass);
+export const handler = reconcileEntry(
+  clients.snowball,
+  () => unlockCodeLifecycle(clients, settings()),
+  () => settings().maxJobsPerPass,
+);

@@ -19,18 +19,33 @@ export function unlockCodeSecretPolicy(principals: SecretPolicyPrincipals) {
     Version: '2012-10-17',
     Statement: [
       denyUnless('OnlyTheOperatorReadsTheValue', 'secretsmanager:GetSecretValue', principals.readerRoleArn),
-      denyUnless('OnlyTheBrokerWritesTheValue', ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecret', 'secretsmanager:UpdateSecretVersionStage'], principals.brokerRoleArn),
+      denyUnless(
+        'OnlyTheBrokerWritesTheValue',
+        ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecret', 'secretsmanager:UpdateSecretVersionStage'],
+        principals.brokerRoleArn,
+      ),
       // A retired secret (scheduled for deletion) must stay retired: a restore would make its
       // code readable again. Only the broker restores one (its job is WithCustomer again),
       // besides the deployer and break-glass when the stack names them.
-      denyUnless('OnlyTheBrokerRestoresOrRotates', ['secretsmanager:RestoreSecret', 'secretsmanager:RotateSecret', 'secretsmanager:CancelRotateSecret'], restorers),
+      denyUnless(
+        'OnlyTheBrokerRestoresOrRotates',
+        ['secretsmanager:RestoreSecret', 'secretsmanager:RotateSecret', 'secretsmanager:CancelRotateSecret'],
+        restorers,
+      ),
     ],
   };
 }
 
 /** A deny of `action` on the secret to every principal but `allowed`. */
 function denyUnless(sid: string, action: string | string[], allowed: string | string[]) {
-  return { Sid: sid, Effect: 'Deny', Principal: { AWS: '*' }, Action: action, Resource: '*', Condition: { ArnNotEquals: { 'aws:PrincipalArn': allowed } } };
+  return {
+    Sid: sid,
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    Action: action,
+    Resource: '*',
+    Condition: { ArnNotEquals: { 'aws:PrincipalArn': allowed } },
+  };
 }
 
 /** True when `policy` (as GetResourcePolicy returns it) is exactly the one the broker writes. */

@@ -122,7 +122,8 @@ async function listVersions(secrets: SecretsManagerClient, arn: string): Promise
   let NextToken: string | undefined;
   do {
     const page = await secrets.send(new ListSecretVersionIdsCommand({ SecretId: arn, IncludeDeprecated: true, NextToken })).catch(rethrow);
-    for (const v of page.Versions ?? []) versions.set(v.VersionId!, { stages: v.VersionStages ?? [], createdAt: v.CreatedDate?.toISOString() });
+    for (const v of page.Versions ?? [])
+      versions.set(v.VersionId!, { stages: v.VersionStages ?? [], createdAt: v.CreatedDate?.toISOString() });
     NextToken = page.NextToken;
   } while (NextToken);
   return versions;
@@ -131,7 +132,11 @@ async function listVersions(secrets: SecretsManagerClient, arn: string): Promise
 const currentOf = (versions: Map<string, VersionInfo>) => [...versions].find(([, v]) => v.stages.includes('AWSCURRENT'))?.[0];
 
 /** Puts the broker's resource policy on the secret unless it is already exactly that. Returns whether it had to. */
-export async function ensurePolicy(secrets: SecretsManagerClient, arn: string, at: SecretLocation): Promise<'kept' | 'missing' | 'altered'> {
+export async function ensurePolicy(
+  secrets: SecretsManagerClient,
+  arn: string,
+  at: SecretLocation,
+): Promise<'kept' | 'missing' | 'altered'> {
   const got = await secrets.send(new GetResourcePolicyCommand({ SecretId: arn })).catch(rethrow);
   if (isBrokerPolicy(got.ResourcePolicy, at)) return 'kept';
   await putPolicy(secrets, arn, at);
@@ -140,7 +145,9 @@ export async function ensurePolicy(secrets: SecretsManagerClient, arn: string, a
 
 async function putPolicy(secrets: SecretsManagerClient, arn: string, at: SecretLocation): Promise<void> {
   await secrets
-    .send(new PutResourcePolicyCommand({ SecretId: arn, ResourcePolicy: JSON.stringify(unlockCodeSecretPolicy(at)), BlockPublicPolicy: true }))
+    .send(
+      new PutResourcePolicyCommand({ SecretId: arn, ResourcePolicy: JSON.stringify(unlockCodeSecretPolicy(at)), BlockPublicPolicy: true }),
+    )
     .catch(rethrow);
 }
 
@@ -159,14 +166,26 @@ export interface StoredValue {
  * Secrets Manager compares values itself only when a token is repeated, which needs a Decrypt the
  * function does not have; a concurrent writer of the same code is recognised by listing again.
  */
-export async function storeValue(secrets: SecretsManagerClient, arn: string, at: Pick<SecretLocation, 'jobId'>, code: string): Promise<StoredValue> {
+export async function storeValue(
+  secrets: SecretsManagerClient,
+  arn: string,
+  at: Pick<SecretLocation, 'jobId'>,
+  code: string,
+): Promise<StoredValue> {
   const token = versionToken(at.jobId, code);
   const versions = await listVersions(secrets, arn);
   const current = currentOf(versions);
   if (current === token) return { versionId: token, unchanged: true, createdAt: versions.get(token)?.createdAt };
   if (versions.has(token)) {
     await secrets
-      .send(new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSCURRENT', MoveToVersionId: token, RemoveFromVersionId: current }))
+      .send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: arn,
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: token,
+          RemoveFromVersionId: current,
+        }),
+      )
       .catch(rethrow);
     return { versionId: token, unchanged: false };
   }
@@ -182,9 +201,7 @@ export async function storeValue(secrets: SecretsManagerClient, arn: string, at:
 
 /** Removes a secret this request created and could not fill, so nothing half-written stays. */
 export async function discardSecret(secrets: SecretsManagerClient, arn: string): Promise<void> {
-  await secrets
-    .send(new DeleteSecretCommand({ SecretId: arn, ForceDeleteWithoutRecovery: true }))
-    .catch(() => undefined);
+  await secrets.send(new DeleteSecretCommand({ SecretId: arn, ForceDeleteWithoutRecovery: true })).catch(() => undefined);
 }
 
 /** Schedules the job's secret for deletion with a recovery window: retired, restorable until then. */

@@ -29,13 +29,19 @@ const getManifest = (out: string, ...more: string[]) => cli(['get-manifest', '--
 const leftovers = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 
 /** A local HTTP server that misbehaves as `behave` says; closed after each use. */
-async function misbehavingApi(behave: (n: number, res: import('node:http').ServerResponse) => void): Promise<{ url: string; server: Server; hits: () => number }> {
+async function misbehavingApi(
+  behave: (n: number, res: import('node:http').ServerResponse) => void,
+): Promise<{ url: string; server: Server; hits: () => number }> {
   let n = 0;
   const server = createServer((_req, res) => behave(++n, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/`, server, hits: () => n };
 }
-const close = (server: Server) => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
+const close = (server: Server) =>
+  new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(resolve);
+  });
 
 describe('get-manifest --out: what it may write', () => {
   beforeAll(async () => {
@@ -45,8 +51,24 @@ describe('get-manifest --out: what it may write', () => {
   it.each([
     ['a device', () => '/dev/null', /is a device/],
     ['a directory', () => home, /is a directory/],
-    ['a FIFO', () => { const f = path.join(home, 'pipe'); execFileSync('mkfifo', [f]); return f; }, /is a FIFO/],
-    ['a symbolic link', () => { const f = path.join(home, 'link'); symlinkSync('/etc/hostname', f); return f; }, /is a symbolic link/],
+    [
+      'a FIFO',
+      () => {
+        const f = path.join(home, 'pipe');
+        execFileSync('mkfifo', [f]);
+        return f;
+      },
+      /is a FIFO/,
+    ],
+    [
+      'a symbolic link',
+      () => {
+        const f = path.join(home, 'link');
+        symlinkSync('/etc/hostname', f);
+        return f;
+      },
+      /is a symbolic link/,
+    ],
   ])('refuses to replace %s even with --force, exit 2, before any download', async (_what, target, says) => {
     const out = target();
     const before = lstatSync(out);
@@ -83,7 +105,9 @@ describe('get-manifest --out: what it may write', () => {
 
 describe('timeouts', () => {
   it('ends a server that sends headers and then stalls as "timed out", exit 3, after --timeout', async () => {
-    const api = await misbehavingApi((_n, res) => res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' }).write('{"jobId":'));
+    const api = await misbehavingApi((_n, res) =>
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' }).write('{"jobId":'),
+    );
     const run = await cli(['get-unlock-code', '--job-id', job, '--timeout', '1', '--no-retry'], sandbox.principals.unlockCode, api.url);
     await close(api.server);
     expectOneLineFailure(run);
@@ -123,7 +147,9 @@ describe('nothing stored yet', () => {
     const fresh = sandbox.info.jobs.filter((j) => j.state === 'WithCustomer')[1].jobId;
     const run = await cli(['get-unlock-code', '--job-id', fresh], sandbox.principals.unlockCode);
     expectOneLineFailure(run);
-    expect(run.stderr).toContain(`the job is WithCustomer: run "snowball-broker fetch-unlock-code --job-id ${fresh}", then this command again`);
+    expect(run.stderr).toContain(
+      `the job is WithCustomer: run "snowball-broker fetch-unlock-code --job-id ${fresh}", then this command again`,
+    );
     const dir = mkdtempSync(path.join(home, 'nothing-'));
     mkdirSync(path.join(dir, 'sub'));
     const manifest = await cli(['get-manifest', '--job-id', fresh, '--out', path.join(dir, 'sub', 'm.bin')]);

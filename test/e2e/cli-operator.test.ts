@@ -26,8 +26,12 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.stop());
 
-const cli = (args: string[], who: SandboxPrincipal | undefined = sandbox.principals.manifest, apiUrl = sandbox.info.apiUrl, env: Record<string, string> = {}) =>
-  runCli(home, args, who, { AWS_REGION: sandbox.info.region, SNOWBALL_BROKER_API_URL: apiUrl, ...env });
+const cli = (
+  args: string[],
+  who: SandboxPrincipal | undefined = sandbox.principals.manifest,
+  apiUrl = sandbox.info.apiUrl,
+  env: Record<string, string> = {},
+) => runCli(home, args, who, { AWS_REGION: sandbox.info.region, SNOWBALL_BROKER_API_URL: apiUrl, ...env });
 const manifest = () => sandbox.snowball.jobs.get(job)!.manifest;
 
 /** The CLI in `cwd` through bash (for ulimit), its stdout as bytes. */
@@ -59,8 +63,13 @@ async function oddApi(behave: (res: ServerResponse) => void): Promise<{ url: str
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/`, server, hits: () => n };
 }
-const close = (server: Server) => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); });
-const json = (status: number, body: unknown) => (res: ServerResponse) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+const close = (server: Server) =>
+  new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(resolve);
+  });
+const json = (status: number, body: unknown) => (res: ServerResponse) =>
+  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
 
 describe('get-manifest: standard output and a file size limit', () => {
   it('--out - writes the verified bytes to standard output, the summary to stderr, and no file named "-"', async () => {
@@ -77,7 +86,9 @@ describe('get-manifest: standard output and a file size limit', () => {
     const run = await runRaw(cwd, `ulimit -f 1; $CLI get-manifest --job-id ${job} --out m.bin`, sandbox.principals.manifest);
     expect(run.code).toBe(1);
     expect(run.stdout.length).toBe(0);
-    expect(run.stderr).toMatch(/^snowball-broker: cannot write m\.bin \(the file size limit \(ulimit -f\) is too small for it, EFBIG\); nothing was written/);
+    expect(run.stderr).toMatch(
+      /^snowball-broker: cannot write m\.bin \(the file size limit \(ulimit -f\) is too small for it, EFBIG\); nothing was written/,
+    );
     expect(readdirSync(cwd)).toEqual([]);
   });
 });
@@ -85,12 +96,36 @@ describe('get-manifest: standard output and a file size limit', () => {
 describe('answers are checked before anything is printed', () => {
   it.each([
     ['a 200 without unlockCode', json(200, { jobId: 'JOB' }), /lacks "unlockCode"; nothing was printed/],
-    ['an unlock code carrying a terminal escape', json(200, { jobId: 'JOB', unlockCode: '\u001b]0;owned\u0007AAAA-BBBBB-CCCCC-DDDDD-EEEEE' }), /has a malformed "unlockCode"/],
-    ['an answer about another job', json(200, { jobId: 'JID00000000-0000-4000-8000-000000000000', unlockCode: 'AAAAA-BBBBB-CCCCC-DDDDD-EEEEE' }), /is about another job/],
-    ['an error message with escapes and extra lines', json(409, { error: { code: 'JobNotWithCustomer', message: 'state\u001b[2J\nfake: all good' } }), /job not WithCustomer \(409\): state\?\[2J\?fake: all good/],
-    ['a redirect', (res: ServerResponse) => res.writeHead(302, { Location: 'https://login.example.net/sso' }).end(), /answered a redirect \(302 to https:\/\/login\.example\.net\), which the broker never sends; it was not followed/],
-    ['an HTML page with 200', (res: ServerResponse) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>portal</html>'), /answer to get-unlock-code for \S+ is text\/html, not JSON/],
-    ['an HTML page with 502', (res: ServerResponse) => res.writeHead(502, { 'Content-Type': 'text/html' }).end('<html>bad gateway</html>'), /answered 502 with text\/html, not the broker's JSON error/],
+    [
+      'an unlock code carrying a terminal escape',
+      json(200, { jobId: 'JOB', unlockCode: '\u001b]0;owned\u0007AAAA-BBBBB-CCCCC-DDDDD-EEEEE' }),
+      /has a malformed "unlockCode"/,
+    ],
+    [
+      'an answer about another job',
+      json(200, { jobId: 'JID00000000-0000-4000-8000-000000000000', unlockCode: 'AAAAA-BBBBB-CCCCC-DDDDD-EEEEE' }),
+      /is about another job/,
+    ],
+    [
+      'an error message with escapes and extra lines',
+      json(409, { error: { code: 'JobNotWithCustomer', message: 'state\u001b[2J\nfake: all good' } }),
+      /job not WithCustomer \(409\): state\?\[2J\?fake: all good/,
+    ],
+    [
+      'a redirect',
+      (res: ServerResponse) => res.writeHead(302, { Location: 'https://login.example.net/sso' }).end(),
+      /answered a redirect \(302 to https:\/\/login\.example\.net\), which the broker never sends; it was not followed/,
+    ],
+    [
+      'an HTML page with 200',
+      (res: ServerResponse) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>portal</html>'),
+      /answer to get-unlock-code for \S+ is text\/html, not JSON/,
+    ],
+    [
+      'an HTML page with 502',
+      (res: ServerResponse) => res.writeHead(502, { 'Content-Type': 'text/html' }).end('<html>bad gateway</html>'),
+      /answered 502 with text\/html, not the broker's JSON error/,
+    ],
   ])('refuses %s', async (_what, behave, says) => {
     const api = await oddApi((res) => behave(patchJob(res)));
     const run = await cli(['get-unlock-code', '--job-id', job, '--no-retry'], sandbox.principals.unlockCode, api.url);
@@ -132,7 +167,8 @@ describe('answers are checked before anything is printed', () => {
 /** The odd servers above answer about `JOB`; the CLI asks about the sandbox's job. */
 function patchJob(res: ServerResponse): ServerResponse {
   const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
-  (res as unknown as { end: (chunk?: unknown) => ServerResponse }).end = (chunk?: unknown) => end(typeof chunk === 'string' ? chunk.replace('"JOB"', `"${job}"`) : chunk);
+  (res as unknown as { end: (chunk?: unknown) => ServerResponse }).end = (chunk?: unknown) =>
+    end(typeof chunk === 'string' ? chunk.replace('"JOB"', `"${job}"`) : chunk);
   return res;
 }
 
@@ -162,10 +198,13 @@ describe('messages say what happened and what to do, once', () => {
     expect(run.stderr).toMatch(/profile "field-typo" is in neither ~\/\.aws\/config nor ~\/\.aws\/credentials/);
   });
 
-  it('with AWS_PROFILE and keys both set, says so in one line instead of the SDK\'s eight, and goes on', async () => {
+  it("with AWS_PROFILE and keys both set, says so in one line instead of the SDK's eight, and goes on", async () => {
     const own = mkdtempSync(path.join(tmpdir(), 'cli-both-'));
     const op = sandbox.principals.unlockCode;
-    writeFileSync(path.join(own, 'credentials'), `[field]\naws_access_key_id = ${op.accessKeyId}\naws_secret_access_key = ${op.secretAccessKey}\naws_session_token = ${op.sessionToken}\n`);
+    writeFileSync(
+      path.join(own, 'credentials'),
+      `[field]\naws_access_key_id = ${op.accessKeyId}\naws_secret_access_key = ${op.secretAccessKey}\naws_session_token = ${op.sessionToken}\n`,
+    );
     const run = await runCli(own, ['get-unlock-code', '--job-id', job], sandbox.principals.manifest, {
       AWS_REGION: sandbox.info.region,
       SNOWBALL_BROKER_API_URL: sandbox.info.apiUrl,
@@ -173,16 +212,22 @@ describe('messages say what happened and what to do, once', () => {
     });
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(`${sandbox.snowball.jobs.get(job)!.unlockCode}\n`);
-    expect(run.stderr.trim().split('\n')).toEqual(['snowball-broker: note: both a profile (AWS_PROFILE) and keys (AWS_ACCESS_KEY_ID) are set; using the profile: unset one of them.']);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'snowball-broker: note: both a profile (AWS_PROFILE) and keys (AWS_ACCESS_KEY_ID) are set; using the profile: unset one of them.',
+    ]);
   });
 
   it('--json failures are one JSON line with the code and exit code', async () => {
     const run = await cli(['get-unlock-code', '--job-id', job, '--json'], sandbox.principals.manifest);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(JSON.parse(run.stderr)).toEqual({ error: { code: 'AccessDenied', message: expect.stringMatching(/^not allowed \(403\)/), exitCode: 1 } });
+    expect(JSON.parse(run.stderr)).toEqual({
+      error: { code: 'AccessDenied', message: expect.stringMatching(/^not allowed \(403\)/), exitCode: 1 },
+    });
     const usage = await cli(['status', '--out', 'x', '--json']);
-    expect(JSON.parse(usage.stderr)).toEqual({ error: { code: 'Usage', message: expect.stringContaining('status takes no --out'), exitCode: 2 } });
+    expect(JSON.parse(usage.stderr)).toEqual({
+      error: { code: 'Usage', message: expect.stringContaining('status takes no --out'), exitCode: 2 },
+    });
   });
 });
 
@@ -191,7 +236,9 @@ describe('nothing stored: what the operator can do depends on the job', () => {
     const complete = sandbox.info.jobs.find((j) => j.state === 'Complete')!.jobId;
     const run = await cli(['get-unlock-code', '--job-id', complete], sandbox.principals.unlockCode);
     expectOneLineFailure(run);
-    expect(run.stderr).toContain(`the broker holds no unlock code for ${complete}, and the job is Complete; Snowball hands credentials out only while a job is WithCustomer, so there is nothing to fetch now.`);
+    expect(run.stderr).toContain(
+      `the broker holds no unlock code for ${complete}, and the job is Complete; Snowball hands credentials out only while a job is WithCustomer, so there is nothing to fetch now.`,
+    );
     expect(run.stderr).not.toMatch(/run "snowball-broker fetch/);
   });
 
@@ -201,8 +248,12 @@ describe('nothing stored: what the operator can do depends on the job', () => {
     sandbox.secrets.scheduleDeletion(`snowball/unlock-code/${other}`);
     const run = await cli(['get-unlock-code', '--job-id', other], sandbox.principals.unlockCode);
     expectOneLineFailure(run);
-    expect(run.stderr).toContain(`the unlock code of ${other} is retired; the job is WithCustomer: run "snowball-broker fetch-unlock-code --job-id ${other}"`);
-    expect((await cli(['fetch-unlock-code', '--job-id', other], sandbox.principals.unlockCode)).stdout).toMatch(/restored from scheduled deletion/);
+    expect(run.stderr).toContain(
+      `the unlock code of ${other} is retired; the job is WithCustomer: run "snowball-broker fetch-unlock-code --job-id ${other}"`,
+    );
+    expect((await cli(['fetch-unlock-code', '--job-id', other], sandbox.principals.unlockCode)).stdout).toMatch(
+      /restored from scheduled deletion/,
+    );
   });
 });
 

@@ -40,7 +40,11 @@ describe('snowball-broker against the sandbox', () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(new RegExp(`Manifest of ${job} stored: s3://.*manifests/${job}/manifest.bin .*sha256 [0-9a-f]{64}`));
     const again = await cli(['fetch-manifest', '--job-id', job, '--json'], manifestOp());
-    expect(JSON.parse(again.stdout)).toMatchObject({ jobId: job, unchanged: true, sha256: createHash('sha256').update(manifestBytes()).digest('hex') });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      jobId: job,
+      unchanged: true,
+      sha256: createHash('sha256').update(manifestBytes()).digest('hex'),
+    });
   });
 
   it('get-manifest writes the verified bytes with mode 0600 and refuses to overwrite without --force', async () => {
@@ -77,8 +81,13 @@ describe('snowball-broker against the sandbox', () => {
   });
 
   it('takes credentials from a shared profile (--profile) and the URL from --api-url', async () => {
-    writeFileSync(path.join(home, 'credentials'), `[field]\naws_access_key_id = ${unlockOp().accessKeyId}\naws_secret_access_key = ${unlockOp().secretAccessKey}\naws_session_token = ${unlockOp().sessionToken}\n`);
-    const run = await cli(['get-unlock-code', '--job-id', job, '--profile', 'field', '--api-url', sandbox.info.apiUrl], undefined, { SNOWBALL_BROKER_API_URL: '' });
+    writeFileSync(
+      path.join(home, 'credentials'),
+      `[field]\naws_access_key_id = ${unlockOp().accessKeyId}\naws_secret_access_key = ${unlockOp().secretAccessKey}\naws_session_token = ${unlockOp().sessionToken}\n`,
+    );
+    const run = await cli(['get-unlock-code', '--job-id', job, '--profile', 'field', '--api-url', sandbox.info.apiUrl], undefined, {
+      SNOWBALL_BROKER_API_URL: '',
+    });
     expect(run.stdout).toBe(`${secretCode()}\n`);
   });
 });
@@ -92,7 +101,9 @@ describe('snowball-broker status', () => {
     expect(lines[1]).toMatch(/^JOB ID\s+STATE\s+CREATED\s+CREDENTIALS EXPIRE\s+MANIFEST\s+FETCHED$/);
     expect(lines.find((l) => l.startsWith(job))).toMatch(/WithCustomer\s+\d{4}-\d\d-\d\d\s+\d{4}-\d\d-\d\d\s+stored/);
     const unstored = sandbox.info.jobs.filter((j) => j.state === 'WithCustomer')[1].jobId;
-    expect(lines.at(-1)).toBe(`hint: 1 WithCustomer job(s) without a stored manifest: run "snowball-broker fetch-manifest --job-id ${unstored}".`);
+    expect(lines.at(-1)).toBe(
+      `hint: 1 WithCustomer job(s) without a stored manifest: run "snowball-broker fetch-manifest --job-id ${unstored}".`,
+    );
     expect(run.stdout).not.toContain('Unlock-code vault');
   });
 

@@ -32,7 +32,9 @@ function post(kind: OperatorKind, jobId: string) {
 }
 function get(kind: OperatorKind, jobId: string) {
   const who = sandbox.principals[kind];
-  return signedCall(`${sandbox.info.apiUrl.replace(/\/$/, '')}${routePath(kind, jobId)}`, who, sandbox.info.region, { accept: 'application/octet-stream' });
+  return signedCall(`${sandbox.info.apiUrl.replace(/\/$/, '')}${routePath(kind, jobId)}`, who, sandbox.info.region, {
+    accept: 'application/octet-stream',
+  });
 }
 const objectVersions = (jobId: string) => (sandbox.s3.objects.get(manifestObjectKey(jobId)) ?? []).map((v) => v.versionId);
 const secret = (jobId: string) => sandbox.secrets.secrets.get(`${DEFAULTS.secretPrefix}${jobId}`);
@@ -40,7 +42,12 @@ const secretVersions = (jobId: string) => [...(secret(jobId)?.versions.keys() ??
 
 /** The vault state that no failure may change: the brokered job's versions, and nothing for the fresh one. */
 function vaultState() {
-  return { manifest: objectVersions(brokered), code: secretVersions(brokered), freshManifest: objectVersions(fresh), freshSecret: secret(fresh) };
+  return {
+    manifest: objectVersions(brokered),
+    code: secretVersions(brokered),
+    freshManifest: objectVersions(fresh),
+    freshSecret: secret(fresh),
+  };
 }
 
 async function expectVaultsIntact(before: ReturnType<typeof vaultState>) {
@@ -86,7 +93,10 @@ describe('fault slowSnowball', () => {
 describe('a secret scheduled for deletion', () => {
   it('is reported on read, then restored (not duplicated) by the next POST with its versions intact', async () => {
     const before = secretVersions(brokered);
-    const admin = await fetch(`${sandbox.info.adminUrl}jobs/${brokered}/schedule-deletion`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+    const admin = await fetch(`${sandbox.info.adminUrl}jobs/${brokered}/schedule-deletion`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(admin.status).toBe(200);
     const read = await get('unlockCode', brokered);
     expect(read.status).toBe(404);
@@ -102,10 +112,18 @@ describe('a secret scheduled for deletion', () => {
 
 describe('switching faults', () => {
   it('through the admin call, refusing unknown names', async () => {
-    const on = await fetch(`${sandbox.info.adminUrl}faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: ['throttle'] }) });
+    const on = await fetch(`${sandbox.info.adminUrl}faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ faults: ['throttle'] }),
+    });
     expect(await on.json()).toEqual({ faults: ['throttle'] });
     expect((await post('unlockCode', brokered)).status).toBe(429);
-    const bad = await fetch(`${sandbox.info.adminUrl}faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: ['meteor'] }) });
+    const bad = await fetch(`${sandbox.info.adminUrl}faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ faults: ['meteor'] }),
+    });
     expect(bad.status).toBe(400);
   });
 });

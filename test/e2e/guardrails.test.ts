@@ -27,7 +27,11 @@ const withSandbox = sandboxPerMode(logs);
 
 const snowball = (s: Sandbox, who: PrincipalName) =>
   new SnowballClient({ region: s.info.region, endpoint: s.info.snowballEndpoint, credentials: s.principals[who], maxAttempts: 1 });
-const outcome = (call: Promise<unknown>) => call.then(() => 'allowed', (err: Error) => `${err.name}: ${err.message}`);
+const outcome = (call: Promise<unknown>) =>
+  call.then(
+    () => 'allowed',
+    (err: Error) => `${err.name}: ${err.message}`,
+  );
 
 describe('with the guardrails SCP (SANDBOX_GUARDRAILS=scp, the default)', () => {
   it("refuses the outsider's GetJobUnlockCode and GetJobManifest by the SCP, and alerts on each, naming who, what and which job", () =>
@@ -50,8 +54,13 @@ describe('with the guardrails SCP (SANDBOX_GUARDRAILS=scp, the default)', () => 
 
   it('lets each function broker its own half, raising no alert', () =>
     withSandbox('scp', async ({ s, job, raised }) => {
-      for (const [kind, who] of [['manifest', s.principals.manifest], ['unlockCode', s.principals.unlockCode]] as const) {
-        const answer = await signedCall(`${s.info.apiUrl.replace(/\/$/, '')}${routePath(kind, job)}`, who, s.info.region, { method: 'POST' });
+      for (const [kind, who] of [
+        ['manifest', s.principals.manifest],
+        ['unlockCode', s.principals.unlockCode],
+      ] as const) {
+        const answer = await signedCall(`${s.info.apiUrl.replace(/\/$/, '')}${routePath(kind, job)}`, who, s.info.region, {
+          method: 'POST',
+        });
         expect(answer.status).toBe(201);
       }
       expect(await raised()).toEqual([]);
@@ -63,9 +72,12 @@ describe('with the guardrails SCP (SANDBOX_GUARDRAILS=scp, the default)', () => 
       expect((await signedCall(url, s.principals.unlockCode, s.info.region, { method: 'POST' })).status).toBe(201);
       const read = (who: PrincipalName) =>
         outcome(
-          new SecretsManagerClient({ region: s.info.region, endpoint: s.info.vaults.unlockCode.secretsManagerEndpoint, credentials: s.principals[who], maxAttempts: 1 }).send(
-            new GetSecretValueCommand({ SecretId: unlockCodeSecretName(s.info.vaults.unlockCode.secretPrefix, job) }),
-          ),
+          new SecretsManagerClient({
+            region: s.info.region,
+            endpoint: s.info.vaults.unlockCode.secretsManagerEndpoint,
+            credentials: s.principals[who],
+            maxAttempts: 1,
+          }).send(new GetSecretValueCommand({ SecretId: unlockCodeSecretName(s.info.vaults.unlockCode.secretPrefix, job) })),
         );
       expect(await read('unlockCode')).toBe('allowed');
       expect(await read('outsider')).toMatch(/^AccessDeniedException/);
@@ -80,24 +92,67 @@ describe('with the guardrails SCP (SANDBOX_GUARDRAILS=scp, the default)', () => 
 
 /** What an account administrator tries at the stand-ins, and the alert each attempt raises. */
 function administratorAttempts(s: Sandbox, job: string) {
-  const secrets = new SecretsManagerClient({ region: s.info.region, endpoint: s.info.vaults.unlockCode.secretsManagerEndpoint, credentials: s.principals.administrator, maxAttempts: 1 });
-  const s3 = new S3Client({ region: s.info.region, endpoint: s.info.vaults.manifest.s3Endpoint, forcePathStyle: true, credentials: s.principals.administrator, maxAttempts: 1 });
+  const secrets = new SecretsManagerClient({
+    region: s.info.region,
+    endpoint: s.info.vaults.unlockCode.secretsManagerEndpoint,
+    credentials: s.principals.administrator,
+    maxAttempts: 1,
+  });
+  const s3 = new S3Client({
+    region: s.info.region,
+    endpoint: s.info.vaults.manifest.s3Endpoint,
+    forcePathStyle: true,
+    credentials: s.principals.administrator,
+    maxAttempts: 1,
+  });
   const secretId = unlockCodeSecretName(s.info.vaults.unlockCode.secretPrefix, job);
   const manifest = () => s.s3.objects.get(`manifests/${job}/manifest.bin`)!.at(-1)!.versionId;
-  const open = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}';
+  const open =
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"secretsmanager:GetSecretValue","Resource":"*"}]}';
   return [
-    ['takes the unlock code from Snowball', 'UnlockCodeFetchedAroundBroker', () => snowball(s, 'administrator').send(new GetJobUnlockCodeCommand({ JobId: job }))],
-    ['takes the manifest from Snowball', 'ManifestFetchedAroundBroker', () => snowball(s, 'administrator').send(new GetJobManifestCommand({ JobId: job }))],
-    ['opens the vault secret to everyone', 'UnlockCodeSecretGuardChanged', () => secrets.send(new PutResourcePolicyCommand({ SecretId: secretId, ResourcePolicy: open }))],
-    ["deletes the vault secret's policy", 'UnlockCodeSecretGuardChanged', () => secrets.send(new DeleteResourcePolicyCommand({ SecretId: secretId }))],
+    [
+      'takes the unlock code from Snowball',
+      'UnlockCodeFetchedAroundBroker',
+      () => snowball(s, 'administrator').send(new GetJobUnlockCodeCommand({ JobId: job })),
+    ],
+    [
+      'takes the manifest from Snowball',
+      'ManifestFetchedAroundBroker',
+      () => snowball(s, 'administrator').send(new GetJobManifestCommand({ JobId: job })),
+    ],
+    [
+      'opens the vault secret to everyone',
+      'UnlockCodeSecretGuardChanged',
+      () => secrets.send(new PutResourcePolicyCommand({ SecretId: secretId, ResourcePolicy: open })),
+    ],
+    [
+      "deletes the vault secret's policy",
+      'UnlockCodeSecretGuardChanged',
+      () => secrets.send(new DeleteResourcePolicyCommand({ SecretId: secretId })),
+    ],
     ['deletes the vault secret', 'UnlockCodeSecretGuardChanged', () => secrets.send(new DeleteSecretCommand({ SecretId: secretId }))],
-    ['creates a secret under the vault prefix', 'UnlockCodeSecretCreatedAroundBroker', () => secrets.send(new CreateSecretCommand({ Name: `${s.info.vaults.unlockCode.secretPrefix}JID00000000-0000-0000-0000-000000000000` }))],
-    ['deletes a manifest version for good', 'ManifestVersionDeleted', () => s3.send(new DeleteObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: `manifests/${job}/manifest.bin`, VersionId: manifest() }))],
+    [
+      'creates a secret under the vault prefix',
+      'UnlockCodeSecretCreatedAroundBroker',
+      () =>
+        secrets.send(new CreateSecretCommand({ Name: `${s.info.vaults.unlockCode.secretPrefix}JID00000000-0000-0000-0000-000000000000` })),
+    ],
+    [
+      'deletes a manifest version for good',
+      'ManifestVersionDeleted',
+      () =>
+        s3.send(
+          new DeleteObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: `manifests/${job}/manifest.bin`, VersionId: manifest() }),
+        ),
+    ],
   ] as const;
 }
 
 async function brokerBoth(s: Sandbox, job: string) {
-  for (const [kind, who] of [['manifest', s.principals.manifest], ['unlockCode', s.principals.unlockCode]] as const) {
+  for (const [kind, who] of [
+    ['manifest', s.principals.manifest],
+    ['unlockCode', s.principals.unlockCode],
+  ] as const) {
     await signedCall(`${s.info.apiUrl.replace(/\/$/, '')}${routePath(kind, job)}`, who, s.info.region, { method: 'POST' });
   }
 }
@@ -129,11 +184,20 @@ describe('the account administrator (AdministratorAccess at the stand-ins)', () 
       expect((await raised()).slice(before).map((a) => a.alert)).toEqual(attempts.map(([, alert]) => alert));
     }));
 
-  it('cannot read either vault directly even without the SCP: the vaults\' own policies refuse it', () =>
+  it("cannot read either vault directly even without the SCP: the vaults' own policies refuse it", () =>
     withSandbox('off', async ({ s, job }) => {
       await brokerBoth(s, job);
-      const secrets = new SecretsManagerClient({ region: s.info.region, endpoint: s.info.vaults.unlockCode.secretsManagerEndpoint, credentials: s.principals.administrator, maxAttempts: 1 });
-      expect(await outcome(secrets.send(new GetSecretValueCommand({ SecretId: unlockCodeSecretName(s.info.vaults.unlockCode.secretPrefix, job) })))).toMatch(/^AccessDeniedException/);
+      const secrets = new SecretsManagerClient({
+        region: s.info.region,
+        endpoint: s.info.vaults.unlockCode.secretsManagerEndpoint,
+        credentials: s.principals.administrator,
+        maxAttempts: 1,
+      });
+      expect(
+        await outcome(
+          secrets.send(new GetSecretValueCommand({ SecretId: unlockCodeSecretName(s.info.vaults.unlockCode.secretPrefix, job) })),
+        ),
+      ).toMatch(/^AccessDeniedException/);
     }));
 });
 
@@ -153,7 +217,14 @@ describe('the alert shape', () => {
     withSandbox('scp', async ({ s, job, raised }) => {
       await outcome(snowball(s, 'outsider').send(new GetJobUnlockCodeCommand({ JobId: job })));
       const [alert] = await raised();
-      const rule = alertRules({ manifestFunctionRoleArn: '', unlockCodeFunctionRoleArn: '', unlockCodeOperatorRoleArn: '', vaultKeyArns: [], manifestBucketName: '', secretPrefix: 'p/' }).find((r) => r.id === alert.alert)!;
+      const rule = alertRules({
+        manifestFunctionRoleArn: '',
+        unlockCodeFunctionRoleArn: '',
+        unlockCodeOperatorRoleArn: '',
+        vaultKeyArns: [],
+        manifestBucketName: '',
+        secretPrefix: 'p/',
+      }).find((r) => r.id === alert.alert)!;
       const template = JSON.parse(alertTemplate(rule).replace(/<\w+>/g, ''));
       expect(Object.keys(alert)).toEqual(Object.keys(template));
       expect(alert.title).toBe(rule.title);

@@ -16,14 +16,18 @@ afterAll(() => sandbox.stop());
 
 const base = (s: Sandbox) => s.info.apiUrl.replace(/\/$/, '');
 const operator = (s: Sandbox, kind: OperatorKind) => s.principals[kind];
-const read = (s: Sandbox, kind: OperatorKind, jobId: string) => signedCall(`${base(s)}${routePath(kind, jobId)}`, operator(s, kind), s.info.region);
-const fleet = async (s: Sandbox, kind: OperatorKind, who = operator(s, kind)) => signedCall(`${base(s)}${VAULTS[kind].fleetRoute}`, who, s.info.region);
-const addJob = async (s: Sandbox, state: string, createdDaysAgo = 10): Promise<string> => (await control(s, 'jobs', { state, createdDaysAgo })).jobId;
+const read = (s: Sandbox, kind: OperatorKind, jobId: string) =>
+  signedCall(`${base(s)}${routePath(kind, jobId)}`, operator(s, kind), s.info.region);
+const fleet = async (s: Sandbox, kind: OperatorKind, who = operator(s, kind)) =>
+  signedCall(`${base(s)}${VAULTS[kind].fleetRoute}`, who, s.info.region);
+const addJob = async (s: Sandbox, state: string, createdDaysAgo = 10): Promise<string> =>
+  (await control(s, 'jobs', { state, createdDaysAgo })).jobId;
 const moveJob = async (s: Sandbox, jobId: string, state: string) => {
   await control(s, `jobs/${jobId}/state`, { state });
   await s.notifications.settled();
 };
-const entry = async (s: Sandbox, kind: OperatorKind, jobId: string) => (await fleet(s, kind)).json().jobs.find((j: { jobId: string }) => j.jobId === jobId);
+const entry = async (s: Sandbox, kind: OperatorKind, jobId: string) =>
+  (await fleet(s, kind)).json().jobs.find((j: { jobId: string }) => j.jobId === jobId);
 
 describe('capture through the job notification', () => {
   it('a job moved to WithCustomer becomes readable by both operators with no POST', async () => {
@@ -73,7 +77,17 @@ describe('capture and retirement by the reconcile pass', () => {
     const answer = await control(sandbox, 'reconcile', {});
     const seen = sandbox.snowball.jobs.size;
     for (const kind of ['manifest', 'unlockCode'] as const) {
-      expect(answer[kind]).toEqual({ seen, captured: 1, retired: 0, failed: 0, skipped: seen - 1, deferred: 0, foreign: 0, backingOff: 0, deferredJobIds: [] });
+      expect(answer[kind]).toEqual({
+        seen,
+        captured: 1,
+        retired: 0,
+        failed: 0,
+        skipped: seen - 1,
+        deferred: 0,
+        foreign: 0,
+        backingOff: 0,
+        deferredJobIds: [],
+      });
     }
     expect((await read(sandbox, 'unlockCode', job)).status).toBe(200);
     const again = await control(sandbox, 'reconcile', {});

@@ -54,7 +54,10 @@ describe('the whole mission, signed by the SDK', () => {
   });
 
   it('brokering twice changes nothing: unchanged, no new object version or secret version', async () => {
-    const [m, u] = [await call(sandbox.principals.manifest, 'manifest', 'POST'), await call(sandbox.principals.unlockCode, 'unlockCode', 'POST')];
+    const [m, u] = [
+      await call(sandbox.principals.manifest, 'manifest', 'POST'),
+      await call(sandbox.principals.unlockCode, 'unlockCode', 'POST'),
+    ];
     expect([m.status, u.status]).toEqual([200, 200]);
     expect([m.json().unchanged, u.json().unchanged]).toEqual([true, true]);
     expect(versionsOf(job)).toHaveLength(1);
@@ -121,7 +124,9 @@ describe('signatures', () => {
   });
 
   it('refuses a signature older than 15 minutes, and one for another region', async () => {
-    const old = await signedCall(url('manifest'), sandbox.principals.manifest, sandbox.info.region, { signingDate: new Date(Date.now() - 20 * 60_000) });
+    const old = await signedCall(url('manifest'), sandbox.principals.manifest, sandbox.info.region, {
+      signingDate: new Date(Date.now() - 20 * 60_000),
+    });
     expect(old.status).toBe(403);
     const elsewhere = await signedCall(url('manifest'), sandbox.principals.manifest, 'eu-west-1');
     expect(elsewhere.status).toBe(403);
@@ -134,7 +139,9 @@ describe('job ids and job states', () => {
     ['path-traversing', '..%2F..%2Fsecrets'],
     ['oversized', `JID${'0'.repeat(5000)}`],
   ])('answers 400 InvalidJobId to a %s job id, before any AWS call', async (_what, raw) => {
-    const answer = await signedCall(`${sandbox.info.apiUrl}jobs/${raw}/manifest`, sandbox.principals.manifest, sandbox.info.region, { method: 'POST' });
+    const answer = await signedCall(`${sandbox.info.apiUrl}jobs/${raw}/manifest`, sandbox.principals.manifest, sandbox.info.region, {
+      method: 'POST',
+    });
     expect(answer.status).toBe(400);
     expect(answer.json().error.code).toBe('InvalidJobId');
   });
@@ -165,7 +172,11 @@ describe('log hygiene of the whole sandbox run', () => {
     const reads = sandbox.trail.alerts.filter((a) => a.alert === 'UnlockCodeRead');
     expect(reads.length).toBeGreaterThan(0);
     for (const read of reads) {
-      expect(read).toMatchObject({ who: sandbox.principals.unlockCode.callerArn, sessionIssuer: sandbox.principals.unlockCode.roleArn, resource: expect.stringContaining('snowball/unlock-code/JID') });
+      expect(read).toMatchObject({
+        who: sandbox.principals.unlockCode.callerArn,
+        sessionIssuer: sandbox.principals.unlockCode.roleArn,
+        resource: expect.stringContaining('snowball/unlock-code/JID'),
+      });
       expect(JSON.stringify(read)).not.toContain(demo().unlockCode);
     }
     expect(text).not.toContain(demo().unlockCode);

@@ -12,7 +12,13 @@ import { captureLogs } from '../helpers/log-capture';
 captureLogs();
 const ROOT = path.join(__dirname, '..', '..');
 /** The README and the pages it links (docs/, CONTRIBUTING.md): the walk-throughs live in docs/sandbox.md. */
-const README = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => path.join('docs', f)), 'CONTRIBUTING.md']
+const README = [
+  'README.md',
+  ...readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => path.join('docs', f)),
+  'CONTRIBUTING.md',
+]
   .map((f) => readFileSync(path.join(ROOT, f), 'utf8'))
   .join('\n');
 const blocks = [...README.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]);
@@ -35,8 +41,15 @@ afterAll(() => sandbox.stop());
 function bash(script: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const moved = script.replaceAll('.sandbox/', `${dir}/.sandbox/`);
   return new Promise((resolve) =>
-    execFile('bash', ['-c', moved], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: dir, NPM_CONFIG_UPDATE_NOTIFIER: 'false', NPM_CONFIG_FUND: 'false' }, timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      'bash',
+      ['-c', moved],
+      {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, HOME: dir, NPM_CONFIG_UPDATE_NOTIFIER: 'false', NPM_CONFIG_FUND: 'false' },
+        timeout: 60_000,
+      },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     ),
   );
 }
@@ -69,9 +82,9 @@ describe('the README walk-throughs work as pasted', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
-  it('the CLI session does the same with the clone\'s snowball-broker, and runs again as pasted', async () => {
-    const run = await pasted(walkThrough('S=.sandbox/sandbox.json; JOB=$(jq -r \'.jobs[0].jobId\' $S)\nexport'));
-    expect((await bash(walkThrough('S=.sandbox/sandbox.json; JOB=$(jq -r \'.jobs[0].jobId\' $S)\nexport'))).code).toBe(0);
+  it("the CLI session does the same with the clone's snowball-broker, and runs again as pasted", async () => {
+    const run = await pasted(walkThrough("S=.sandbox/sandbox.json; JOB=$(jq -r '.jobs[0].jobId' $S)\nexport"));
+    expect((await bash(walkThrough("S=.sandbox/sandbox.json; JOB=$(jq -r '.jobs[0].jobId' $S)\nexport"))).code).toBe(0);
     expect(run.stderr).not.toContain('snowball-broker:');
     expect(run.code).toBe(0);
     expect(run.stdout.trim().split('\n').pop()).toBe(demo().unlockCode);
@@ -79,7 +92,7 @@ describe('the README walk-throughs work as pasted', () => {
   }, 120_000); // the walk-through twice: a dozen CLI processes
 
   it('the AWS CLI block, pasted alone, reads each vault directly (the manifest 0600) and the outsider is refused', async () => {
-    const run = await pasted(walkThrough('S=.sandbox/sandbox.json; JOB=$(jq -r \'.jobs[0].jobId\' $S); REGION='));
+    const run = await pasted(walkThrough("S=.sandbox/sandbox.json; JOB=$(jq -r '.jobs[0].jobId' $S); REGION="));
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(demo().unlockCode);
     expect(run.stderr).toContain('AccessDeniedException');
@@ -104,11 +117,14 @@ describe('every sandbox block of the README', () => {
   it('has the walk-throughs the docs promise', () => expect(sandboxBlocks.length).toBeGreaterThanOrEqual(5));
 
   // One test per block: each gets the whole test timeout, so a loaded machine does not fail the last of them.
-  it.each(sandboxBlocks.map((block) => [block.split('\n')[0], block]))('block %#, pasted alone, runs with nothing waiting on standard input: %s', async (_, block) => {
-    const run = await (alone.get(block) ?? pasted(block));
-    sandbox.faults.set([]);
-    expect({ code: run.code, stderr: run.stderr.includes('snowball-broker:') }).toEqual({ code: 0, stderr: false });
-  });
+  it.each(sandboxBlocks.map((block) => [block.split('\n')[0], block]))(
+    'block %#, pasted alone, runs with nothing waiting on standard input: %s',
+    async (_, block) => {
+      const run = await (alone.get(block) ?? pasted(block));
+      sandbox.faults.set([]);
+      expect({ code: run.code, stderr: run.stderr.includes('snowball-broker:') }).toEqual({ code: 0, stderr: false });
+    },
+  );
 
   it('shows the status code of every curl call', () => {
     for (const block of sandboxBlocks.filter((b) => b.includes('curl'))) {

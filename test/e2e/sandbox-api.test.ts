@@ -19,7 +19,12 @@ afterAll(() => sandbox.stop());
 
 const url = (kind: OperatorKind) => `${sandbox.info.apiUrl.replace(/\/$/, '')}${routePath(kind, job)}`;
 const region = () => sandbox.info.region;
-const control = (path: string, body?: string) => fetch(`${sandbox.info.adminUrl}${path}`, { method: body === undefined ? 'GET' : 'POST', body, headers: { 'content-type': 'application/json' } });
+const control = (path: string, body?: string) =>
+  fetch(`${sandbox.info.adminUrl}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    body,
+    headers: { 'content-type': 'application/json' },
+  });
 
 describe('the API checks signatures as strictly as API Gateway', () => {
   it('refuses a signature whose signed headers leave out host: 403 InvalidSignature', async () => {
@@ -44,7 +49,10 @@ describe('the API checks signatures as strictly as API Gateway', () => {
 describe('request bodies', () => {
   it(`answers 413 RequestTooLarge in the broker's shape to a body over ${GATEWAY_MAX_BODY_BYTES} bytes, and logs the answer`, async () => {
     const seen = access.length;
-    const answer = await signedCall(url('manifest'), sandbox.principals.manifest, region(), { method: 'POST', body: Buffer.alloc(GATEWAY_MAX_BODY_BYTES + 1, 7) });
+    const answer = await signedCall(url('manifest'), sandbox.principals.manifest, region(), {
+      method: 'POST',
+      body: Buffer.alloc(GATEWAY_MAX_BODY_BYTES + 1, 7),
+    });
     expect(answer.status).toBe(413);
     expect(answer.json().error.code).toBe('RequestTooLarge');
     expect(access.slice(seen)).toEqual([expect.objectContaining({ status: 413, method: 'POST' })]);
@@ -76,7 +84,10 @@ describe('request bodies', () => {
 
 describe('a plain client gets the manifest bytes (binaryMediaTypes */*), JSON stays JSON', () => {
   beforeAll(async () => {
-    for (const [kind, who] of [['manifest', sandbox.principals.manifest], ['unlockCode', sandbox.principals.unlockCode]] as const) {
+    for (const [kind, who] of [
+      ['manifest', sandbox.principals.manifest],
+      ['unlockCode', sandbox.principals.unlockCode],
+    ] as const) {
       expect((await signedCall(url(kind), who, region(), { method: 'POST' })).status).toBe(201);
     }
   });

@@ -45,7 +45,11 @@ describe('Snowball job notifications', () => {
     expect(closed.s3.objects.has(manifestObjectKey(job))).toBe(false);
     const { undelivered } = await alerts(closed);
     expect(undelivered).toEqual([
-      expect.objectContaining({ service: 'importexport.amazonaws.com', sourceArn: expect.stringContaining(`:job/${job}`), reason: expect.stringContaining('topic policy') }),
+      expect.objectContaining({
+        service: 'importexport.amazonaws.com',
+        sourceArn: expect.stringContaining(`:job/${job}`),
+        reason: expect.stringContaining('topic policy'),
+      }),
     ]);
   });
 });
@@ -59,16 +63,22 @@ describe('alarm notifications', () => {
   };
   const alarmName = stackResourceName(SANDBOX_STACK, 'UnlockCodeReconcileFailed');
 
-  it('reach the alerts when a reconcile pass fails on a job and the topic admits the stack\'s alarms', async () => {
+  it("reach the alerts when a reconcile pass fails on a job and the topic admits the stack's alarms", async () => {
     await failAPass(open);
-    expect((await alerts(open)).alerts).toEqual(expect.arrayContaining([expect.objectContaining({ alert: 'AlarmStateChange', alarm: alarmName, state: 'ALARM' })]));
+    expect((await alerts(open)).alerts).toEqual(
+      expect.arrayContaining([expect.objectContaining({ alert: 'AlarmStateChange', alarm: alarmName, state: 'ALARM' })]),
+    );
   });
 
   it('are listed as undelivered, not alerted, when the topic does not admit cloudwatch.amazonaws.com', async () => {
     await failAPass(closed);
     const seen = await alerts(closed);
     expect(seen.alerts.filter((a: { alert: string }) => a.alert === 'AlarmStateChange')).toEqual([]);
-    expect(seen.undelivered).toEqual(expect.arrayContaining([expect.objectContaining({ service: 'cloudwatch.amazonaws.com', sourceArn: expect.stringContaining(`alarm:${alarmName}`) })]));
+    expect(seen.undelivered).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ service: 'cloudwatch.amazonaws.com', sourceArn: expect.stringContaining(`alarm:${alarmName}`) }),
+      ]),
+    );
   });
 });
 
@@ -101,7 +111,11 @@ describe('the lifecycle against the Snowball stand-in', () => {
     const again = await control(open, 'reconcile', {});
     expect(again.manifest).toMatchObject({ foreign: 1, failed: 0 });
     for (const job of [master, foreign]) expect(open.s3.objects.has(manifestObjectKey(job.jobId))).toBe(false);
-    const read = await signedCall(`${open.info.apiUrl.replace(/\/$/, '')}/jobs/${mid.jobId}/unlock-code`, open.principals.unlockCode, open.info.region);
+    const read = await signedCall(
+      `${open.info.apiUrl.replace(/\/$/, '')}/jobs/${mid.jobId}/unlock-code`,
+      open.principals.unlockCode,
+      open.info.region,
+    );
     expect(read.status).toBe(200);
     expect(read.json().unlockCode).toBe(mid.unlockCode);
   });

@@ -28,23 +28,44 @@ afterAll(() => sandbox.stop());
 afterEach(() => sandbox.faults.set([]));
 
 /** A raw HTTP request to the sandbox's port, with exactly these headers (Host included). */
-function raw(method: string, path: string, headers: Record<string, string>, body = '', to = port): Promise<{ status: number; body: string }> {
+function raw(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body = '',
+  to = port,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: to, method, path, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, setHost: false }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: to,
+        method,
+        path,
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        setHost: false,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-describe('the control routes answer only this machine\'s own tools', () => {
+describe("the control routes answer only this machine's own tools", () => {
   const THROTTLE = JSON.stringify({ faults: ['throttle'] });
 
-  it('refuse a cross-site text/plain POST with a foreign Origin (a web page\'s form or fetch), changing nothing', async () => {
-    const answer = await raw('POST', '/__sandbox/faults', { host: `127.0.0.1:${port}`, origin: 'https://attacker.example', 'content-type': 'text/plain' }, THROTTLE);
+  it("refuse a cross-site text/plain POST with a foreign Origin (a web page's form or fetch), changing nothing", async () => {
+    const answer = await raw(
+      'POST',
+      '/__sandbox/faults',
+      { host: `127.0.0.1:${port}`, origin: 'https://attacker.example', 'content-type': 'text/plain' },
+      THROTTLE,
+    );
     expect(answer.status).toBe(403);
     expect(JSON.parse(answer.body).error.code).toBe('ForeignOrigin');
     expect(sandbox.faults.list()).toEqual([]);
@@ -56,7 +77,10 @@ describe('the control routes answer only this machine\'s own tools', () => {
     expect(sandbox.faults.list()).toEqual([]);
   });
 
-  it.each([['GET', '/__sandbox/state', ''], ['POST', '/__sandbox/faults', THROTTLE]])('refuse %s %s for a foreign Host (DNS rebinding)', async (method, path, body) => {
+  it.each([
+    ['GET', '/__sandbox/state', ''],
+    ['POST', '/__sandbox/faults', THROTTLE],
+  ])('refuse %s %s for a foreign Host (DNS rebinding)', async (method, path, body) => {
     const answer = await raw(method, path, { host: `rebound.attacker.example:${port}`, 'content-type': 'application/json' }, body);
     expect(answer.status).toBe(403);
     expect(JSON.parse(answer.body).error.code).toBe('ForeignHost');
@@ -64,7 +88,12 @@ describe('the control routes answer only this machine\'s own tools', () => {
   });
 
   it.each(['127.0.0.1', 'localhost'])('answer a same-origin JSON request to %s:PORT (the positive control)', async (name) => {
-    const answer = await raw('POST', '/__sandbox/faults', { host: `${name}:${port}`, origin: `http://${name}:${port}`, 'content-type': 'application/json; charset=utf-8' }, THROTTLE);
+    const answer = await raw(
+      'POST',
+      '/__sandbox/faults',
+      { host: `${name}:${port}`, origin: `http://${name}:${port}`, 'content-type': 'application/json; charset=utf-8' },
+      THROTTLE,
+    );
     expect(answer.status).toBe(200);
     expect(sandbox.faults.list()).toEqual(['throttle']);
     expect((await raw('GET', '/__sandbox/state', { host: `${name}:${port}` })).status).toBe(200);
@@ -76,7 +105,12 @@ describe('the JSON stand-ins check the signed payload hash against the body', ()
   async function getSecretValue(signedFor: string, sentFor: string) {
     const endpoint = new URL(sandbox.info.vaults.unlockCode.secretsManagerEndpoint);
     const body = (job: string) => JSON.stringify({ SecretId: `${DEFAULTS.secretPrefix}${job}` });
-    const signer = new SignatureV4({ service: 'secretsmanager', region: sandbox.info.region, credentials: sandbox.principals.unlockCode, sha256: Hash.bind(null, 'sha256') });
+    const signer = new SignatureV4({
+      service: 'secretsmanager',
+      region: sandbox.info.region,
+      credentials: sandbox.principals.unlockCode,
+      sha256: Hash.bind(null, 'sha256'),
+    });
     const signed = await signer.sign(
       new HttpRequest({
         method: 'POST',
@@ -109,7 +143,11 @@ describe('the JSON stand-ins check the signed payload hash against the body', ()
 
 describe('DescribeSecret', () => {
   it('answers CreatedDate and LastChangedDate, as AWS does, and moves LastChangedDate on a change', async () => {
-    const client = new SecretsManagerClient({ region: sandbox.info.region, endpoint: sandbox.info.vaults.unlockCode.secretsManagerEndpoint, credentials: sandbox.principals.unlockCode });
+    const client = new SecretsManagerClient({
+      region: sandbox.info.region,
+      endpoint: sandbox.info.vaults.unlockCode.secretsManagerEndpoint,
+      credentials: sandbox.principals.unlockCode,
+    });
     const SecretId = `${DEFAULTS.secretPrefix}${jobs[0]}`;
     const first = await client.send(new DescribeSecretCommand({ SecretId }));
     expect(first.CreatedDate).toBeInstanceOf(Date);

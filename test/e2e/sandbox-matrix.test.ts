@@ -23,7 +23,10 @@ const credentialsOf = (who: PrincipalName): Credentials => sandbox.principals[wh
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
   job = sandbox.info.jobs.find((j) => j.state === 'WithCustomer')!.jobId;
-  for (const [kind, who] of [['manifest', 'manifest'], ['unlockCode', 'unlockCode']] as [OperatorKind, PrincipalName][]) {
+  for (const [kind, who] of [
+    ['manifest', 'manifest'],
+    ['unlockCode', 'unlockCode'],
+  ] as [OperatorKind, PrincipalName][]) {
     const url = `${sandbox.info.apiUrl.replace(/\/$/, '')}${routePath(kind, job)}`;
     expect((await signedCall(url, credentialsOf(who), sandbox.info.region, { method: 'POST' })).status).toBe(201);
   }
@@ -31,9 +34,23 @@ beforeAll(async () => {
 afterAll(() => sandbox.stop());
 
 const region = () => sandbox.info.region;
-const s3 = (c: Credentials) => new S3Client({ region: region(), endpoint: sandbox.info.vaults.manifest.s3Endpoint, forcePathStyle: true, credentials: c, maxAttempts: 1 });
-const secrets = (c: Credentials) => new SecretsManagerClient({ region: region(), endpoint: sandbox.info.vaults.unlockCode.secretsManagerEndpoint, credentials: c, maxAttempts: 1 });
-const snowball = (c: Credentials) => new SnowballClient({ region: region(), endpoint: sandbox.info.snowballEndpoint, credentials: c, maxAttempts: 1 });
+const s3 = (c: Credentials) =>
+  new S3Client({
+    region: region(),
+    endpoint: sandbox.info.vaults.manifest.s3Endpoint,
+    forcePathStyle: true,
+    credentials: c,
+    maxAttempts: 1,
+  });
+const secrets = (c: Credentials) =>
+  new SecretsManagerClient({
+    region: region(),
+    endpoint: sandbox.info.vaults.unlockCode.secretsManagerEndpoint,
+    credentials: c,
+    maxAttempts: 1,
+  });
+const snowball = (c: Credentials) =>
+  new SnowballClient({ region: region(), endpoint: sandbox.info.snowballEndpoint, credentials: c, maxAttempts: 1 });
 const bucket = () => sandbox.info.vaults.manifest.bucket;
 const secretName = () => unlockCodeSecretName(sandbox.info.vaults.unlockCode.secretPrefix, job);
 
@@ -50,9 +67,11 @@ async function outcome(call: () => Promise<unknown>): Promise<string> {
 function directCalls(c: Credentials) {
   return {
     getManifestObject: () => outcome(() => s3(c).send(new GetObjectCommand({ Bucket: bucket(), Key: manifestObjectKey(job) }))),
-    putManifestObject: () => outcome(() => s3(c).send(new PutObjectCommand({ Bucket: bucket(), Key: manifestObjectKey(job), Body: Buffer.from('forged') }))),
+    putManifestObject: () =>
+      outcome(() => s3(c).send(new PutObjectCommand({ Bucket: bucket(), Key: manifestObjectKey(job), Body: Buffer.from('forged') }))),
     getSecretValue: () => outcome(() => secrets(c).send(new GetSecretValueCommand({ SecretId: secretName() }))),
-    putSecretValue: () => outcome(() => secrets(c).send(new PutSecretValueCommand({ SecretId: secretName(), SecretString: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA' }))),
+    putSecretValue: () =>
+      outcome(() => secrets(c).send(new PutSecretValueCommand({ SecretId: secretName(), SecretString: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA' }))),
     getJobManifest: () => outcome(() => snowball(c).send(new GetJobManifestCommand({ JobId: job }))),
     getJobUnlockCode: () => outcome(() => snowball(c).send(new GetJobUnlockCodeCommand({ JobId: job }))),
   };
@@ -71,24 +90,38 @@ const DENIED_JSON = 'AccessDeniedException';
 describe('direct calls to the stand-ins, per principal (DESIGN.md matrix)', () => {
   it('ManifestOperator reads manifests directly, and nothing else', async () => {
     expect(await row('manifest')).toEqual({
-      getManifestObject: 'allowed', putManifestObject: DENIED_S3, getSecretValue: DENIED_JSON, putSecretValue: DENIED_JSON,
-      getJobManifest: DENIED_JSON, getJobUnlockCode: DENIED_JSON,
+      getManifestObject: 'allowed',
+      putManifestObject: DENIED_S3,
+      getSecretValue: DENIED_JSON,
+      putSecretValue: DENIED_JSON,
+      getJobManifest: DENIED_JSON,
+      getJobUnlockCode: DENIED_JSON,
     });
   });
 
   it('UnlockCodeOperator reads unlock codes directly, and nothing else', async () => {
     expect(await row('unlockCode')).toEqual({
-      getManifestObject: DENIED_S3, putManifestObject: DENIED_S3, getSecretValue: 'allowed', putSecretValue: DENIED_JSON,
-      getJobManifest: DENIED_JSON, getJobUnlockCode: DENIED_JSON,
+      getManifestObject: DENIED_S3,
+      putManifestObject: DENIED_S3,
+      getSecretValue: 'allowed',
+      putSecretValue: DENIED_JSON,
+      getJobManifest: DENIED_JSON,
+      getJobUnlockCode: DENIED_JSON,
     });
   });
 
   it('the manifest function reaches GetJobManifest and never reads a manifest back (no s3:GetObject, no Decrypt), nor the secrets or GetJobUnlockCode', async () => {
     expect(await row('manifestFunction')).toMatchObject({
-      getManifestObject: DENIED_S3, getSecretValue: DENIED_JSON, putSecretValue: DENIED_JSON, getJobManifest: 'allowed', getJobUnlockCode: DENIED_JSON,
+      getManifestObject: DENIED_S3,
+      getSecretValue: DENIED_JSON,
+      putSecretValue: DENIED_JSON,
+      getJobManifest: 'allowed',
+      getJobUnlockCode: DENIED_JSON,
     });
     const fn = s3(credentialsOf('manifestFunction'));
-    const head = await fn.send(new HeadObjectCommand({ Bucket: bucket(), Key: manifestObjectKey(job) })).catch((e: { $metadata: { httpStatusCode: number } }) => e.$metadata.httpStatusCode);
+    const head = await fn
+      .send(new HeadObjectCommand({ Bucket: bucket(), Key: manifestObjectKey(job) }))
+      .catch((e: { $metadata: { httpStatusCode: number } }) => e.$metadata.httpStatusCode);
     expect(head).toBe(403);
     // Positive control: the same session reads the tags it wrote on the version it brokered (what its idempotency compares).
     const versionId = sandbox.s3.objects.get(manifestObjectKey(job))![0].versionId;
@@ -98,7 +131,11 @@ describe('direct calls to the stand-ins, per principal (DESIGN.md matrix)', () =
 
   it('the unlock-code function reaches GetJobUnlockCode and never reads a code back, nor the bucket or GetJobManifest', async () => {
     expect(await row('unlockCodeFunction')).toMatchObject({
-      getManifestObject: DENIED_S3, putManifestObject: DENIED_S3, getSecretValue: DENIED_JSON, getJobManifest: DENIED_JSON, getJobUnlockCode: 'allowed',
+      getManifestObject: DENIED_S3,
+      putManifestObject: DENIED_S3,
+      getSecretValue: DENIED_JSON,
+      getJobManifest: DENIED_JSON,
+      getJobUnlockCode: 'allowed',
     });
   });
 
@@ -110,7 +147,8 @@ describe('direct calls to the stand-ins, per principal (DESIGN.md matrix)', () =
 
   it('the manifest operator, allowed s3:ListBucket, is told 404 for a manifest never stored; a principal without it 403 (as S3 does)', async () => {
     const status = (who: PrincipalName) =>
-      s3(credentialsOf(who)).send(new HeadObjectCommand({ Bucket: bucket(), Key: manifestObjectKey('JID00000000-0000-4000-8000-000000000000') }))
+      s3(credentialsOf(who))
+        .send(new HeadObjectCommand({ Bucket: bucket(), Key: manifestObjectKey('JID00000000-0000-4000-8000-000000000000') }))
         .catch((e: { $metadata: { httpStatusCode: number } }) => e.$metadata.httpStatusCode);
     expect(await status('manifest')).toBe(404);
     expect(await status('unlockCode')).toBe(403);
@@ -135,7 +173,9 @@ describe('authentication at the stand-ins, answered as AWS does', () => {
   it("refuses the right key and secret with another session's token, or none", async () => {
     const swapped = { ...credentialsOf('unlockCode'), sessionToken: credentialsOf('manifest').sessionToken };
     expect(await directCalls(swapped).getSecretValue()).toBe('UnrecognizedClientException');
-    expect(await directCalls({ ...credentialsOf('unlockCode'), sessionToken: undefined }).getSecretValue()).toBe('UnrecognizedClientException');
+    expect(await directCalls({ ...credentialsOf('unlockCode'), sessionToken: undefined }).getSecretValue()).toBe(
+      'UnrecognizedClientException',
+    );
   });
 
   it('refuses a request that merely names the service in its Authorization header (the reported bypass)', async () => {
@@ -158,7 +198,24 @@ describe('authentication at the stand-ins, answered as AWS does', () => {
     const url = `${sandbox.info.vaults.manifest.s3Endpoint}/${bucket()}/${manifestObjectKey(job)}`;
     const curl = (c: Credentials) =>
       new Promise<string>((resolve) =>
-        execFile('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--aws-sigv4', `aws:amz:${region()}:s3`, '--user', `${c.accessKeyId}:${c.secretAccessKey}`, '-H', `x-amz-security-token: ${c.sessionToken}`, url], (_e, out) => resolve(out)),
+        execFile(
+          'curl',
+          [
+            '-s',
+            '-o',
+            '/dev/null',
+            '-w',
+            '%{http_code}',
+            '--aws-sigv4',
+            `aws:amz:${region()}:s3`,
+            '--user',
+            `${c.accessKeyId}:${c.secretAccessKey}`,
+            '-H',
+            `x-amz-security-token: ${c.sessionToken}`,
+            url,
+          ],
+          (_e, out) => resolve(out),
+        ),
       );
     expect(await curl(credentialsOf('manifest'))).toBe('200');
     expect(await curl(credentialsOf('outsider'))).toBe('403');

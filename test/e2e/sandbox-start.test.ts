@@ -8,7 +8,11 @@ const ROOT = path.join(__dirname, '..', '..');
 const dir = mkdtempSync(path.join(tmpdir(), 'sandbox-start-'));
 const INFO = path.join(dir, 'sandbox.json');
 
-interface Started { child: ChildProcess; output: () => string; exited: Promise<number> }
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number>;
+}
 
 function start(env: Record<string, string> = {}): Started {
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'sandbox/main.ts'], {
@@ -55,18 +59,25 @@ describe('npm start', () => {
     const cwd = mkdtempSync(path.join(dir, 'terminal-'));
     symlinkSync(path.join(ROOT, 'bin'), path.join(cwd, 'bin'));
     mkdirSync(path.join(cwd, '.sandbox'));
-    const lines = first.output().split('\n').map((l) => l.trim()).filter((l) => /^(\(umask 077; )?curl --?|^\(umask|^SNOWBALL_BROKER_API_URL=/.test(l) && !l.includes('JOB_ID'));
+    const lines = first
+      .output()
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /^(\(umask 077; )?curl --?|^\(umask|^SNOWBALL_BROKER_API_URL=/.test(l) && !l.includes('JOB_ID'));
     expect(lines.filter((l) => l.includes('snowball-broker.js'))).toHaveLength(4);
     const outputs: string[] = [];
-    for (const line of lines) outputs.push(execFileSync('bash', ['-c', line], { cwd, env: { PATH: process.env.PATH, HOME: dir }, encoding: 'utf8' }));
+    for (const line of lines)
+      outputs.push(execFileSync('bash', ['-c', line], { cwd, env: { PATH: process.env.PATH, HOME: dir }, encoding: 'utf8' }));
     for (const [line, output] of lines.map((l, i) => [l, outputs[i]])) if (line.includes('curl')) expect(output).toMatch(/ (200|201)\n$/);
     const unlock = outputs.filter((_, i) => /fetch-unlock-code|get-unlock-code/.test(lines[i]) && lines[i].includes('snowball-broker.js'));
     expect(unlock[0]).toMatch(/^Unlock code of JID\S+ (stored|already stored, unchanged): arn:aws:secretsmanager:/);
     expect(unlock[1]).toMatch(/^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){4}\n$/);
-    expect(readFileSync(path.join(cwd, '.sandbox', 'curl-manifest.bin')).equals(readFileSync(path.join(cwd, '.sandbox', 'cli-manifest.bin')))).toBe(true);
+    expect(
+      readFileSync(path.join(cwd, '.sandbox', 'curl-manifest.bin')).equals(readFileSync(path.join(cwd, '.sandbox', 'cli-manifest.bin'))),
+    ).toBe(true);
   });
 
-  it('refuses a second start while one runs, and leaves the first one\'s file alone', async () => {
+  it("refuses a second start while one runs, and leaves the first one's file alone", async () => {
     const before = readFileSync(INFO, 'utf8');
     const second = start();
     expect(await second.exited).toBe(1);
@@ -101,6 +112,8 @@ describe('npm start', () => {
   it.each(['abc', '-1', '70000', '3000x'])('refuses PORT=%s with a clear message', async (port) => {
     const refused = start({ PORT: port });
     expect(await refused.exited).toBe(1);
-    expect(refused.output().trim()).toBe(`sandbox failed to start: PORT must be a whole number from 0 (any free port) to 65535, got "${port}": e.g. PORT=3100 npm start`);
+    expect(refused.output().trim()).toBe(
+      `sandbox failed to start: PORT must be a whole number from 0 (any free port) to 65535, got "${port}": e.g. PORT=3100 npm start`,
+    );
   });
 });

@@ -1,5 +1,12 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateSecretCommand, DeleteResourcePolicyCommand, GetSecretValueCommand, PutSecretValueCommand, RestoreSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  DeleteResourcePolicyCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  RestoreSecretCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { routePath } from '../../contract/api';
 import { STABLE_NAMES } from '../../contract/deployment';
 import { manifestObjectKey, unlockCodeSecretName } from '../../contract/vault-layout';
@@ -25,12 +32,30 @@ const withSandbox = sandboxPerMode(logs, { alertLog: () => undefined });
 
 const OPERATOR: Record<OperatorKind, PrincipalName> = { manifest: 'manifest', unlockCode: 'unlockCode' };
 const url = (s: Sandbox, kind: OperatorKind, job: string) => `${s.info.apiUrl.replace(/\/$/, '')}${routePath(kind, job)}`;
-const post = (s: Sandbox, kind: OperatorKind, job: string) => signedCall(url(s, kind, job), s.principals[OPERATOR[kind]], s.info.region, { method: 'POST' });
+const post = (s: Sandbox, kind: OperatorKind, job: string) =>
+  signedCall(url(s, kind, job), s.principals[OPERATOR[kind]], s.info.region, { method: 'POST' });
 const get = (s: Sandbox, kind: OperatorKind, job: string) => signedCall(url(s, kind, job), s.principals[OPERATOR[kind]], s.info.region);
-const secrets = (s: Sandbox, c: Credentials) => new SecretsManagerClient({ region: s.info.region, endpoint: s.info.vaults.unlockCode.secretsManagerEndpoint, credentials: c, maxAttempts: 1 });
-const s3 = (s: Sandbox, c: Credentials) => new S3Client({ region: s.info.region, endpoint: s.info.vaults.manifest.s3Endpoint, forcePathStyle: true, credentials: c, maxAttempts: 1 });
+const secrets = (s: Sandbox, c: Credentials) =>
+  new SecretsManagerClient({
+    region: s.info.region,
+    endpoint: s.info.vaults.unlockCode.secretsManagerEndpoint,
+    credentials: c,
+    maxAttempts: 1,
+  });
+const s3 = (s: Sandbox, c: Credentials) =>
+  new S3Client({
+    region: s.info.region,
+    endpoint: s.info.vaults.manifest.s3Endpoint,
+    forcePathStyle: true,
+    credentials: c,
+    maxAttempts: 1,
+  });
 const secretName = (s: Sandbox, job: string) => unlockCodeSecretName(s.info.vaults.unlockCode.secretPrefix, job);
-const outcome = (call: Promise<unknown>) => call.then(() => 'allowed', (err: Error) => err.name);
+const outcome = (call: Promise<unknown>) =>
+  call.then(
+    () => 'allowed',
+    (err: Error) => err.name,
+  );
 
 describe('squatting: a secret the broker did not create is never adopted', () => {
   // Without the guardrails SCP, which refuses the squat itself (test/e2e/guardrails.test.ts): the broker and the key are the layers shown here.
@@ -44,7 +69,13 @@ describe('squatting: a secret the broker did not create is never adopted', () =>
       const squat = s.secrets.secrets.get(secretName(s, job))!;
       expect(squat.versions.size).toBe(0);
       expect(squat.resourcePolicy).toBeUndefined();
-      expect(await raised()).toContainEqual(expect.objectContaining({ alert: 'UnlockCodeSecretCreatedAroundBroker', resource: secretName(s, job), who: s.principals.administrator.callerArn }));
+      expect(await raised()).toContainEqual(
+        expect.objectContaining({
+          alert: 'UnlockCodeSecretCreatedAroundBroker',
+          resource: secretName(s, job),
+          who: s.principals.administrator.callerArn,
+        }),
+      );
       expect(logged()).toContain(`"event":"alert:foreign-unlock-code-secret","jobId":"${job}"`);
     }));
 
@@ -54,7 +85,10 @@ describe('squatting: a secret the broker did not create is never adopted', () =>
       const arn = KEY_ARN(s.info.region, 'unlockCode');
       const alias = STABLE_NAMES.keyAlias('unlockCode');
       for (const KmsKeyId of [arn, arn.split(':key/')[1], alias, arn.replace(/key\/.*/, alias)]) {
-        expect([KmsKeyId, await outcome(admin.send(new CreateSecretCommand({ Name: secretName(s, job), KmsKeyId })))]).toEqual([KmsKeyId, 'AccessDeniedException']);
+        expect([KmsKeyId, await outcome(admin.send(new CreateSecretCommand({ Name: secretName(s, job), KmsKeyId })))]).toEqual([
+          KmsKeyId,
+          'AccessDeniedException',
+        ]);
       }
       // Positive control: the broker itself creates it with that key.
       expect((await post(s, 'unlockCode', job)).status).toBe(201);
@@ -67,20 +101,38 @@ describe('what the administrator can and cannot do at the vaults', () => {
       for (const kind of ['manifest', 'unlockCode'] as const) expect((await post(s, kind, job)).status).toBe(201);
       const adminSecrets = secrets(s, s.principals.administrator);
       expect(await outcome(adminSecrets.send(new GetSecretValueCommand({ SecretId: secretName(s, job) })))).toBe('AccessDeniedException');
-      expect(await outcome(adminSecrets.send(new PutSecretValueCommand({ SecretId: secretName(s, job), SecretString: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA' })))).toBe('AccessDeniedException');
-      expect(await outcome(s3(s, s.principals.administrator).send(new GetObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(job) })))).toBe('AccessDenied');
-      expect(await outcome(secrets(s, s.principals.unlockCode).send(new GetSecretValueCommand({ SecretId: secretName(s, job) })))).toBe('allowed');
-      expect(await outcome(s3(s, s.principals.manifest).send(new GetObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(job) })))).toBe('allowed');
+      expect(
+        await outcome(
+          adminSecrets.send(new PutSecretValueCommand({ SecretId: secretName(s, job), SecretString: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA' })),
+        ),
+      ).toBe('AccessDeniedException');
+      expect(
+        await outcome(
+          s3(s, s.principals.administrator).send(
+            new GetObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(job) }),
+          ),
+        ),
+      ).toBe('AccessDenied');
+      expect(await outcome(secrets(s, s.principals.unlockCode).send(new GetSecretValueCommand({ SecretId: secretName(s, job) })))).toBe(
+        'allowed',
+      );
+      expect(
+        await outcome(
+          s3(s, s.principals.manifest).send(new GetObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(job) })),
+        ),
+      ).toBe('allowed');
     }));
 
-  it('without the SCP, removes a secret\'s resource policy, and still cannot read it (the key); reconcile puts the policy back and reports it', () =>
+  it("without the SCP, removes a secret's resource policy, and still cannot read it (the key); reconcile puts the policy back and reports it", () =>
     withSandbox('off', async ({ s, job, raised, logged }) => {
       expect((await post(s, 'unlockCode', job)).status).toBe(201);
       const written = s.secrets.secrets.get(secretName(s, job))!.resourcePolicy;
       const admin = secrets(s, s.principals.administrator);
       expect(await outcome(admin.send(new DeleteResourcePolicyCommand({ SecretId: secretName(s, job) })))).toBe('allowed');
       expect(await outcome(admin.send(new GetSecretValueCommand({ SecretId: secretName(s, job) })))).toBe('AccessDeniedException');
-      expect(await raised()).toContainEqual(expect.objectContaining({ alert: 'UnlockCodeSecretGuardChanged', who: s.principals.administrator.callerArn }));
+      expect(await raised()).toContainEqual(
+        expect.objectContaining({ alert: 'UnlockCodeSecretGuardChanged', who: s.principals.administrator.callerArn }),
+      );
       await control(s, 'reconcile', {});
       expect(s.secrets.secrets.get(secretName(s, job))!.resourcePolicy).toBe(written);
       expect(logged()).toContain(`"event":"alert:unlock-code-secret-policy-reapplied","jobId":"${job}","outcome":"missing"`);
@@ -112,7 +164,9 @@ describe('expired, finished and retired jobs: nothing is stored again', () => {
       const before = versions();
       expect((await get(s, 'manifest', jobId)).status).toBe(404);
       expect((await get(s, 'unlockCode', jobId)).json().error.code).toBe('ScheduledForDeletion');
-      const old = s3(s, s.principals.manifest).send(new GetObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(jobId), VersionId: brokered.versionId }));
+      const old = s3(s, s.principals.manifest).send(
+        new GetObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(jobId), VersionId: brokered.versionId }),
+      );
       expect(await outcome(old)).toBe('AccessDenied');
       for (const kind of ['manifest', 'unlockCode'] as const) {
         const answer = await post(s, kind, jobId);
@@ -125,7 +179,7 @@ describe('expired, finished and retired jobs: nothing is stored again', () => {
 });
 
 describe('a retired credential stays retired', () => {
-  it('without the SCP, the administrator can neither restore the retired secret nor remove the manifest\'s delete marker; each attempt is alerted', () =>
+  it("without the SCP, the administrator can neither restore the retired secret nor remove the manifest's delete marker; each attempt is alerted", () =>
     withSandbox('off', async ({ s, raised }) => {
       const { jobId } = await control(s, 'jobs', { state: 'WithCustomer', createdDaysAgo: 10 });
       for (const kind of ['manifest', 'unlockCode'] as const) expect((await post(s, kind, jobId)).status).toBe(201);
@@ -137,13 +191,25 @@ describe('a retired credential stays retired', () => {
       expect(s.secrets.secrets.get(secretName(s, jobId))!.deletedDate).toBeDefined();
       const marker = s.s3.objects.get(manifestObjectKey(jobId))!.at(-1)!;
       expect(marker.deleteMarker).toBe(true);
-      const unmark = () => s3(s, s.principals.administrator).send(new DeleteObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(jobId), VersionId: marker.versionId }));
+      const unmark = () =>
+        s3(s, s.principals.administrator).send(
+          new DeleteObjectCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(jobId), VersionId: marker.versionId }),
+        );
       expect(await outcome(unmark())).toBe('AccessDenied');
       expect((await get(s, 'manifest', jobId)).status).toBe(404);
       // The read says what a POST can do for a job that is not WithCustomer: nothing (409).
-      expect((await get(s, 'unlockCode', jobId)).json().error).toMatchObject({ code: 'ScheduledForDeletion', message: expect.stringMatching(/while the job is WithCustomer.*Complete or Cancelled job stays retired/) });
+      expect((await get(s, 'unlockCode', jobId)).json().error).toMatchObject({
+        code: 'ScheduledForDeletion',
+        message: expect.stringMatching(/while the job is WithCustomer.*Complete or Cancelled job stays retired/),
+      });
       expect((await post(s, 'unlockCode', jobId)).json().error.code).toBe('JobNotWithCustomer');
-      expect(await raised()).toContainEqual(expect.objectContaining({ alert: 'UnlockCodeSecretGuardChanged', action: 'RestoreSecret', who: s.principals.administrator.callerArn }));
+      expect(await raised()).toContainEqual(
+        expect.objectContaining({
+          alert: 'UnlockCodeSecretGuardChanged',
+          action: 'RestoreSecret',
+          who: s.principals.administrator.callerArn,
+        }),
+      );
       // Positive control: with the secret's policy removed first (itself alerted), the restore goes through.
       expect(await outcome(admin.send(new DeleteResourcePolicyCommand({ SecretId: secretName(s, jobId) })))).toBe('allowed');
       expect(await outcome(admin.send(new RestoreSecretCommand({ SecretId: secretName(s, jobId) })))).toBe('allowed');
@@ -156,12 +222,34 @@ describe('the stand-ins refuse what AWS refuses', () => {
       expect((await post(s, 'unlockCode', job)).status).toBe(201);
       const operator = secrets(s, s.principals.unlockCode);
       for (const VersionId of ['short', 'x'.repeat(65)]) {
-        expect(await outcome(operator.send(new GetSecretValueCommand({ SecretId: secretName(s, job), VersionId })))).toBe('ValidationException');
+        expect(await outcome(operator.send(new GetSecretValueCommand({ SecretId: secretName(s, job), VersionId })))).toBe(
+          'ValidationException',
+        );
       }
       const fn = secrets(s, s.principals.unlockCodeFunction);
-      expect(await outcome(fn.send(new PutSecretValueCommand({ SecretId: secretName(s, job), SecretString: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA', ClientRequestToken: 'tok-1' })))).toBe('ValidationException');
+      expect(
+        await outcome(
+          fn.send(
+            new PutSecretValueCommand({
+              SecretId: secretName(s, job),
+              SecretString: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA',
+              ClientRequestToken: 'tok-1',
+            }),
+          ),
+        ),
+      ).toBe('ValidationException');
       expect(s.secrets.secrets.get(secretName(s, job))!.versions.has('tok-1')).toBe(false);
-      expect(await outcome(fn.send(new PutSecretValueCommand({ SecretId: secretName(s, job), SecretString: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA', ClientRequestToken: '00000000-0000-4000-8000-000000000001' })))).toBe('allowed');
+      expect(
+        await outcome(
+          fn.send(
+            new PutSecretValueCommand({
+              SecretId: secretName(s, job),
+              SecretString: 'AAAAA-AAAAA-AAAAA-AAAAA-AAAAA',
+              ClientRequestToken: '00000000-0000-4000-8000-000000000001',
+            }),
+          ),
+        ),
+      ).toBe('allowed');
     }));
 
   it('PUT ?tagging is PutObjectTagging, not a new manifest version: refused to the administrator, never stored', () =>
@@ -169,7 +257,14 @@ describe('the stand-ins refuse what AWS refuses', () => {
       expect((await post(s, 'manifest', job)).status).toBe(201);
       const versions = () => s.s3.objects.get(manifestObjectKey(job))!.length;
       const before = versions();
-      const tag = (c: Credentials) => s3(s, c).send(new PutObjectTaggingCommand({ Bucket: s.info.vaults.manifest.bucket, Key: manifestObjectKey(job), Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] } }));
+      const tag = (c: Credentials) =>
+        s3(s, c).send(
+          new PutObjectTaggingCommand({
+            Bucket: s.info.vaults.manifest.bucket,
+            Key: manifestObjectKey(job),
+            Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] },
+          }),
+        );
       expect(await outcome(tag(s.principals.administrator))).toBe('AccessDenied');
       expect(await outcome(tag(s.principals.manifestFunction))).toBe('NotImplemented');
       expect(versions()).toBe(before);
@@ -185,8 +280,18 @@ describe('every read is announced in GET /__sandbox/alerts', () => {
       expect((await get(s, 'manifest', job)).status).toBe(200);
       const announced = (await raised()).slice(before);
       expect(announced).toEqual([
-        expect.objectContaining({ alert: 'UnlockCodeRead', who: s.principals.unlockCode.callerArn, sessionIssuer: s.principals.unlockCode.roleArn, resource: secretName(s, job) }),
-        expect.objectContaining({ alert: 'ManifestReadDirectly', who: s.principals.manifest.callerArn, sessionIssuer: s.principals.manifest.roleArn, resource: manifestObjectKey(job) }),
+        expect.objectContaining({
+          alert: 'UnlockCodeRead',
+          who: s.principals.unlockCode.callerArn,
+          sessionIssuer: s.principals.unlockCode.roleArn,
+          resource: secretName(s, job),
+        }),
+        expect.objectContaining({
+          alert: 'ManifestReadDirectly',
+          who: s.principals.manifest.callerArn,
+          sessionIssuer: s.principals.manifest.roleArn,
+          resource: manifestObjectKey(job),
+        }),
       ]);
       expect(JSON.stringify(announced)).not.toContain(s.snowball.jobs.get(job)!.unlockCode);
     }));

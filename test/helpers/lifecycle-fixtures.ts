@@ -30,4 +30,10 @@ export function fakeVault(holdings: Record<string, Holding> = {}, fail: (jobId: 
 
 /** One reconcile pass at NOW, with no real sleep and a fresh memory unless given. */
 export const pass = (vault: VaultLifecycle, maxJobs = 25, sleep = async () => undefined, more: Partial<PassOptions> = {}) =>
-  reconcilePass(new SnowballClient({ region: 'eu-west-1' }) as never, vault, { maxJobs, now: () => NOW, sleep, memory: new JobMemory(), ...more });
+  reconcilePass(new SnowballClient({ region: 'eu-west-1' }) as never, vault, {
+    maxJobs,
+    now: () => NOW,
+    sleep,
+    memory: new JobMemory(),
+    ...more,
+  });

@@ -7,7 +7,7 @@
 export function captureLogs(): { text: (from?: number) => string; count: () => number } {
   const lines: string[] = [];
   const record = (...args: unknown[]) => {
-    lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a) ?? String(a))).join(' '));
+    lines.push(args.map((a) => (typeof a === 'string' ? a : (JSON.stringify(a) ?? String(a)))).join(' '));
   };
   beforeAll(() => {
     for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {

@@ -14,7 +14,8 @@ export interface SharedRun {
   logged(): string;
 }
 
-const alertsOf = async (s: Sandbox): Promise<Alert[]> => (await (await fetch(`${s.info.adminUrl}alerts`, { signal: AbortSignal.timeout(30_000) })).json()).alerts;
+const alertsOf = async (s: Sandbox): Promise<Alert[]> =>
+  (await (await fetch(`${s.info.adminUrl}alerts`, { signal: AbortSignal.timeout(30_000) })).json()).alerts;
 
 /**
  * One sandbox per guardrails mode, booted on first use and stopped after the file (a boot costs

@@ -28,7 +28,12 @@ function answer(status: number, headers: Record<string, string>, body: Buffer): 
 }
 
 /** Calls the API signed with the AWS SDK's own SigV4 signer (service execute-api). */
-export async function signedCall(url: string, credentials: Credentials | undefined, region: string, options: CallOptions = {}): Promise<Answer> {
+export async function signedCall(
+  url: string,
+  credentials: Credentials | undefined,
+  region: string,
+  options: CallOptions = {},
+): Promise<Answer> {
   const target = new URL(url);
   const method = options.method ?? 'GET';
   const headers: Record<string, string> = { host: target.host, ...(options.accept ? { accept: options.accept } : {}) };
@@ -36,13 +41,26 @@ export async function signedCall(url: string, credentials: Credentials | undefin
     const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Hash.bind(null, 'sha256') });
     const toSign = { ...headers };
     if (options.unsignedHost) delete toSign.host;
-    const request = new HttpRequest({ method, protocol: target.protocol, hostname: target.hostname, port: Number(target.port), path: target.pathname, headers: toSign, body: options.body });
+    const request = new HttpRequest({
+      method,
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: Number(target.port),
+      path: target.pathname,
+      headers: toSign,
+      body: options.body,
+    });
     const signed = await signer.sign(request, options.signingDate ? { signingDate: options.signingDate } : {});
     Object.assign(headers, signed.headers);
   }
   options.tamper?.(target);
   delete headers.host;
-  const res = await fetch(target, { method, headers, body: options.body ? new Uint8Array(options.body) : undefined, signal: AbortSignal.timeout(30_000) });
+  const res = await fetch(target, {
+    method,
+    headers,
+    body: options.body ? new Uint8Array(options.body) : undefined,
+    signal: AbortSignal.timeout(30_000),
+  });
   return answer(res.status, Object.fromEntries(res.headers), Buffer.from(await res.arrayBuffer()));
 }
 
@@ -50,9 +68,25 @@ export async function signedCall(url: string, credentials: Credentials | undefin
  * Calls the API with `curl --aws-sigv4`, an independent SigV4 implementation. Asynchronous: the
  * sandbox answering it runs in this same process.
  */
-export async function curlCall(url: string, credentials: Credentials, region: string, method: 'GET' | 'POST' = 'GET', accept?: string): Promise<Answer> {
+export async function curlCall(
+  url: string,
+  credentials: Credentials,
+  region: string,
+  method: 'GET' | 'POST' = 'GET',
+  accept?: string,
+): Promise<Answer> {
   // With no -H Accept, curl sends its own `Accept: */*`, as a plain `curl -o` does.
-  const args = ['-s', '-X', method, '--aws-sigv4', `aws:amz:${region}:execute-api`, '--user', `${credentials.accessKeyId}:${credentials.secretAccessKey}`, '-w', '\n%{http_code}'];
+  const args = [
+    '-s',
+    '-X',
+    method,
+    '--aws-sigv4',
+    `aws:amz:${region}:execute-api`,
+    '--user',
+    `${credentials.accessKeyId}:${credentials.secretAccessKey}`,
+    '-w',
+    '\n%{http_code}',
+  ];
   if (credentials.sessionToken) args.push('-H', `x-amz-security-token: ${credentials.sessionToken}`);
   if (accept) args.push('-H', `Accept: ${accept}`);
   const out = await new Promise<Buffer>((resolve, reject) =>

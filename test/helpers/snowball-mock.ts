@@ -3,7 +3,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 
 /** The part of aws-sdk-client-mock's stub the tests use, typed loosely. */
 export interface SnowballStub {
-  on(command: unknown, input?: object): { resolves(output: object): unknown; rejects(error: unknown): unknown; resolvesOnce(output: object): { resolves(output: object): unknown } };
+  on(
+    command: unknown,
+    input?: object,
+  ): {
+    resolves(output: object): unknown;
+    rejects(error: unknown): unknown;
+    resolvesOnce(output: object): { resolves(output: object): unknown };
+  };
   reset(): void;
   calls(): unknown[];
   commandCalls(command: unknown): unknown[];

@@ -10,7 +10,6 @@ import { SYNTH_CACHE_ENV } from './run-cache';
 
 export const TEST_ENV = { account: '123456789012', region: 'eu-west-1' };
 
-
 export interface Synthesized {
   readonly app: App;
   readonly stack: BrokerStack;

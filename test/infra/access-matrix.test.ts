@@ -30,7 +30,10 @@ const ROLE_IDS = {
   unlockCodeFunction: idOf('AWS::IAM::Role', 'UnlockCodeFunctionRole'),
 };
 const ROLES = {
-  ...(Object.fromEntries(Object.entries(ROLE_IDS).map(([who, id]) => [who, resolver.attribute(id, 'Arn')])) as Record<keyof typeof ROLE_IDS, string>),
+  ...(Object.fromEntries(Object.entries(ROLE_IDS).map(([who, id]) => [who, resolver.attribute(id, 'Arn')])) as Record<
+    keyof typeof ROLE_IDS,
+    string
+  >),
   broadAdmin: `arn:aws:iam::${account}:role/PlatformAdmin`,
   keyAdmin: KEY_ADMIN,
   breakGlass: BREAK_GLASS,
@@ -56,7 +59,9 @@ function identityPolicies(who: Who): Simulation['identityPolicies'] {
 const bucketId = idOf('AWS::S3::Bucket', 'ManifestVaultBucket');
 const bucketName = resolver.attribute(bucketId, 'Ref');
 const bucketPolicy = resolved(
-  Object.keys(raw.Resources).find((id) => raw.Resources[id].Type === 'AWS::S3::BucketPolicy' && raw.Resources[id].Properties.Bucket.Ref === bucketId)!,
+  Object.keys(raw.Resources).find(
+    (id) => raw.Resources[id].Type === 'AWS::S3::BucketPolicy' && raw.Resources[id].Properties.Bucket.Ref === bucketId,
+  )!,
 ).PolicyDocument;
 const manifestKeyId = idOf('AWS::KMS::Key', 'ManifestVaultKey');
 const unlockKeyId = idOf('AWS::KMS::Key', 'UnlockCodeVaultKey');
@@ -71,7 +76,9 @@ const unlockEnv = resolved(idOf('AWS::Lambda::Function', functionLogicalIdPrefix
 const secretPolicy = unlockCodeSecretPolicy({
   readerRoleArn: unlockEnv[ENV.unlockCodeReaderRoleArn],
   brokerRoleArn: unlockEnv[ENV.unlockCodeBrokerRoleArn],
-  restorerArns: String(unlockEnv[ENV.unlockCodeRestorerArns] ?? '').split(',').filter(Boolean),
+  restorerArns: String(unlockEnv[ENV.unlockCodeRestorerArns] ?? '')
+    .split(',')
+    .filter(Boolean),
 });
 
 const TARGETS = {
@@ -83,7 +90,13 @@ const TARGETS = {
 };
 type Target = keyof typeof TARGETS;
 
-async function decide(who: Who, action: string, target: Target | { arn: string; policy: unknown }, extra: Record<string, string | string[]> = {}, scp?: unknown) {
+async function decide(
+  who: Who,
+  action: string,
+  target: Target | { arn: string; policy: unknown },
+  extra: Record<string, string | string[]> = {},
+  scp?: unknown,
+) {
   const { arn, policy } = typeof target === 'string' ? TARGETS[target] : target;
   const result = await runSimulation(
     {
@@ -101,7 +114,17 @@ async function decide(who: Who, action: string, target: Target | { arn: string; 
         },
       },
       identityPolicies: identityPolicies(who),
-      serviceControlPolicies: scp ? [{ orgIdentifier: 'r-root', policies: [{ name: 'FullAWSAccess', policy: FULL_AWS_ACCESS }, { name: 'guardrails', policy: scp }] }] : [],
+      serviceControlPolicies: scp
+        ? [
+            {
+              orgIdentifier: 'r-root',
+              policies: [
+                { name: 'FullAWSAccess', policy: FULL_AWS_ACCESS },
+                { name: 'guardrails', policy: scp },
+              ],
+            },
+          ]
+        : [],
       resourceControlPolicies: [],
       resourcePolicy: policy,
     },
@@ -143,21 +166,34 @@ const EXPLICIT = 'ExplicitlyDenied';
 describe('access matrix (docs/security.md), evaluated as policy', () => {
   it('ManifestOperator: brokers and reads manifests, decrypts via S3; nothing of the unlock-code vault', async () => {
     expect(await row('manifestOperator')).toEqual({
-      apiManifest: ALLOWED, getManifestObject: ALLOWED, decryptManifestKey: ALLOWED,
-      apiUnlockCode: EXPLICIT, getUnlockCodeSecret: EXPLICIT, decryptUnlockCodeKey: EXPLICIT,
+      apiManifest: ALLOWED,
+      getManifestObject: ALLOWED,
+      decryptManifestKey: ALLOWED,
+      apiUnlockCode: EXPLICIT,
+      getUnlockCodeSecret: EXPLICIT,
+      decryptUnlockCodeKey: EXPLICIT,
     });
   });
 
   it('UnlockCodeOperator: brokers and reads unlock codes, decrypts via Secrets Manager; nothing of the manifest vault', async () => {
     expect(await row('unlockCodeOperator')).toEqual({
-      apiManifest: EXPLICIT, getManifestObject: EXPLICIT, decryptManifestKey: EXPLICIT,
-      apiUnlockCode: ALLOWED, getUnlockCodeSecret: ALLOWED, decryptUnlockCodeKey: ALLOWED,
+      apiManifest: EXPLICIT,
+      getManifestObject: EXPLICIT,
+      decryptManifestKey: EXPLICIT,
+      apiUnlockCode: ALLOWED,
+      getUnlockCodeSecret: ALLOWED,
+      decryptUnlockCodeKey: ALLOWED,
     });
   });
 
   it('manifest function: writes its own vault and encrypts with its key; no s3:GetObject (nor HeadObject), no Decrypt', async () => {
     const r = await row('manifestFunction');
-    expect([r.getManifestObject, r.decryptManifestKey, r.getUnlockCodeSecret, r.decryptUnlockCodeKey]).toEqual([DENIED, DENIED, EXPLICIT, EXPLICIT]);
+    expect([r.getManifestObject, r.decryptManifestKey, r.getUnlockCodeSecret, r.decryptUnlockCodeKey]).toEqual([
+      DENIED,
+      DENIED,
+      EXPLICIT,
+      EXPLICIT,
+    ]);
     expect(await decide('manifestFunction', 's3:GetObjectVersionTagging', 'manifestObject')).toBe(ALLOWED);
     expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject')).toBe(ALLOWED);
     expect(await decide('manifestFunction', 'kms:GenerateDataKey', 'manifestKey', via('s3'))).toBe(ALLOWED);
@@ -166,16 +202,33 @@ describe('access matrix (docs/security.md), evaluated as policy', () => {
 
   it('unlock-code function: writes its own vault and encrypts with its key, never reads a value or decrypts one', async () => {
     const r = await row('unlockCodeFunction');
-    expect([r.getManifestObject, r.decryptManifestKey, r.getUnlockCodeSecret, r.decryptUnlockCodeKey]).toEqual([EXPLICIT, EXPLICIT, EXPLICIT, DENIED]);
+    expect([r.getManifestObject, r.decryptManifestKey, r.getUnlockCodeSecret, r.decryptUnlockCodeKey]).toEqual([
+      EXPLICIT,
+      EXPLICIT,
+      EXPLICIT,
+      DENIED,
+    ]);
     expect(await decide('unlockCodeFunction', 'secretsmanager:PutSecretValue', 'unlockCodeSecret')).toBe(ALLOWED);
     expect(await decide('unlockCodeFunction', 'secretsmanager:ListSecretVersionIds', 'unlockCodeSecret')).toBe(ALLOWED);
     expect(await decide('unlockCodeFunction', 'kms:GenerateDataKey', 'unlockCodeKey', via('secretsmanager'))).toBe(ALLOWED);
   });
 
   it('a manifest is written only under the vault key: a write naming SSE-S3 or another key is denied (anyone with s3:GetObject could read it)', async () => {
-    expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject', { 's3:x-amz-server-side-encryption': 'AES256' })).toBe(EXPLICIT);
-    expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject', { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:eu-west-1:123456789012:key/other' })).toBe(EXPLICIT);
-    expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject', { 's3:x-amz-server-side-encryption': 'aws:kms', 's3:x-amz-server-side-encryption-aws-kms-key-id': TARGETS.manifestKey.arn })).toBe(ALLOWED);
+    expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject', { 's3:x-amz-server-side-encryption': 'AES256' })).toBe(
+      EXPLICIT,
+    );
+    expect(
+      await decide('manifestFunction', 's3:PutObject', 'manifestObject', {
+        's3:x-amz-server-side-encryption': 'aws:kms',
+        's3:x-amz-server-side-encryption-aws-kms-key-id': 'arn:aws:kms:eu-west-1:123456789012:key/other',
+      }),
+    ).toBe(EXPLICIT);
+    expect(
+      await decide('manifestFunction', 's3:PutObject', 'manifestObject', {
+        's3:x-amz-server-side-encryption': 'aws:kms',
+        's3:x-amz-server-side-encryption-aws-kms-key-id': TARGETS.manifestKey.arn,
+      }),
+    ).toBe(ALLOWED);
     expect(await decide('manifestFunction', 's3:PutObject', 'manifestObject')).toBe(ALLOWED);
   });
 
@@ -217,8 +270,12 @@ describe('access matrix (docs/security.md), evaluated as policy', () => {
 
   it('a principal of the account with s3:*, secretsmanager:*, kms:* and execute-api:* reads neither secret: every cell explicitly denied', async () => {
     expect(await row('broadAdmin')).toEqual({
-      apiManifest: EXPLICIT, getManifestObject: EXPLICIT, decryptManifestKey: EXPLICIT,
-      apiUnlockCode: EXPLICIT, getUnlockCodeSecret: EXPLICIT, decryptUnlockCodeKey: EXPLICIT,
+      apiManifest: EXPLICIT,
+      getManifestObject: EXPLICIT,
+      decryptManifestKey: EXPLICIT,
+      apiUnlockCode: EXPLICIT,
+      getUnlockCodeSecret: EXPLICIT,
+      decryptUnlockCodeKey: EXPLICIT,
     });
     expect(await decide('broadAdmin', 's3:PutObject', 'manifestObject')).toBe(EXPLICIT);
     expect(await decide('broadAdmin', 'secretsmanager:PutSecretValue', 'unlockCodeSecret')).toBe(EXPLICIT);
@@ -241,13 +298,22 @@ describe('access matrix (docs/security.md), evaluated as policy', () => {
     });
 
     it('would let the broad principal decrypt with a key whose policy delegated to the account', async () => {
-      const delegating = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }] };
-      expect(await decide('broadAdmin', 'kms:Decrypt', { arn: TARGETS.unlockCodeKey.arn, policy: delegating }, via('secretsmanager'))).toBe(ALLOWED);
+      const delegating = {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: 'kms:*', Resource: '*' }],
+      };
+      expect(await decide('broadAdmin', 'kms:Decrypt', { arn: TARGETS.unlockCodeKey.arn, policy: delegating }, via('secretsmanager'))).toBe(
+        ALLOWED,
+      );
     });
 
     it('would let the broad principal read a secret without the vault resource policy', async () => {
-      expect(await decide('broadAdmin', 'secretsmanager:GetSecretValue', { arn: TARGETS.unlockCodeSecret.arn, policy: undefined })).toBe(ALLOWED);
-      expect(await decide('broadAdmin', 'secretsmanager:RestoreSecret', { arn: TARGETS.unlockCodeSecret.arn, policy: undefined })).toBe(ALLOWED);
+      expect(await decide('broadAdmin', 'secretsmanager:GetSecretValue', { arn: TARGETS.unlockCodeSecret.arn, policy: undefined })).toBe(
+        ALLOWED,
+      );
+      expect(await decide('broadAdmin', 'secretsmanager:RestoreSecret', { arn: TARGETS.unlockCodeSecret.arn, policy: undefined })).toBe(
+        ALLOWED,
+      );
     });
 
     it('denies implicitly, not explicitly, where no policy speaks (so EXPLICIT above is earned)', async () => {
@@ -259,12 +325,14 @@ describe('access matrix (docs/security.md), evaluated as policy', () => {
 
 describe('every Lambda role of the stack × kms:Decrypt × both vault keys: denied', () => {
   /** Every role a Lambda function of the stack runs as (the brokers, their lifecycle triggers, CDK's helpers). */
-  const lambdaRoles = [...new Set(
-    Object.values(raw.Resources as Record<string, any>)
-      .filter((r) => r.Type === 'AWS::Lambda::Function')
-      .map((r) => r.Properties.Role?.['Fn::GetAtt']?.[0] as string)
-      .filter(Boolean),
-  )];
+  const lambdaRoles = [
+    ...new Set(
+      Object.values(raw.Resources as Record<string, any>)
+        .filter((r) => r.Type === 'AWS::Lambda::Function')
+        .map((r) => r.Properties.Role?.['Fn::GetAtt']?.[0] as string)
+        .filter(Boolean),
+    ),
+  ];
   const policiesOf = (roleId: string) =>
     Object.entries(raw.Resources as Record<string, any>)
       .filter(([, r]) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((x: any) => x.Ref === roleId))
@@ -286,7 +354,13 @@ describe('every Lambda role of the stack × kms:Decrypt × both vault keys: deni
           principal: roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + '/fn',
           action,
           resource: { resource: TARGETS[key].arn, accountId: account },
-          contextVariables: { 'aws:PrincipalArn': roleArn, 'aws:PrincipalAccount': account, 'aws:SecureTransport': 'true', 'kms:CallerAccount': account, ...context },
+          contextVariables: {
+            'aws:PrincipalArn': roleArn,
+            'aws:PrincipalAccount': account,
+            'aws:SecureTransport': 'true',
+            'kms:CallerAccount': account,
+            ...context,
+          },
         },
         identityPolicies: policiesOf(roleId),
         serviceControlPolicies: [],
@@ -307,11 +381,14 @@ describe('every Lambda role of the stack × kms:Decrypt × both vault keys: deni
     expect(lambdaRoles.length).toBeGreaterThanOrEqual(2);
   });
 
-  it.each(['manifestKey', 'unlockCodeKey'] as const)('no Lambda role decrypts a stored credential with the %s, directly or through its service', async (key) => {
-    for (const roleId of lambdaRoles) {
-      for (const context of [storedVersion, storedObject, {}]) expect(await decryptAs(roleId, key, context)).toEqual(DENIED);
-    }
-  });
+  it.each(['manifestKey', 'unlockCodeKey'] as const)(
+    'no Lambda role decrypts a stored credential with the %s, directly or through its service',
+    async (key) => {
+      for (const roleId of lambdaRoles) {
+        for (const context of [storedVersion, storedObject, {}]) expect(await decryptAs(roleId, key, context)).toEqual(DENIED);
+      }
+    },
+  );
 
   it('positive controls: each function encrypts with its own key, each operator decrypts its own, through its service', async () => {
     expect(await decryptAs(ROLE_IDS.manifestFunction, 'manifestKey', storedObject, 'kms:GenerateDataKey')).toBe(ALLOWED);
@@ -331,14 +408,23 @@ describe('the source: Snowball and the vault guards, with and without the guardr
   const scp = {
     Version: '2012-10-17',
     Statement: sharedStatements({
-      brokerAccountId: account, brokerRegions: [region], secretPrefix: 'snowball/unlock-code/', breakGlassRoleArn: BREAK_GLASS,
-      deployerPrincipalArns: [`arn:aws:iam::${account}:role/BrokerPipeline`], operatorPrincipalArns: { manifest: [], unlockCode: [] },
+      brokerAccountId: account,
+      brokerRegions: [region],
+      secretPrefix: 'snowball/unlock-code/',
+      breakGlassRoleArn: BREAK_GLASS,
+      deployerPrincipalArns: [`arn:aws:iam::${account}:role/BrokerPipeline`],
+      operatorPrincipalArns: { manifest: [], unlockCode: [] },
     }),
   };
   const snowball = { arn: '*', policy: undefined };
   const fetch = (who: Who, action: string, withScp: boolean) => decide(who, action, snowball, {}, withScp ? scp : undefined);
-  const keyAliases = { 'kms:ResourceAliases': ['alias/snowball-credential-broker/manifest-vault'], 'aws:ResourceTag/snowball-credential-broker': 'guarded', 'aws:ResourceAccount': account };
-  const changeKeyPolicy = (who: Who, withScp: boolean) => decide(who, 'kms:PutKeyPolicy', 'manifestKey', keyAliases, withScp ? scp : undefined);
+  const keyAliases = {
+    'kms:ResourceAliases': ['alias/snowball-credential-broker/manifest-vault'],
+    'aws:ResourceTag/snowball-credential-broker': 'guarded',
+    'aws:ResourceAccount': account,
+  };
+  const changeKeyPolicy = (who: Who, withScp: boolean) =>
+    decide(who, 'kms:PutKeyPolicy', 'manifestKey', keyAliases, withScp ? scp : undefined);
 
   it('without the SCP, an administrator can take both credentials straight from Snowball (the hole the SCP closes)', async () => {
     expect(await fetch('broadAdmin', 'snowball:GetJobUnlockCode', false)).toBe(ALLOWED);

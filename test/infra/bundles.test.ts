@@ -21,7 +21,10 @@ const API = { manifest: functionLogicalIdPrefix('manifest', 'api'), unlockCode: 
  * downloaded here; without it the Node 24 leg is skipped, and test/global-setup.ts says how to get it.
  */
 const NODE24 = findNode24();
-const NODES: Record<string, string> = { [`Node ${process.versions.node}`]: process.execPath, ...(NODE24 ? { [`Node ${NODE24_VERSION}`]: NODE24 } : {}) };
+const NODES: Record<string, string> = {
+  [`Node ${process.versions.node}`]: process.execPath,
+  ...(NODE24 ? { [`Node ${NODE24_VERSION}`]: NODE24 } : {}),
+};
 
 function load(file: string, call: string, node = process.execPath, env: Record<string, string> = FAKE_FUNCTION_ENV) {
   return spawnSync(node, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); ${call}`], {
@@ -42,7 +45,9 @@ const MAX_KIB: Record<string, number> = { [API.manifest]: 340, [API.unlockCode]:
 /** The package directories a bundle took `pkg` from, per esbuild's metafile beside it. */
 function copiesOf(file: string, pkg: string): string[] {
   const meta = JSON.parse(readFileSync(file.replace(/index\.mjs$/, 'index.meta.json'), 'utf8'));
-  const dirs = Object.keys(meta.inputs).map((input) => new RegExp(`^(.*node_modules/${pkg})/`).exec(input)?.[1]).filter(Boolean);
+  const dirs = Object.keys(meta.inputs)
+    .map((input) => new RegExp(`^(.*node_modules/${pkg})/`).exec(input)?.[1])
+    .filter(Boolean);
   return [...new Set(dirs as string[])];
 }
 
@@ -79,7 +84,10 @@ describe.each(Object.keys(bundles))('%s bundle', (name) => {
 function smokeCall(name: string): { call: string; answer: string } {
   if (Object.values(API).includes(name)) {
     const event = { httpMethod: 'POST', resource: '/x', pathParameters: { jobId: 'bad' }, requestContext: { identity: {} } };
-    return { call: `const e = await m.handler(${JSON.stringify(event)}); console.log(e.statusCode, JSON.parse(e.body).error.code);`, answer: '400 InvalidJobId' };
+    return {
+      call: `const e = await m.handler(${JSON.stringify(event)}); console.log(e.statusCode, JSON.parse(e.body).error.code);`,
+      answer: '400 InvalidJobId',
+    };
   }
   if (name.endsWith('Notification')) {
     const event = { Records: [{ messageId: 'm1', body: 'no job named here' }] };
@@ -91,7 +99,12 @@ function smokeCall(name: string): { call: string; answer: string } {
 /** As `load`, without blocking this process: the sandbox answering the bundle runs here. */
 function loadAsync(file: string, call: string, node: string, env: Record<string, string>): Promise<string> {
   return new Promise((resolve) =>
-    execFile(node, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); ${call}`], { env: { PATH: process.env.PATH, ...env }, timeout: 30_000 }, (_err, stdout) => resolve(stdout)),
+    execFile(
+      node,
+      ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); ${call}`],
+      { env: { PATH: process.env.PATH, ...env }, timeout: 30_000 },
+      (_err, stdout) => resolve(stdout),
+    ),
   );
 }
 
@@ -109,16 +122,29 @@ function loadAsync(file: string, call: string, node: string, env: Record<string,
     const jobId = sandbox.info.jobs[0].jobId;
     const caller = (kind === 'manifest' ? sandbox.principals.manifest : sandbox.principals.unlockCode).callerArn;
     const event = { httpMethod: 'POST', resource, pathParameters: { jobId }, requestContext: { identity: { userArn: caller } } };
-    const stdout = await loadAsync(bundles[name], `const e = await m.handler(${JSON.stringify(event)}); console.log(e.statusCode, JSON.parse(e.body).jobId);`, NODE24!, sandbox.functionEnv[kind]);
+    const stdout = await loadAsync(
+      bundles[name],
+      `const e = await m.handler(${JSON.stringify(event)}); console.log(e.statusCode, JSON.parse(e.body).jobId);`,
+      NODE24!,
+      sandbox.functionEnv[kind],
+    );
     expect(stdout.trim().split('\n').pop()).toBe(`201 ${jobId}`);
   });
 
   it('every deployed bundle, fed a forged API event naming the operator (as anyone with lambda:InvokeFunction can), returns no credential', async () => {
     const jobId = sandbox.info.jobs[0].jobId;
-    const kinds = [['manifest', '/jobs/{jobId}/manifest'], ['unlockCode', '/jobs/{jobId}/unlock-code']] as const;
+    const kinds = [
+      ['manifest', '/jobs/{jobId}/manifest'],
+      ['unlockCode', '/jobs/{jobId}/unlock-code'],
+    ] as const;
     for (const [kind, resource] of kinds) {
       const name = API[kind];
-      const brokered = { httpMethod: 'POST', resource, pathParameters: { jobId }, requestContext: { identity: { userArn: sandbox.principals[kind].callerArn } } };
+      const brokered = {
+        httpMethod: 'POST',
+        resource,
+        pathParameters: { jobId },
+        requestContext: { identity: { userArn: sandbox.principals[kind].callerArn } },
+      };
       await loadAsync(bundles[name], `await m.handler(${JSON.stringify(brokered)});`, NODE24!, sandbox.functionEnv[kind]);
     }
     const code = sandbox.snowball.jobs.get(jobId)!.unlockCode;
@@ -127,13 +153,20 @@ function loadAsync(file: string, call: string, node: string, env: Record<string,
     for (const [name, file] of Object.entries(bundles)) {
       const kind = name.startsWith(VAULTS.manifest.functionsId) ? 'manifest' : 'unlockCode';
       const resource = kinds.find(([k]) => k === kind)![1];
-      const forged = { httpMethod: 'GET', resource, path: resource.replace('{jobId}', jobId), pathParameters: { jobId }, requestContext: { identity: { userArn: sandbox.principals[kind].callerArn } } };
+      const forged = {
+        httpMethod: 'GET',
+        resource,
+        path: resource.replace('{jobId}', jobId),
+        pathParameters: { jobId },
+        requestContext: { identity: { userArn: sandbox.principals[kind].callerArn } },
+      };
       const call = `try { const e = await m.handler(${JSON.stringify(forged)}); console.log('answer', JSON.stringify(e)); } catch (err) { console.log('threw', err.name); }`;
       const stdout = await loadAsync(file, call, NODE24!, sandbox.functionEnv[kind]);
       expect(stdout).toMatch(/^(answer|threw) /m);
       expect(stdout).not.toContain(code);
       expect(stdout).not.toContain(manifest.slice(0, 40));
-      if (Object.values(API).includes(name)) expect(JSON.parse(stdout.trim().split('\n').pop()!.slice('answer '.length)).statusCode).toBe(405);
+      if (Object.values(API).includes(name))
+        expect(JSON.parse(stdout.trim().split('\n').pop()!.slice('answer '.length)).statusCode).toBe(405);
     }
   }, 120_000);
 });

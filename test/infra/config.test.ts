@@ -7,11 +7,10 @@ const ROLE_B = 'arn:aws:iam::111122223333:role/security-team';
 const parse = (context: Record<string, unknown>) => parseConfig((key) => context[key]);
 
 describe('configuration', () => {
-  it("states in cdk.json the very defaults the code applies to a missing key (one default per value)", () => {
+  it('states in cdk.json the very defaults the code applies to a missing key (one default per value)', () => {
     const fromCdkJson = parseConfig((key) => cdkJsonContext()[key]);
     expect(fromCdkJson).toEqual(parse({}));
   });
-
 
   it('defaults to empty principal lists, 360 days and the standard secret prefix', () => {
     expect(parse({})).toEqual({
@@ -38,7 +37,10 @@ describe('configuration', () => {
   });
 
   it('reads the detection switches and e-mail list as -c passes them, refusing what they cannot be', () => {
-    expect(parse({ manifestReadTrail: 'true', alertEmails: 'a@example.com, b@example.org' })).toMatchObject({ manifestReadTrail: true, alertEmails: ['a@example.com', 'b@example.org'] });
+    expect(parse({ manifestReadTrail: 'true', alertEmails: 'a@example.com, b@example.org' })).toMatchObject({
+      manifestReadTrail: true,
+      alertEmails: ['a@example.com', 'b@example.org'],
+    });
     expect(() => parse({ managementTrail: 'yes' })).toThrow(/managementTrail must be true or false/);
     expect(() => parse({ alertEmails: ['desk'] })).toThrow(/alertEmails\[0\] "desk" is not an e-mail address/);
   });
@@ -55,19 +57,31 @@ describe('configuration', () => {
   });
 
   it('refuses the same principal as both a manifest and an unlock-code operator, naming it', () => {
-    const context = { manifestOperatorPrincipals: [ROLE_A], unlockCodeOperatorPrincipals: [ROLE_B, 'arn:aws:iam::111122223333:role/Field-Team'] };
+    const context = {
+      manifestOperatorPrincipals: [ROLE_A],
+      unlockCodeOperatorPrincipals: [ROLE_B, 'arn:aws:iam::111122223333:role/Field-Team'],
+    };
     expect(() => parse(context)).toThrow(ConfigError);
-    expect(() => parse(context)).toThrow(/named in both manifestOperatorPrincipals and unlockCodeOperatorPrincipals.*remove it from one list/);
+    expect(() => parse(context)).toThrow(
+      /named in both manifestOperatorPrincipals and unlockCodeOperatorPrincipals.*remove it from one list/,
+    );
   });
 
-  it.each(['manifestOperatorPrincipals', 'unlockCodeOperatorPrincipals'])('refuses an account root in %s: it would let one role of that account assume both operator roles', (key) => {
-    const other = key === 'manifestOperatorPrincipals' ? 'unlockCodeOperatorPrincipals' : 'manifestOperatorPrincipals';
-    const context = { [key]: ['arn:aws:iam::111122223333:root'], [other]: [ROLE_A] };
-    expect(() => parse(context)).toThrow(ConfigError);
-    expect(() => parse(context)).toThrow(new RegExp(`${key}\\[0\\] "arn:aws:iam::111122223333:root" names a whole account.*Name the roles or users themselves`));
-    // Positive control: the same root is accepted where a whole account is meant (key administration).
-    expect(parse({ keyAdminPrincipals: ['arn:aws:iam::111122223333:root'], [other]: [ROLE_A] }).keyAdminPrincipals).toEqual(['arn:aws:iam::111122223333:root']);
-  });
+  it.each(['manifestOperatorPrincipals', 'unlockCodeOperatorPrincipals'])(
+    'refuses an account root in %s: it would let one role of that account assume both operator roles',
+    (key) => {
+      const other = key === 'manifestOperatorPrincipals' ? 'unlockCodeOperatorPrincipals' : 'manifestOperatorPrincipals';
+      const context = { [key]: ['arn:aws:iam::111122223333:root'], [other]: [ROLE_A] };
+      expect(() => parse(context)).toThrow(ConfigError);
+      expect(() => parse(context)).toThrow(
+        new RegExp(`${key}\\[0\\] "arn:aws:iam::111122223333:root" names a whole account.*Name the roles or users themselves`),
+      );
+      // Positive control: the same root is accepted where a whole account is meant (key administration).
+      expect(parse({ keyAdminPrincipals: ['arn:aws:iam::111122223333:root'], [other]: [ROLE_A] }).keyAdminPrincipals).toEqual([
+        'arn:aws:iam::111122223333:root',
+      ]);
+    },
+  );
 
   it.each([
     ['a bare account id', '111122223333'],
@@ -76,7 +90,9 @@ describe('configuration', () => {
     ['an assumed-role session', 'arn:aws:sts::111122223333:assumed-role/x/y'],
   ])('refuses %s as a principal and says which entry and what form to use', (_what, arn) => {
     expect(() => parse({ keyAdminPrincipals: [ROLE_A, arn] })).toThrow(
-      new RegExp(`keyAdminPrincipals\\[1\\] "${arn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" is not an IAM principal ARN: use arn:aws:iam::123456789012:role/NAME`),
+      new RegExp(
+        `keyAdminPrincipals\\[1\\] "${arn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" is not an IAM principal ARN: use arn:aws:iam::123456789012:role/NAME`,
+      ),
     );
   });
 

@@ -10,12 +10,16 @@ const BREAK_GLASS = 'arn:aws:iam::123456789012:role/BreakGlass';
 const { template } = synthBroker({ breakGlassRoleArn: BREAK_GLASS, alertEmails: ['desk@example.com'] });
 const raw = template.toJSON() as { Resources: Record<string, any> };
 const resolver = new TemplateResolver(raw, TEST_ENV);
-const idOf = (type: string, prefix: string) => Object.keys(raw.Resources).find((id) => raw.Resources[id].Type === type && id.startsWith(prefix))!;
+const idOf = (type: string, prefix: string) =>
+  Object.keys(raw.Resources).find((id) => raw.Resources[id].Type === type && id.startsWith(prefix))!;
 const arnOf = (type: string, prefix: string) => resolver.attribute(idOf(type, prefix), 'Arn');
 
 const FN = { manifest: arnOf('AWS::IAM::Role', 'ManifestFunctionRole'), unlockCode: arnOf('AWS::IAM::Role', 'UnlockCodeFunctionRole') };
 /** Lambda names each session of a function's role after the function; the deployed names start with the stack's. */
-const IN_FUNCTION = { manifest: 'SnowballCredentialBroker-ManifestFunctionsApi360F6E6F-AbCdEf', unlockCode: 'SnowballCredentialBroker-UnlockCodeFunctionsApi0825-AbCdEf' };
+const IN_FUNCTION = {
+  manifest: 'SnowballCredentialBroker-ManifestFunctionsApi360F6E6F-AbCdEf',
+  unlockCode: 'SnowballCredentialBroker-UnlockCodeFunctionsApi0825-AbCdEf',
+};
 const UNLOCK_OPERATOR = arnOf('AWS::IAM::Role', 'OperatorsUnlockCodeOperator');
 const ADMIN = 'arn:aws:iam::123456789012:role/PlatformAdmin';
 const KEY = arnOf('AWS::KMS::Key', 'UnlockCodeVaultKey');
@@ -37,25 +41,64 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
     ['the root user', root()],
     ['the manifest function', assumedRole(FN.manifest)],
   ])("%s's GetJobUnlockCode raises UnlockCodeFetchedAroundBroker", (_who, identity) => {
-    expect(alerts({ service: 'snowball', eventName: 'GetJobUnlockCode', identity, requestParameters: { jobId: JOB } })).toEqual(['UnlockCodeFetchedAroundBroker']);
+    expect(alerts({ service: 'snowball', eventName: 'GetJobUnlockCode', identity, requestParameters: { jobId: JOB } })).toEqual([
+      'UnlockCodeFetchedAroundBroker',
+    ]);
   });
 
   it("the unlock-code function's own GetJobUnlockCode raises nothing", () => {
-    expect(alerts({ service: 'snowball', eventName: 'GetJobUnlockCode', identity: assumedRole(FN.unlockCode, IN_FUNCTION.unlockCode), requestParameters: { jobId: JOB } })).toEqual([]);
+    expect(
+      alerts({
+        service: 'snowball',
+        eventName: 'GetJobUnlockCode',
+        identity: assumedRole(FN.unlockCode, IN_FUNCTION.unlockCode),
+        requestParameters: { jobId: JOB },
+      }),
+    ).toEqual([]);
   });
 
   it("the unlock-code function's role run anywhere but its function (a new function, an instance) raises UnlockCodeFetchedAroundBroker", () => {
-    expect(alerts({ service: 'snowball', eventName: 'GetJobUnlockCode', identity: assumedRole(FN.unlockCode, 'evil-function'), requestParameters: { jobId: JOB } })).toEqual(['UnlockCodeFetchedAroundBroker']);
-    expect(alerts({ service: 'snowball', eventName: 'GetJobUnlockCode', identity: assumedRole(FN.unlockCode, 'i-0123456789abcdef0'), requestParameters: { jobId: JOB } })).toEqual(['UnlockCodeFetchedAroundBroker']);
+    expect(
+      alerts({
+        service: 'snowball',
+        eventName: 'GetJobUnlockCode',
+        identity: assumedRole(FN.unlockCode, 'evil-function'),
+        requestParameters: { jobId: JOB },
+      }),
+    ).toEqual(['UnlockCodeFetchedAroundBroker']);
+    expect(
+      alerts({
+        service: 'snowball',
+        eventName: 'GetJobUnlockCode',
+        identity: assumedRole(FN.unlockCode, 'i-0123456789abcdef0'),
+        requestParameters: { jobId: JOB },
+      }),
+    ).toEqual(['UnlockCodeFetchedAroundBroker']);
   });
 
   it("an administrator's GetJobManifest raises ManifestFetchedAroundBroker; the manifest function's does not, even when refused", () => {
-    expect(alerts({ service: 'snowball', eventName: 'GetJobManifest', identity: assumedRole(ADMIN), requestParameters: { jobId: JOB }, errorCode: 'AccessDenied' })).toEqual(['ManifestFetchedAroundBroker']);
-    expect(alerts({ service: 'snowball', eventName: 'GetJobManifest', identity: assumedRole(FN.manifest, IN_FUNCTION.manifest), requestParameters: { jobId: JOB } })).toEqual([]);
+    expect(
+      alerts({
+        service: 'snowball',
+        eventName: 'GetJobManifest',
+        identity: assumedRole(ADMIN),
+        requestParameters: { jobId: JOB },
+        errorCode: 'AccessDenied',
+      }),
+    ).toEqual(['ManifestFetchedAroundBroker']);
+    expect(
+      alerts({
+        service: 'snowball',
+        eventName: 'GetJobManifest',
+        identity: assumedRole(FN.manifest, IN_FUNCTION.manifest),
+        requestParameters: { jobId: JOB },
+      }),
+    ).toEqual([]);
   });
 
   it('GetSecretValue of a vault secret, by name or ARN, by anyone, raises exactly one alert: UnlockCodeRead for the broker roles, UnlockCodeReadOutsideBroker for anyone else', () => {
-    const read = (identity: Call['identity'], secretId: string) => alerts({ service: 'secretsmanager', eventName: 'GetSecretValue', identity, requestParameters: { secretId } });
+    const read = (identity: Call['identity'], secretId: string) =>
+      alerts({ service: 'secretsmanager', eventName: 'GetSecretValue', identity, requestParameters: { secretId } });
     const arn = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${SECRET}-AbCdEf`;
     expect(read(assumedRole(ADMIN), SECRET)).toEqual(['UnlockCodeReadOutsideBroker']);
     expect(read(assumedRole(ADMIN), arn)).toEqual(['UnlockCodeReadOutsideBroker']);
@@ -70,7 +113,8 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
   });
 
   it('BatchGetSecretValue naming a vault secret, or selecting by filters, is a read too: UnlockCodeReadOutsideBroker, or UnlockCodeRead for the operator', () => {
-    const batch = (identity: Call['identity'], requestParameters: Record<string, unknown>) => alerts({ service: 'secretsmanager', eventName: 'BatchGetSecretValue', identity, requestParameters });
+    const batch = (identity: Call['identity'], requestParameters: Record<string, unknown>) =>
+      alerts({ service: 'secretsmanager', eventName: 'BatchGetSecretValue', identity, requestParameters });
     expect(batch(assumedRole(ADMIN), { secretIdList: ['prod/database/password', SECRET] })).toEqual(['UnlockCodeReadOutsideBroker']);
     expect(batch(assumedRole(ADMIN), { filters: [{ key: 'name', values: ['snowball'] }] })).toEqual(['UnlockCodeReadOutsideBroker']);
     expect(batch(assumedRole(UNLOCK_OPERATOR), { secretIdList: [SECRET] })).toEqual(['UnlockCodeRead']);
@@ -79,24 +123,46 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
   });
 
   it('with the manifest-read trail, a copy out of the vault (CopyObject, UploadPartCopy) or a SelectObjectContent raises ManifestReadDirectly like a GetObject', () => {
-    const subjects = { manifestFunctionRoleArn: FN.manifest, unlockCodeFunctionRoleArn: FN.unlockCode, unlockCodeOperatorRoleArn: UNLOCK_OPERATOR, vaultKeyArns: [], manifestBucketName: 'vault-bucket', secretPrefix: 'snowball/unlock-code/', manifestReads: true };
+    const subjects = {
+      manifestFunctionRoleArn: FN.manifest,
+      unlockCodeFunctionRoleArn: FN.unlockCode,
+      unlockCodeOperatorRoleArn: UNLOCK_OPERATOR,
+      vaultKeyArns: [],
+      manifestBucketName: 'vault-bucket',
+      secretPrefix: 'snowball/unlock-code/',
+      manifestReads: true,
+    };
     const direct = alertRules(subjects).find((r) => r.id === 'ManifestReadDirectly')!;
-    const reads = (call: Omit<Call, 'service' | 'identity'>) => matchesPattern(direct.pattern as never, cloudTrailEvent({ service: 's3', identity: assumedRole(ADMIN), ...call }));
+    const reads = (call: Omit<Call, 'service' | 'identity'>) =>
+      matchesPattern(direct.pattern as never, cloudTrailEvent({ service: 's3', identity: assumedRole(ADMIN), ...call }));
     const key = `manifests/${JOB}/manifest.bin`;
     const source = { ARN: `arn:aws:s3:::vault-bucket/${key}`, type: 'AWS::S3::Object' };
-    const copy = (eventName: string) => ({ eventName, requestParameters: { bucketName: 'attacker-bucket', key: 'loot.bin', 'x-amz-copy-source': `vault-bucket/${key}` }, resources: [{ ARN: 'arn:aws:s3:::attacker-bucket/loot.bin', type: 'AWS::S3::Object' }, source] });
+    const copy = (eventName: string) => ({
+      eventName,
+      requestParameters: { bucketName: 'attacker-bucket', key: 'loot.bin', 'x-amz-copy-source': `vault-bucket/${key}` },
+      resources: [{ ARN: 'arn:aws:s3:::attacker-bucket/loot.bin', type: 'AWS::S3::Object' }, source],
+    });
     expect(reads(copy('CopyObject'))).toBe(true);
     expect(reads(copy('UploadPartCopy'))).toBe(true);
-    expect(reads({ eventName: 'CopyObject', requestParameters: { bucketName: 'attacker-bucket', key: 'loot.bin' }, resources: [source] })).toBe(true);
+    expect(
+      reads({ eventName: 'CopyObject', requestParameters: { bucketName: 'attacker-bucket', key: 'loot.bin' }, resources: [source] }),
+    ).toBe(true);
     expect(reads({ eventName: 'SelectObjectContent', requestParameters: { bucketName: 'vault-bucket', key } })).toBe(true);
     expect(reads({ eventName: 'GetObject', requestParameters: { bucketName: 'vault-bucket', key } })).toBe(true);
     // Positive controls: a copy between other buckets, and a write into the vault, are no manifest read.
-    expect(reads({ eventName: 'CopyObject', requestParameters: { bucketName: 'attacker-bucket', key: 'a', 'x-amz-copy-source': 'other-bucket/b' }, resources: [{ ARN: 'arn:aws:s3:::other-bucket/b', type: 'AWS::S3::Object' }] })).toBe(false);
+    expect(
+      reads({
+        eventName: 'CopyObject',
+        requestParameters: { bucketName: 'attacker-bucket', key: 'a', 'x-amz-copy-source': 'other-bucket/b' },
+        resources: [{ ARN: 'arn:aws:s3:::other-bucket/b', type: 'AWS::S3::Object' }],
+      }),
+    ).toBe(false);
     expect(reads({ eventName: 'PutObject', requestParameters: { bucketName: 'vault-bucket', key } })).toBe(false);
   });
 
   it('CreateSecret under the vault prefix by anyone but the unlock-code function raises UnlockCodeSecretCreatedAroundBroker, naming the secret (the job)', () => {
-    const create = (identity: Call['identity'], name: string) => alerts({ service: 'secretsmanager', eventName: 'CreateSecret', identity, requestParameters: { name } });
+    const create = (identity: Call['identity'], name: string) =>
+      alerts({ service: 'secretsmanager', eventName: 'CreateSecret', identity, requestParameters: { name } });
     expect(create(assumedRole(ADMIN), SECRET)).toEqual(['UnlockCodeSecretCreatedAroundBroker']);
     expect(create(root(), SECRET)).toEqual(['UnlockCodeSecretCreatedAroundBroker']);
     expect(create(assumedRole(UNLOCK_OPERATOR), SECRET)).toEqual(['UnlockCodeSecretCreatedAroundBroker']);
@@ -106,7 +172,14 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
   });
 
   it('announces a read with the job (the secret), the reader session, its issuer and source identity, the source IP and the time, never a value', () => {
-    const rule = alertRules({ manifestFunctionRoleArn: 'f', unlockCodeFunctionRoleArn: 'u', unlockCodeOperatorRoleArn: 'o', vaultKeyArns: [], manifestBucketName: 'b', secretPrefix: 'p/' }).find((r) => r.id === 'UnlockCodeRead')!;
+    const rule = alertRules({
+      manifestFunctionRoleArn: 'f',
+      unlockCodeFunctionRoleArn: 'u',
+      unlockCodeOperatorRoleArn: 'o',
+      vaultKeyArns: [],
+      manifestBucketName: 'b',
+      secretPrefix: 'p/',
+    }).find((r) => r.id === 'UnlockCodeRead')!;
     const target = rules.UnlockCodeRead.Targets[0];
     expect(target.InputTransformer).toEqual({ InputPathsMap: alertPaths(rule), InputTemplate: alertTemplate(rule) });
     expect(alertPaths(rule)).toMatchObject({
@@ -121,51 +194,120 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
   });
 
   it('a policy change on a vault key, or on its alias, raises VaultKeyChanged; on another key, nothing', () => {
-    const put = (keyArn: string) => alerts({ service: 'kms', eventName: 'PutKeyPolicy', identity: assumedRole(ADMIN), requestParameters: { keyId: keyArn, policyName: 'default' }, resources: [{ ARN: keyArn, type: 'AWS::KMS::Key' }] });
+    const put = (keyArn: string) =>
+      alerts({
+        service: 'kms',
+        eventName: 'PutKeyPolicy',
+        identity: assumedRole(ADMIN),
+        requestParameters: { keyId: keyArn, policyName: 'default' },
+        resources: [{ ARN: keyArn, type: 'AWS::KMS::Key' }],
+      });
     expect(put(KEY)).toEqual(['VaultKeyChanged']);
     expect(put('arn:aws:kms:eu-west-1:123456789012:key/someone-elses')).toEqual([]);
-    expect(alerts({ service: 'kms', eventName: 'DeleteAlias', identity: assumedRole(ADMIN), requestParameters: { aliasName: STABLE_NAMES.keyAlias('manifest') } })).toEqual(['VaultKeyChanged']);
+    expect(
+      alerts({
+        service: 'kms',
+        eventName: 'DeleteAlias',
+        identity: assumedRole(ADMIN),
+        requestParameters: { aliasName: STABLE_NAMES.keyAlias('manifest') },
+      }),
+    ).toEqual(['VaultKeyChanged']);
   });
 
   it("the bucket policy of the vault raises ManifestBucketGuardChanged; the secrets' policies only when not the function's own", () => {
     const bucket = resolver.attribute(idOf('AWS::S3::Bucket', 'ManifestVaultBucket'), 'Ref');
-    expect(alerts({ service: 's3', eventName: 'DeleteBucketPolicy', identity: root(), requestParameters: { bucketName: bucket } })).toEqual(['ManifestBucketGuardChanged']);
-    const policy = (identity: Call['identity']) => alerts({ service: 'secretsmanager', eventName: 'DeleteResourcePolicy', identity, requestParameters: { secretId: SECRET } });
+    expect(alerts({ service: 's3', eventName: 'DeleteBucketPolicy', identity: root(), requestParameters: { bucketName: bucket } })).toEqual(
+      ['ManifestBucketGuardChanged'],
+    );
+    const policy = (identity: Call['identity']) =>
+      alerts({ service: 'secretsmanager', eventName: 'DeleteResourcePolicy', identity, requestParameters: { secretId: SECRET } });
     expect(policy(assumedRole(ADMIN))).toEqual(['UnlockCodeSecretGuardChanged']);
-    expect(alerts({ service: 'secretsmanager', eventName: 'PutResourcePolicy', identity: assumedRole(FN.unlockCode, IN_FUNCTION.unlockCode), requestParameters: { secretId: SECRET } })).toEqual([]);
+    expect(
+      alerts({
+        service: 'secretsmanager',
+        eventName: 'PutResourcePolicy',
+        identity: assumedRole(FN.unlockCode, IN_FUNCTION.unlockCode),
+        requestParameters: { secretId: SECRET },
+      }),
+    ).toEqual([]);
   });
 
   it('restoring or rotating a vault secret raises UnlockCodeSecretGuardChanged unless the function does it (a retired code made readable again)', () => {
-    const call = (eventName: string, identity: Call['identity']) => alerts({ service: 'secretsmanager', eventName, identity, requestParameters: { secretId: SECRET } });
-    for (const eventName of ['RestoreSecret', 'RotateSecret', 'CancelRotateSecret']) expect(call(eventName, assumedRole(ADMIN))).toEqual(['UnlockCodeSecretGuardChanged']);
+    const call = (eventName: string, identity: Call['identity']) =>
+      alerts({ service: 'secretsmanager', eventName, identity, requestParameters: { secretId: SECRET } });
+    for (const eventName of ['RestoreSecret', 'RotateSecret', 'CancelRotateSecret'])
+      expect(call(eventName, assumedRole(ADMIN))).toEqual(['UnlockCodeSecretGuardChanged']);
     expect(call('RestoreSecret', assumedRole(FN.unlockCode, IN_FUNCTION.unlockCode))).toEqual([]);
   });
 
   it('assuming the break-glass role raises BreakGlassRoleAssumed', () => {
-    expect(alerts({ service: 'sts', eventName: 'AssumeRole', identity: iamUser('oncall'), requestParameters: { roleArn: BREAK_GLASS, roleSessionName: 'incident' } })).toEqual(['BreakGlassRoleAssumed']);
+    expect(
+      alerts({
+        service: 'sts',
+        eventName: 'AssumeRole',
+        identity: iamUser('oncall'),
+        requestParameters: { roleArn: BREAK_GLASS, roleSessionName: 'incident' },
+      }),
+    ).toEqual(['BreakGlassRoleAssumed']);
   });
 });
 
 describe('detection resources', () => {
   it('deploys every rule of policies/alert-rules.ts, each seeing read-only management events', () => {
-    const expected = alertRules({ manifestFunctionRoleArn: '', unlockCodeFunctionRoleArn: '', unlockCodeOperatorRoleArn: '', vaultKeyArns: [], manifestBucketName: '', secretPrefix: 'p/', breakGlassRoleArn: BREAK_GLASS, brokerKeyArns: ['arn:aws:kms:eu-west-1:123456789012:key/alerts'] }).map((r) => r.id);
+    const expected = alertRules({
+      manifestFunctionRoleArn: '',
+      unlockCodeFunctionRoleArn: '',
+      unlockCodeOperatorRoleArn: '',
+      vaultKeyArns: [],
+      manifestBucketName: '',
+      secretPrefix: 'p/',
+      breakGlassRoleArn: BREAK_GLASS,
+      brokerKeyArns: ['arn:aws:kms:eu-west-1:123456789012:key/alerts'],
+    }).map((r) => r.id);
     expect(Object.keys(rules).sort()).toEqual(expected.sort());
     for (const rule of Object.values(rules)) expect(rule.State).toBe('ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS');
   });
 
   it('sends each alert to the topic as readable JSON naming who, what, which resource and when, with a dead-letter queue', () => {
-    const rule = alertRules({ manifestFunctionRoleArn: '', unlockCodeFunctionRoleArn: '', unlockCodeOperatorRoleArn: '', vaultKeyArns: [], manifestBucketName: '', secretPrefix: 'p/' })[1];
+    const rule = alertRules({
+      manifestFunctionRoleArn: '',
+      unlockCodeFunctionRoleArn: '',
+      unlockCodeOperatorRoleArn: '',
+      vaultKeyArns: [],
+      manifestBucketName: '',
+      secretPrefix: 'p/',
+    })[1];
     const target = rules[rule.id].Targets[0];
     expect(target.Arn).toEqual(resolver.attribute(idOf('AWS::SNS::Topic', 'DetectionAlertTopic'), 'Ref'));
     expect(target.InputTransformer).toEqual({ InputPathsMap: alertPaths(rule), InputTemplate: alertTemplate(rule) });
-    expect(Object.keys(alertPaths(rule))).toEqual(['who', 'action', 'service', 'at', 'sourceIp', 'outcome', 'account', 'region', 'resource']);
+    expect(Object.keys(alertPaths(rule))).toEqual([
+      'who',
+      'action',
+      'service',
+      'at',
+      'sourceIp',
+      'outcome',
+      'account',
+      'region',
+      'resource',
+    ]);
     expect(target.DeadLetterConfig.Arn).toBeDefined();
   });
 
   it('encrypts the alerts topic with its own customer-managed key, TLS only, with the e-mail subscriptions', () => {
-    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [idOf('AWS::KMS::Key', 'DetectionAlertTopicKey'), 'Arn'] } });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'desk@example.com', RedrivePolicy: Match.anyValue() });
-    template.hasResourceProperties('AWS::SNS::TopicPolicy', { PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) } });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: { 'Fn::GetAtt': [idOf('AWS::KMS::Key', 'DetectionAlertTopicKey'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'desk@example.com',
+      RedrivePolicy: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
+    });
     template.hasOutput('AlertTopicArn', {});
   });
 
@@ -174,13 +316,26 @@ describe('detection resources', () => {
     const topicRef = { Ref: idOf('AWS::SNS::Topic', 'DetectionAlertTopic') };
     // The lifecycle adds its four functions' errors, its two dead-letter queues and ReconcileFailed per vault (test/infra/lifecycle.test.ts).
     const broker = alarms.filter((a) => !/Lifecycle|ReconcileFailed/.test(a.Properties.AlarmName));
-    expect(broker.map((a) => a.Properties.MetricName).sort()).toEqual(['5XXError', 'AccessDeniedAnswers', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Throttles', 'Throttles', 'VaultIntegrityAlerts'].sort());
+    expect(broker.map((a) => a.Properties.MetricName).sort()).toEqual(
+      [
+        '5XXError',
+        'AccessDeniedAnswers',
+        'ApproximateNumberOfMessagesVisible',
+        'Errors',
+        'Errors',
+        'Throttles',
+        'Throttles',
+        'VaultIntegrityAlerts',
+      ].sort(),
+    );
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([topicRef]);
     template.hasResourceProperties('AWS::Logs::MetricFilter', { FilterPattern: '{ $.status = "403" }' });
   });
 
-  it("alarms when any unlock-code function (API, schedule, notification) logs an integrity alert: a foreign secret refused, a secret policy put back", () => {
-    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter((f: any) => f.Properties.MetricTransformations[0].MetricName === 'VaultIntegrityAlerts');
+  it('alarms when any unlock-code function (API, schedule, notification) logs an integrity alert: a foreign secret refused, a secret policy put back', () => {
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).filter(
+      (f: any) => f.Properties.MetricTransformations[0].MetricName === 'VaultIntegrityAlerts',
+    );
     expect(filters.map((f: any) => f.Properties.FilterPattern)).toEqual(Array(3).fill('{ $.event = "alert:*" }'));
     const groups = filters.map((f: any) => JSON.stringify(f.Properties.LogGroupName)).sort();
     expect(groups.every((g) => /UnlockCode/.test(g))).toBe(true);
@@ -188,7 +343,9 @@ describe('detection resources', () => {
   });
 
   it('has no per-minute read alarm any more, and refuses the removed alertOnUnlockCodeRead setting with what replaced it', () => {
-    expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).some((a: any) => a.Properties.MetricName === 'Read')).toBe(false);
+    expect(Object.values(template.findResources('AWS::CloudWatch::Alarm')).some((a: any) => a.Properties.MetricName === 'Read')).toBe(
+      false,
+    );
     expect(() => synthBroker({ alertOnUnlockCodeRead: true })).toThrow(/alertOnUnlockCodeRead was removed.*UnlockCodeRead/);
   });
 
@@ -197,7 +354,13 @@ describe('detection resources', () => {
     const trail = synthBroker({ manifestReadTrail: true }).template;
     trail.hasResourceProperties('AWS::CloudTrail::Trail', {
       IsLogging: true,
-      EventSelectors: [Match.objectLike({ IncludeManagementEvents: false, ReadWriteType: 'All', DataResources: [Match.objectLike({ Type: 'AWS::S3::Object' })] })],
+      EventSelectors: [
+        Match.objectLike({
+          IncludeManagementEvents: false,
+          ReadWriteType: 'All',
+          DataResources: [Match.objectLike({ Type: 'AWS::S3::Object' })],
+        }),
+      ],
     });
   });
 

@@ -64,7 +64,10 @@ describe("the sandbox's access table matches the synthesized policies", () => {
 describe("the sandbox's key emulation matches the synthesized key policies", () => {
   const KEY_PREFIX = { manifest: 'ManifestVaultKey', unlockCode: 'UnlockCodeVaultKey' } as const;
   const roleArnOf = (who: keyof typeof ROLE_PREFIX) =>
-    resolver.attribute(Object.keys(raw.Resources).find((id) => raw.Resources[id].Type === 'AWS::IAM::Role' && id.startsWith(ROLE_PREFIX[who]))!, 'Arn');
+    resolver.attribute(
+      Object.keys(raw.Resources).find((id) => raw.Resources[id].Type === 'AWS::IAM::Role' && id.startsWith(ROLE_PREFIX[who]))!,
+      'Arn',
+    );
 
   /** Per key, what each role is allowed: `action` or `action if SecretVersionId=…`. */
   function synthesizedKeyUses(who: keyof typeof ROLE_PREFIX): string[] {
@@ -83,8 +86,14 @@ describe("the sandbox's key emulation matches the synthesized key policies", () 
 
   function sandboxKeyUses(who: PrincipalName): string[] {
     return SANDBOX_KEY_ACCESS[who]
-      .flatMap((name) => (KEY_GRANTS[name] as readonly { actions: readonly string[]; onlySecretVersionId?: string }[]).flatMap((g) =>
-        g.actions.map((a) => `${name.startsWith('manifest') ? 'manifest' : 'unlockCode'}: ${a}${g.onlySecretVersionId ? ` if SecretVersionId=${g.onlySecretVersionId}` : ''}`)))
+      .flatMap((name) =>
+        (KEY_GRANTS[name] as readonly { actions: readonly string[]; onlySecretVersionId?: string }[]).flatMap((g) =>
+          g.actions.map(
+            (a) =>
+              `${name.startsWith('manifest') ? 'manifest' : 'unlockCode'}: ${a}${g.onlySecretVersionId ? ` if SecretVersionId=${g.onlySecretVersionId}` : ''}`,
+          ),
+        ),
+      )
       .sort();
   }
 
@@ -94,7 +103,8 @@ describe("the sandbox's key emulation matches the synthesized key policies", () 
 
   it('no function may Decrypt but for the key-access check', () => {
     for (const who of ['manifestFunction', 'unlockCodeFunction'] as const) {
-      for (const use of synthesizedKeyUses(who).filter((u) => u.includes('kms:Decrypt'))) expect(use).toMatch(/if SecretVersionId=RequestToValidateKeyAccess$/);
+      for (const use of synthesizedKeyUses(who).filter((u) => u.includes('kms:Decrypt')))
+        expect(use).toMatch(/if SecretVersionId=RequestToValidateKeyAccess$/);
     }
   });
 });

@@ -86,7 +86,10 @@ export const guardrailsConfig = parseGuardrailsConfig((key) => app.node.tryGetCo
 
 /** The SCP documents the guardrails stack synthesizes for a mode. */
 export function synthesizedScps(mode: 'shared' | 'sealed'): unknown[] {
-  const stack = new GuardrailsStack(new App(), `Guardrails-${mode}`, { config: { ...guardrailsConfig, mode }, env: { account: '999988887777', region: 'us-east-1' } });
+  const stack = new GuardrailsStack(new App(), `Guardrails-${mode}`, {
+    config: { ...guardrailsConfig, mode },
+    env: { account: '999988887777', region: 'us-east-1' },
+  });
   return Object.values(Template.fromStack(stack).findResources('AWS::Organizations::Policy')).map((r: any) => r.Properties.Content);
 }
 
@@ -119,7 +122,12 @@ export interface Call {
 }
 
 /** How AWS decides `who` making `call` with these identity policies, under these SCPs (none: no guardrails). */
-export async function decide(who: string, call: Call, scps: unknown[] | undefined, identity: { name: string; policy: unknown }[] = [{ name: 'AdministratorAccess', policy: ADMINISTRATOR_ACCESS }]) {
+export async function decide(
+  who: string,
+  call: Call,
+  scps: unknown[] | undefined,
+  identity: { name: string; policy: unknown }[] = [{ name: 'AdministratorAccess', policy: ADMINISTRATOR_ACCESS }],
+) {
   const result = await runSimulation(
     {
       request: {
@@ -139,7 +147,15 @@ export async function decide(who: string, call: Call, scps: unknown[] | undefine
       },
       identityPolicies: identity as any,
       serviceControlPolicies: scps
-        ? [{ orgIdentifier: 'r-root', policies: [{ name: 'FullAWSAccess', policy: FULL_AWS_ACCESS }, ...scps.map((policy, i) => ({ name: `guardrails-${i + 1}`, policy }))] as any }]
+        ? [
+            {
+              orgIdentifier: 'r-root',
+              policies: [
+                { name: 'FullAWSAccess', policy: FULL_AWS_ACCESS },
+                ...scps.map((policy, i) => ({ name: `guardrails-${i + 1}`, policy })),
+              ] as any,
+            },
+          ]
         : [],
       resourceControlPolicies: [],
       resourcePolicy: call.resourcePolicy as any,

@@ -46,7 +46,10 @@ const everything = synthBroker({
   breakGlassRoleArn: `arn:aws:iam::${TEST_ENV.account}:role/BreakGlass`,
 }).template.toJSON() as Resources;
 const companion = Template.fromStack(
-  new GlobalEventsStack(new App(), 'SnowballCredentialBrokerGlobalEvents', { brokerRegion: TEST_ENV.region, env: { account: TEST_ENV.account, region: 'us-east-1' } }),
+  new GlobalEventsStack(new App(), 'SnowballCredentialBrokerGlobalEvents', {
+    brokerRegion: TEST_ENV.region,
+    env: { account: TEST_ENV.account, region: 'us-east-1' },
+  }),
 ).toJSON() as Resources;
 
 /**
@@ -84,7 +87,10 @@ describe('logical ids of resources with a fixed physical name', () => {
 
 describe('every logical id', () => {
   it('is recorded, so a change shows what it renames (ids of resources without a fixed name may change)', () => {
-    const ids = (t: Resources) => Object.entries(t.Resources).map(([id, r]) => `${id} ${r.Type}`).sort();
+    const ids = (t: Resources) =>
+      Object.entries(t.Resources)
+        .map(([id, r]) => `${id} ${r.Type}`)
+        .sort();
     expect(ids(everything)).toMatchSnapshot('broker, every option on');
     expect(ids(companion)).toMatchSnapshot('us-east-1 companion');
   });

@@ -5,7 +5,9 @@ import { synthBroker } from '../helpers/synth';
 
 const packs = () => [new AwsSolutionsChecks(), new ServerlessChecks()];
 const findings = (scope: Parameters<AwsSolutionsChecks['validateScope']>[0]) =>
-  packs().flatMap((pack) => pack.validateScope(scope).violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(',')}`));
+  packs().flatMap((pack) =>
+    pack.validateScope(scope).violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(',')}`),
+  );
 
 describe('cdk-nag', () => {
   it('finds nothing unacknowledged in the AwsSolutions and Serverless packs', () => {

@@ -27,7 +27,7 @@ describe('GET of a credential: API Gateway reads the vault as the caller', () =>
   it.each([
     ['/jobs/{jobId}/unlock-code', 'secretsmanager:action/GetSecretValue'],
     ['/jobs/{jobId}/manifest', ':s3:path/'],
-  ])('GET %s is an AWS integration with the caller\'s credentials (%s), no Lambda', (path, uri) => {
+  ])("GET %s is an AWS integration with the caller's credentials (%s), no Lambda", (path, uri) => {
     const get = method('GET', path);
     expect(get.Properties.AuthorizationType).toBe('AWS_IAM');
     expect(get.Properties.Integration.Type).toBe('AWS');
@@ -54,7 +54,10 @@ describe('GET of a credential: API Gateway reads the vault as the caller', () =>
   it('answers {jobId, unlockCode} with Cache-Control no-store, and each Secrets Manager failure as the broker code with its status', () => {
     const integration = method('GET', '/jobs/{jobId}/unlock-code').Properties.Integration;
     const ok = integration.IntegrationResponses.find((r: any) => r.StatusCode === '200');
-    expect(ok.ResponseParameters).toMatchObject({ 'method.response.header.Cache-Control': "'no-store'", 'method.response.header.Content-Type': "'application/json'" });
+    expect(ok.ResponseParameters).toMatchObject({
+      'method.response.header.Cache-Control': "'no-store'",
+      'method.response.header.Content-Type': "'application/json'",
+    });
     expect(ok.ResponseTemplates['application/json']).toContain('{"jobId":"$jobId","unlockCode":"$code"}');
     const failure = integration.IntegrationResponses.find((r: any) => r.SelectionPattern);
     expect(failure.ResponseTemplates['application/json']).toBe(unlockCodeFailureTemplate());
@@ -64,7 +67,11 @@ describe('GET of a credential: API Gateway reads the vault as the caller', () =>
       ['InvalidRequestException', 404, 'ScheduledForDeletion'],
       ['AccessDeniedException', 403, 'AccessDenied'],
     ] as const) {
-      expect(text).toMatch(new RegExp(`contains\\('${type}'\\)\\)\\n#set\\(\\$context.responseOverride.status = ${status}\\)\\n\\{"error":\\{"code":"${code}"`));
+      expect(text).toMatch(
+        new RegExp(
+          `contains\\('${type}'\\)\\)\\n#set\\(\\$context.responseOverride.status = ${status}\\)\\n\\{"error":\\{"code":"${code}"`,
+        ),
+      );
     }
     expect(text).toMatch(/#set\(\$context.responseOverride.status = 400\)\n\{"error":\{"code":"InvalidJobId"/);
   });
@@ -78,7 +85,12 @@ describe('GET of a credential: API Gateway reads the vault as the caller', () =>
       [`method.response.header.${MANIFEST_HEADERS.versionId}`]: 'integration.response.header.x-amz-version-id',
       'method.response.header.Cache-Control': "'no-store'",
     });
-    const bySelection = Object.fromEntries(integration.IntegrationResponses.filter((r: any) => r.SelectionPattern).map((r: any) => [r.SelectionPattern, r.ResponseTemplates['application/json']]));
+    const bySelection = Object.fromEntries(
+      integration.IntegrationResponses.filter((r: any) => r.SelectionPattern).map((r: any) => [
+        r.SelectionPattern,
+        r.ResponseTemplates['application/json'],
+      ]),
+    );
     expect(bySelection['404']).toContain('"code":"NothingStored"');
     expect(bySelection['403']).toContain('"code":"AccessDenied"');
     expect(integration.RequestTemplates['application/json']).toContain('#set($context.requestOverride.path.jobId = "invalid-job-id")');

@@ -15,7 +15,11 @@ const SNOWBALL = '@aws-sdk/client-snowball';
 const SCRIPT = path.join(ROOT, 'scripts/sync-sdk-overrides.ts');
 const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
-interface Copy { readonly dir: string; readonly version: string; readonly dependencies: Record<string, string> }
+interface Copy {
+  readonly dir: string;
+  readonly version: string;
+  readonly dependencies: Record<string, string>;
+}
 
 /** The installed copy Node loads for `name` when a module in `fromDir` requires it. */
 function resolveFrom(fromDir: string, name: string): Copy {
@@ -49,14 +53,17 @@ function graph(start: Copy): Map<string, Set<string>> {
   return copies;
 }
 
-interface Project { dependencies: Record<string, string>; overrides: Record<string, Record<string, string>> }
+interface Project {
+  dependencies: Record<string, string>;
+  overrides: Record<string, Record<string, string>>;
+}
 const project = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Project;
 const pinned = project.overrides[SNOWBALL];
 const snowball = resolveFrom(ROOT, SNOWBALL);
 const s3 = resolveFrom(ROOT, '@aws-sdk/client-s3');
 const clientRoots = Object.keys(project.dependencies).filter((name) => /^@(aws-sdk|smithy)\//.test(name) && name !== SNOWBALL);
 
-describe('@aws-sdk/client-snowball on the project\'s SDK core', () => {
+describe("@aws-sdk/client-snowball on the project's SDK core", () => {
   it('is the 3.523.0 the overrides were written for', () => {
     expect(snowball.version).toBe('3.523.0');
   });

@@ -40,21 +40,33 @@ describe('manifest vault', () => {
   it('is versioned, blocks all public access, disables ACLs and is retained on stack deletion', () => {
     expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
-      BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
     });
     expect(bucket.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
     expect(bucket.DeletionPolicy).toBe('Retain');
   });
 
   it('logs server access to the log bucket', () => {
-    expect(bucket.Properties.LoggingConfiguration.DestinationBucketName).toEqual({ Ref: logicalIdOf('AWS::S3::Bucket', 'ManifestVaultAccessLogs') });
+    expect(bucket.Properties.LoggingConfiguration.DestinationBucketName).toEqual({
+      Ref: logicalIdOf('AWS::S3::Bucket', 'ManifestVaultAccessLogs'),
+    });
   });
 
   it('expires manifests after the retention window, old versions after 30 days and incomplete uploads after 1', () => {
-    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(expect.arrayContaining([
-      expect.objectContaining({ ExpirationInDays: 360, NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
-      expect.objectContaining({ ExpiredObjectDeleteMarker: true }),
-    ]));
+    expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          ExpirationInDays: 360,
+          NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          Status: 'Enabled',
+        }),
+        expect.objectContaining({ ExpiredObjectDeleteMarker: true }),
+      ]),
+    );
     const custom = synthBroker({ retentionDays: 90 }).template;
     custom.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 90 })]) },
@@ -64,10 +76,12 @@ describe('manifest vault', () => {
   it('accepts only TLS 1.2+ and denies object reads and writes to all but the manifest roles', () => {
     const [, policy] = all('AWS::S3::BucketPolicy').find(([, p]) => p.Properties.Bucket.Ref === manifestBucketId)!;
     const st = statements(policy.Properties.PolicyDocument);
-    expect(st).toEqual(expect.arrayContaining([
-      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
-    ]));
+    expect(st).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+      ]),
+    );
     const guard = st.find((s) => s.Sid === 'OnlyNamedRolesReadOrWriteManifests');
     expect(guard).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' } });
     expect([...guard.Action].sort()).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:GetObjectVersion', 's3:PutObject']);
@@ -121,7 +135,10 @@ describe('vault keys', () => {
   });
 
   it('allow use only through the vault service, and explicitly deny it to everyone else', () => {
-    const expectations: [string, string, number][] = [['ManifestVaultKey', 's3', 2], ['UnlockCodeVaultKey', 'secretsmanager', 3]];
+    const expectations: [string, string, number][] = [
+      ['ManifestVaultKey', 's3', 2],
+      ['UnlockCodeVaultKey', 'secretsmanager', 3],
+    ];
     for (const [prefix, service, count] of expectations) {
       const policy = (template.toJSON().Resources[logicalIdOf('AWS::KMS::Key', prefix)] as Resource).Properties.KeyPolicy;
       const uses = statements(policy).filter((s) => s.Effect === 'Allow' && s.Sid !== 'KeyAdministration');
@@ -158,7 +175,8 @@ describe('broker functions', () => {
         TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
       });
-      if (OPERATOR_KINDS.some((kind) => id.startsWith(functionLogicalIdPrefix(kind, 'api')))) expect(fn.Properties.Timeout).toBeLessThan(29);
+      if (OPERATOR_KINDS.some((kind) => id.startsWith(functionLogicalIdPrefix(kind, 'api'))))
+        expect(fn.Properties.Timeout).toBeLessThan(29);
     }
     for (const [, group] of all('AWS::Logs::LogGroup')) {
       expect(group.Properties.RetentionInDays).toBe(400);
@@ -182,8 +200,16 @@ describe('broker functions', () => {
   const actionsOf = (rolePrefix: string) => policyOf(rolePrefix).flatMap((s) => asList(s.Action));
 
   it('each call only their own Snowball action, plus DescribeJob and ListJobs', () => {
-    expect(actionsOf('ManifestFunctionRole').filter((a) => a.startsWith('snowball:')).sort()).toEqual(['snowball:DescribeJob', 'snowball:GetJobManifest', 'snowball:ListJobs']);
-    expect(actionsOf('UnlockCodeFunctionRole').filter((a) => a.startsWith('snowball:')).sort()).toEqual(['snowball:DescribeJob', 'snowball:GetJobUnlockCode', 'snowball:ListJobs']);
+    expect(
+      actionsOf('ManifestFunctionRole')
+        .filter((a) => a.startsWith('snowball:'))
+        .sort(),
+    ).toEqual(['snowball:DescribeJob', 'snowball:GetJobManifest', 'snowball:ListJobs']);
+    expect(
+      actionsOf('UnlockCodeFunctionRole')
+        .filter((a) => a.startsWith('snowball:'))
+        .sort(),
+    ).toEqual(['snowball:DescribeJob', 'snowball:GetJobUnlockCode', 'snowball:ListJobs']);
   });
 
   it('each touch only their own vault', () => {
@@ -209,7 +235,9 @@ describe('broker API', () => {
   });
 
   it('serves GET and POST on /jobs/{jobId}/manifest and /jobs/{jobId}/unlock-code, and GET on /manifests and /unlock-codes', () => {
-    const paths = all('AWS::ApiGateway::Resource').map(([, r]) => r.Properties.PathPart).sort();
+    const paths = all('AWS::ApiGateway::Resource')
+      .map(([, r]) => r.Properties.PathPart)
+      .sort();
     expect(paths).toEqual(['manifest', 'jobs', 'unlock-code', '{jobId}', 'manifests', 'unlock-codes'].sort());
   });
 
@@ -225,8 +253,14 @@ describe('broker API', () => {
     const unlockRole = { 'Fn::GetAtt': [logicalIdOf('AWS::IAM::Role', 'OperatorsUnlockCodeOperator'), 'Arn'] };
     const allows = st.filter((s) => s.Effect === 'Allow');
     expect(allows.map((s) => ({ who: s.Principal.AWS, routes: [...s.Resource].sort() }))).toEqual([
-      { who: manifestRole, routes: ['execute-api:/*/GET/jobs/*/manifest', 'execute-api:/*/GET/manifests', 'execute-api:/*/POST/jobs/*/manifest'] },
-      { who: unlockRole, routes: ['execute-api:/*/GET/jobs/*/unlock-code', 'execute-api:/*/GET/unlock-codes', 'execute-api:/*/POST/jobs/*/unlock-code'] },
+      {
+        who: manifestRole,
+        routes: ['execute-api:/*/GET/jobs/*/manifest', 'execute-api:/*/GET/manifests', 'execute-api:/*/POST/jobs/*/manifest'],
+      },
+      {
+        who: unlockRole,
+        routes: ['execute-api:/*/GET/jobs/*/unlock-code', 'execute-api:/*/GET/unlock-codes', 'execute-api:/*/POST/jobs/*/unlock-code'],
+      },
     ]);
     expect(st.find((s) => s.Sid === 'DenyAllButOperators').Condition.ArnNotEquals['aws:PrincipalArn']).toEqual([manifestRole, unlockRole]);
   });
@@ -237,7 +271,14 @@ describe('broker API', () => {
     expect(format.caller).toBe('$context.identity.userArn');
     expect(stage.TracingEnabled).toBe(true);
     expect(stage.MethodSettings).toEqual([
-      expect.objectContaining({ LoggingLevel: 'ERROR', DataTraceEnabled: false, ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20, HttpMethod: '*', ResourcePath: '/*' }),
+      expect.objectContaining({
+        LoggingLevel: 'ERROR',
+        DataTraceEnabled: false,
+        ThrottlingRateLimit: 10,
+        ThrottlingBurstLimit: 20,
+        HttpMethod: '*',
+        ResourcePath: '/*',
+      }),
     ]);
   });
 
@@ -282,7 +323,9 @@ describe('operator roles', () => {
   });
 
   it('each carry an explicit deny on the other vault', () => {
-    const denies = all('AWS::IAM::Policy').flatMap(([, p]) => statements(p.Properties.PolicyDocument)).filter((s) => s.Effect === 'Deny');
+    const denies = all('AWS::IAM::Policy')
+      .flatMap(([, p]) => statements(p.Properties.PolicyDocument))
+      .filter((s) => s.Effect === 'Deny');
     expect(denies.map((d) => d.Sid).sort()).toEqual(['NeverReadManifests', 'NeverReadUnlockCodes']);
   });
 });

@@ -62,7 +62,11 @@ const functionPolicy = (fnId: string) => ({
       },
     })),
 });
-const sourced = (sourceArn: string, sourceAccount = account): Context => ({ 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount, 'aws:SecureTransport': 'true' });
+const sourced = (sourceArn: string, sourceAccount = account): Context => ({
+  'aws:SourceArn': sourceArn,
+  'aws:SourceAccount': sourceAccount,
+  'aws:SecureTransport': 'true',
+});
 const foreignArn = (arn: string) => arn.replace(`:${account}:`, `:${FOREIGN}:`);
 
 /** A service delivering into `receiverId` (topic, queue or function) on behalf of `sourceArn`. */
@@ -71,13 +75,34 @@ function delivery(service: string, receiverId: string, sourceArn: string): Pick<
   const build = (src: string, acct: string): Check[] => {
     const context = sourced(src, acct);
     const receiver = arnOf(receiverId);
-    if (type === 'AWS::Lambda::Function') return [{ principal: service, action: 'lambda:InvokeFunction', resource: receiver, policy: functionPolicy(receiverId), context }];
-    const [action, ctxKey, via] = type === 'AWS::SNS::Topic' ? ['sns:Publish', 'aws:sns:topicArn', 'sns'] : ['sqs:SendMessage', 'aws:sqs:arn', 'sqs'];
-    if (type !== 'AWS::SNS::Topic' && type !== 'AWS::SQS::Queue') throw new Error(`unknown receiver type ${type} of ${receiverId}: teach the wiring test this wire`);
-    const checks: Check[] = [{ principal: service, action, resource: receiver, policy: policyOf(type === 'AWS::SNS::Topic' ? 'AWS::SNS::TopicPolicy' : 'AWS::SQS::QueuePolicy', type === 'AWS::SNS::Topic' ? 'Topics' : 'Queues', receiverId), context }];
+    if (type === 'AWS::Lambda::Function')
+      return [{ principal: service, action: 'lambda:InvokeFunction', resource: receiver, policy: functionPolicy(receiverId), context }];
+    const [action, ctxKey, via] =
+      type === 'AWS::SNS::Topic' ? ['sns:Publish', 'aws:sns:topicArn', 'sns'] : ['sqs:SendMessage', 'aws:sqs:arn', 'sqs'];
+    if (type !== 'AWS::SNS::Topic' && type !== 'AWS::SQS::Queue')
+      throw new Error(`unknown receiver type ${type} of ${receiverId}: teach the wiring test this wire`);
+    const checks: Check[] = [
+      {
+        principal: service,
+        action,
+        resource: receiver,
+        policy: policyOf(
+          type === 'AWS::SNS::Topic' ? 'AWS::SNS::TopicPolicy' : 'AWS::SQS::QueuePolicy',
+          type === 'AWS::SNS::Topic' ? 'Topics' : 'Queues',
+          receiverId,
+        ),
+        context,
+      },
+    ];
     const key = keyOf(receiverId);
     for (const keyAction of key ? ['kms:GenerateDataKey', 'kms:Decrypt'] : []) {
-      checks.push({ principal: service, action: keyAction, resource: key!.arn, policy: key!.policy, context: { ...context, [`kms:EncryptionContext:${ctxKey}`]: receiver, 'kms:ViaService': `${via}.${region}.amazonaws.com` } });
+      checks.push({
+        principal: service,
+        action: keyAction,
+        resource: key!.arn,
+        policy: key!.policy,
+        context: { ...context, [`kms:EncryptionContext:${ctxKey}`]: receiver, 'kms:ViaService': `${via}.${region}.amazonaws.com` },
+      });
     }
     return checks;
   };
@@ -86,10 +111,27 @@ function delivery(service: string, receiverId: string, sourceArn: string): Pick<
 
 /** Resource types that carry no delivery wire of their own (their wires are read from the types below). */
 const WIRELESS = new Set([
-  'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::KMS::Key', 'AWS::KMS::Alias', 'AWS::S3::BucketPolicy', 'AWS::Logs::LogGroup',
-  'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Account', 'AWS::ApiGateway::Deployment',
-  'AWS::ApiGateway::Stage', 'AWS::ApiGateway::Resource', 'AWS::ApiGateway::GatewayResponse', 'AWS::ApiGateway::RequestValidator',
-  'AWS::ApiGateway::Model', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy', 'AWS::Logs::MetricFilter', 'AWS::CDK::Metadata',
+  'AWS::IAM::Role',
+  'AWS::IAM::Policy',
+  'AWS::KMS::Key',
+  'AWS::KMS::Alias',
+  'AWS::S3::BucketPolicy',
+  'AWS::Logs::LogGroup',
+  'AWS::Lambda::Function',
+  'AWS::Lambda::Permission',
+  'AWS::ApiGateway::RestApi',
+  'AWS::ApiGateway::Account',
+  'AWS::ApiGateway::Deployment',
+  'AWS::ApiGateway::Stage',
+  'AWS::ApiGateway::Resource',
+  'AWS::ApiGateway::GatewayResponse',
+  'AWS::ApiGateway::RequestValidator',
+  'AWS::ApiGateway::Model',
+  'AWS::SNS::Topic',
+  'AWS::SNS::TopicPolicy',
+  'AWS::SQS::QueuePolicy',
+  'AWS::Logs::MetricFilter',
+  'AWS::CDK::Metadata',
 ]);
 
 function alarmWires(id: string, p: any): Wire[] {
@@ -101,7 +143,11 @@ function ruleWires(id: string, p: any): Wire[] {
   return (p.Targets ?? []).flatMap((t: any) => {
     if (t.RoleArn) throw new Error(`rule ${id} delivers through a role: teach the wiring test this wire`);
     const wires = [{ name: `rule ${id} → ${target(t.Arn)}`, ...delivery('events.amazonaws.com', target(t.Arn)!, arnOf(id)) }];
-    if (t.DeadLetterConfig) wires.push({ name: `rule ${id} → dead letters ${target(t.DeadLetterConfig.Arn)}`, ...delivery('events.amazonaws.com', target(t.DeadLetterConfig.Arn)!, arnOf(id)) });
+    if (t.DeadLetterConfig)
+      wires.push({
+        name: `rule ${id} → dead letters ${target(t.DeadLetterConfig.Arn)}`,
+        ...delivery('events.amazonaws.com', target(t.DeadLetterConfig.Arn)!, arnOf(id)),
+      });
     return wires;
   });
 }
@@ -109,9 +155,14 @@ function ruleWires(id: string, p: any): Wire[] {
 function subscriptionWires(id: string, p: any): Wire[] {
   const topic = arnOf(target(p.TopicArn)!);
   const wires: Wire[] = [];
-  if (p.Protocol === 'sqs' || p.Protocol === 'lambda') wires.push({ name: `topic → ${target(p.Endpoint)}`, ...delivery('sns.amazonaws.com', target(p.Endpoint)!, topic) });
+  if (p.Protocol === 'sqs' || p.Protocol === 'lambda')
+    wires.push({ name: `topic → ${target(p.Endpoint)}`, ...delivery('sns.amazonaws.com', target(p.Endpoint)!, topic) });
   else if (p.Protocol !== 'email') throw new Error(`subscription ${id} uses ${p.Protocol}: teach the wiring test this wire`);
-  if (p.RedrivePolicy) wires.push({ name: `topic → dead letters ${target(p.RedrivePolicy.deadLetterTargetArn)}`, ...delivery('sns.amazonaws.com', target(p.RedrivePolicy.deadLetterTargetArn)!, topic) });
+  if (p.RedrivePolicy)
+    wires.push({
+      name: `topic → dead letters ${target(p.RedrivePolicy.deadLetterTargetArn)}`,
+      ...delivery('sns.amazonaws.com', target(p.RedrivePolicy.deadLetterTargetArn)!, topic),
+    });
   return wires;
 }
 
@@ -125,8 +176,12 @@ function pollerWires(_id: string, p: any): Wire[] {
     .map(([name, r]) => ({ name, policy: resolver.resolve(r.Properties.PolicyDocument) }));
   const session = roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/') + '/poller';
   const checks = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({
-    principal: session, action, resource: arnOf(queueId), policy: policyOf('AWS::SQS::QueuePolicy', 'Queues', queueId),
-    context: { 'aws:PrincipalArn': roleArn, 'aws:PrincipalAccount': account, 'aws:SecureTransport': 'true' }, identityPolicies,
+    principal: session,
+    action,
+    resource: arnOf(queueId),
+    policy: policyOf('AWS::SQS::QueuePolicy', 'Queues', queueId),
+    context: { 'aws:PrincipalArn': roleArn, 'aws:PrincipalAccount': account, 'aws:SecureTransport': 'true' },
+    identityPolicies,
   }));
   if (keyOf(queueId)) throw new Error(`queue ${queueId} has its own key: teach the wiring test its poller's decrypt`);
   return [{ name: `queue ${queueId} → function ${target(p.FunctionName)} (as ${roleId})`, checks }];
@@ -147,7 +202,13 @@ function methodWires(id: string, p: any): Wire[] {
   if (integration.Type === 'AWS' && roleId && R[roleId]?.Type === 'AWS::IAM::Role') {
     // API Gateway calls the service as a role of the stack: the role's trust policy must admit it.
     const trust = resolver.resolve(R[roleId].Properties.AssumeRolePolicyDocument);
-    const check = (acct: string): Check => ({ principal: 'apigateway.amazonaws.com', action: 'sts:AssumeRole', resource: arnOf(roleId), policy: trust, context: { 'aws:SourceAccount': acct, 'aws:SecureTransport': 'true' } });
+    const check = (acct: string): Check => ({
+      principal: 'apigateway.amazonaws.com',
+      action: 'sts:AssumeRole',
+      resource: arnOf(roleId),
+      policy: trust,
+      context: { 'aws:SourceAccount': acct, 'aws:SecureTransport': 'true' },
+    });
     return [{ name: `API ${p.HttpMethod} ${apiPath(target(p.ResourceId))} → role ${roleId}`, checks: [check(account)] }];
   }
   if (integration.Type !== 'AWS_PROXY') throw new Error(`method ${id} integrates as ${integration.Type}: teach the wiring test this wire`);
@@ -163,11 +224,20 @@ function bucketWires(id: string, p: any): Wire[] {
   if (!p.LoggingConfiguration) return [];
   const destId = target(p.LoggingConfiguration.DestinationBucketName)!;
   const encryption = JSON.stringify(R[destId].Properties.BucketEncryption ?? {});
-  if (encryption.includes('aws:kms')) throw new Error(`access logs of ${id} go to a KMS-encrypted bucket, which S3 server access logging cannot write`);
+  if (encryption.includes('aws:kms'))
+    throw new Error(`access logs of ${id} go to a KMS-encrypted bucket, which S3 server access logging cannot write`);
   const object = `${arnOf(destId)}/${p.LoggingConfiguration.LogFilePrefix ?? ''}2026-11-25-10-00-00-ABCDEF`;
   const policy = policyOf('AWS::S3::BucketPolicy', 'Bucket', destId);
-  const check = (acct: string, src: string): Check => ({ principal: 'logging.s3.amazonaws.com', action: 's3:PutObject', resource: object, policy, context: sourced(src, acct) });
-  return [{ name: `access logs of ${id} → ${destId}`, checks: [check(account, arnOf(id))], foreign: [check(FOREIGN, foreignArn(arnOf(id)))] }];
+  const check = (acct: string, src: string): Check => ({
+    principal: 'logging.s3.amazonaws.com',
+    action: 's3:PutObject',
+    resource: object,
+    policy,
+    context: sourced(src, acct),
+  });
+  return [
+    { name: `access logs of ${id} → ${destId}`, checks: [check(account, arnOf(id))], foreign: [check(FOREIGN, foreignArn(arnOf(id)))] },
+  ];
 }
 
 function trailWires(id: string, p: any): Wire[] {
@@ -179,8 +249,11 @@ function trailWires(id: string, p: any): Wire[] {
   const checks = (src: string, acct: string): Check[] => [
     { principal: 'cloudtrail.amazonaws.com', action: 's3:GetBucketAcl', resource: arnOf(bucketId), policy, context: sourced(src, acct) },
     {
-      principal: 'cloudtrail.amazonaws.com', action: 's3:PutObject', resource: `${arnOf(bucketId)}/AWSLogs/${account}/CloudTrail/${region}/2026/11/25/log.json.gz`,
-      policy, context: { ...sourced(src, acct), 's3:x-amz-acl': 'bucket-owner-full-control' },
+      principal: 'cloudtrail.amazonaws.com',
+      action: 's3:PutObject',
+      resource: `${arnOf(bucketId)}/AWSLogs/${account}/CloudTrail/${region}/2026/11/25/log.json.gz`,
+      policy,
+      context: { ...sourced(src, acct), 's3:x-amz-acl': 'bucket-owner-full-control' },
     },
   ];
   return [{ name: `trail ${id} → ${bucketId}`, checks: checks(arnOf(id), account), foreign: checks(foreignArn(arnOf(id)), FOREIGN) }];
@@ -200,14 +273,20 @@ const WIRES_OF: Record<string, (id: string, p: any) => Wire[]> = {
 /** Wires from outside the stack, into what an output hands to AWS: Snowball publishes job notifications. */
 function externalWires(): Wire[] {
   const topicId = target(raw.Outputs[OUTPUTS.jobNotificationTopicArn].Value)!;
-  return [{ name: `Snowball (importexport.amazonaws.com) → ${topicId}`, ...delivery('importexport.amazonaws.com', topicId, `arn:aws:snowball:${region}:${account}:job/${JOB}`) }];
+  return [
+    {
+      name: `Snowball (importexport.amazonaws.com) → ${topicId}`,
+      ...delivery('importexport.amazonaws.com', topicId, `arn:aws:snowball:${region}:${account}:job/${JOB}`),
+    },
+  ];
 }
 
 function allWires(): Wire[] {
   const wires = Object.entries(R).flatMap(([id, r]) => {
     if (WIRES_OF[r.Type]) return WIRES_OF[r.Type](id, r.Properties);
     if (WIRELESS.has(r.Type)) {
-      if (r.Type === 'AWS::Lambda::Function' && (r.Properties.DeadLetterConfig || r.Properties.DestinationConfig)) throw new Error(`function ${id} delivers its failures somewhere: teach the wiring test this wire`);
+      if (r.Type === 'AWS::Lambda::Function' && (r.Properties.DeadLetterConfig || r.Properties.DestinationConfig))
+        throw new Error(`function ${id} delivers its failures somewhere: teach the wiring test this wire`);
       return [];
     }
     throw new Error(`unknown resource type ${r.Type} (${id}): teach the wiring test its wires`);
@@ -239,7 +318,12 @@ async function decide(check: Check): Promise<string> {
   const context = Object.fromEntries(Object.entries(check.context).filter(([k]) => !k.startsWith('kms:EncryptionContext:')));
   const result = await runSimulation(
     {
-      request: { principal: check.principal, action: check.action, resource: { resource: check.resource, accountId: account }, contextVariables: context },
+      request: {
+        principal: check.principal,
+        action: check.action,
+        resource: { resource: check.resource, accountId: account },
+        contextVariables: context,
+      },
       identityPolicies: check.identityPolicies ?? [],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
@@ -257,18 +341,23 @@ describe('every delivery wire of the stack, as AWS judges it', () => {
   it('finds the wires of every kind the stack has', () => {
     const kinds = new Set(WIRES.map((w) => w.name.split(' ')[0]));
     expect([...kinds].sort()).toEqual(['API', 'Snowball', 'access', 'alarm', 'queue', 'rule', 'topic', 'trail']);
-    expect(WIRES.filter((w) => w.name.startsWith('alarm')).length).toBe(Object.values(R).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length);
+    expect(WIRES.filter((w) => w.name.startsWith('alarm')).length).toBe(
+      Object.values(R).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').length,
+    );
   });
 
   it.each(WIRES.map((w) => [w.name, w] as const))('%s is admitted by its receiver (and its key)', async (_name, wire) => {
     for (const check of wire.checks) expect([check.action, await decide(check)]).toEqual([check.action, 'Allowed']);
   });
 
-  it.each(WIRES.filter((w) => w.foreign).map((w) => [w.name, w] as const))('%s is refused for another account\'s source', async (_name, wire) => {
-    const decisions = await Promise.all(wire.foreign!.map(decide));
-    // The receiver's own policy refuses; a key never sees a refused delivery.
-    expect(decisions[0]).not.toBe('Allowed');
-  });
+  it.each(WIRES.filter((w) => w.foreign).map((w) => [w.name, w] as const))(
+    "%s is refused for another account's source",
+    async (_name, wire) => {
+      const decisions = await Promise.all(wire.foreign!.map(decide));
+      // The receiver's own policy refuses; a key never sees a refused delivery.
+      expect(decisions[0]).not.toBe('Allowed');
+    },
+  );
 
   it('refuses a wire whose receiver lacks the grant (negative control: the alerts topic without its alarm statement)', async () => {
     const wire = WIRES.find((w) => w.name.startsWith('alarm'))!;
@@ -290,14 +379,24 @@ describe('every delivery wire of the stack, as AWS judges it', () => {
 describe('every service principal a policy admits is conditioned on its source', () => {
   const SOURCE_KEYS = /aws:SourceArn|aws:SourceAccount|kms:EncryptionContext:/;
   const policies = Object.entries(R).flatMap(([id, r]) => {
-    const doc = r.Type === 'AWS::KMS::Key' ? r.Properties.KeyPolicy : ['AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy', 'AWS::S3::BucketPolicy'].includes(r.Type) ? r.Properties.PolicyDocument : undefined;
+    const doc =
+      r.Type === 'AWS::KMS::Key'
+        ? r.Properties.KeyPolicy
+        : ['AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy', 'AWS::S3::BucketPolicy'].includes(r.Type)
+          ? r.Properties.PolicyDocument
+          : undefined;
     return doc ? [[id, doc] as const] : [];
   });
 
   it.each(policies)('%s', (_id, doc) => {
     const statements = doc.Statement as { Effect: string; Principal?: { Service?: string | string[] }; Condition?: unknown }[];
     for (const s of statements.filter((x) => x.Effect === 'Allow' && x.Principal?.Service)) {
-      const guardedByDeny = statements.some((d) => d.Effect === 'Deny' && JSON.stringify(d.Principal) === JSON.stringify(s.Principal) && SOURCE_KEYS.test(JSON.stringify(d.Condition ?? {})));
+      const guardedByDeny = statements.some(
+        (d) =>
+          d.Effect === 'Deny' &&
+          JSON.stringify(d.Principal) === JSON.stringify(s.Principal) &&
+          SOURCE_KEYS.test(JSON.stringify(d.Condition ?? {})),
+      );
       expect([s.Principal, SOURCE_KEYS.test(JSON.stringify(s.Condition ?? {})) || guardedByDeny]).toEqual([s.Principal, true]);
     }
   });

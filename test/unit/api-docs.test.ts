@@ -22,7 +22,12 @@ function rows(markdown: string): string[][] {
   return markdown
     .split('\n')
     .filter((line) => line.startsWith('|'))
-    .map((line) => line.slice(1, line.endsWith('|') ? -1 : undefined).split(' | ').map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .slice(1, line.endsWith('|') ? -1 : undefined)
+        .split(' | ')
+        .map((cell) => cell.trim()),
+    );
 }
 
 /** Both directions of a set comparison, so a failure names what is missing and what is extra. */
@@ -76,11 +81,20 @@ const errorRows = rows(api).flatMap(([status, code, meaning]) => {
 });
 const row = (route: string) => routeRows.find((r) => r.route === route)!;
 /** The field names of the first `{…}` list in a cell, e.g. `{jobs: [{jobId, state}]}` → jobId, state. */
-const fields = (cell: string) => /\[\{([^}]*)\}\]/.exec(cell)![1].split(',').map((f) => f.trim());
+const fields = (cell: string) =>
+  /\[\{([^}]*)\}\]/
+    .exec(cell)![1]
+    .split(',')
+    .map((f) => f.trim());
 
 describe('docs/api.md against the contract', () => {
   it('lists every route of the contract with its method, and no other', () => {
-    expect(difference(routeRows.map((r) => r.route), ROUTES.keys())).toEqual(NONE);
+    expect(
+      difference(
+        routeRows.map((r) => r.route),
+        ROUTES.keys(),
+      ),
+    ).toEqual(NONE);
     expect(routeRows.length).toBe(ROUTES.size);
   });
 
@@ -89,7 +103,12 @@ describe('docs/api.md against the contract', () => {
   });
 
   it('lists every error code of the contract with its status, once, and no other', () => {
-    expect(difference(errorRows.map((e) => e.code), Object.keys(contract.ERROR_STATUS))).toEqual(NONE);
+    expect(
+      difference(
+        errorRows.map((e) => e.code),
+        Object.keys(contract.ERROR_STATUS),
+      ),
+    ).toEqual(NONE);
     expect(errorRows.length).toBe(Object.keys(contract.ERROR_STATUS).length);
     const status = contract.ERROR_STATUS as Record<string, number>;
     for (const { code, status: documented } of errorRows) expect({ code, status: documented }).toEqual({ code, status: status[code] });
@@ -108,7 +127,9 @@ describe('docs/api.md against the contract', () => {
   });
 
   it("lists the fleet entry's fields: the manifest route's with its extras, the unlock-code route's without them", () => {
-    expect(difference(fields(row(`GET ${contract.FLEET_ROUTE.manifest}`).answer), [...FLEET_FIELDS, ...MANIFEST_FLEET_EXTRAS])).toEqual(NONE);
+    expect(difference(fields(row(`GET ${contract.FLEET_ROUTE.manifest}`).answer), [...FLEET_FIELDS, ...MANIFEST_FLEET_EXTRAS])).toEqual(
+      NONE,
+    );
     const unlockCodes = row(`GET ${contract.FLEET_ROUTE.unlockCode}`).answer;
     expect(unlockCodes).toMatch(/the same .*without/);
     for (const extra of MANIFEST_FLEET_EXTRAS) expect(unlockCodes).toContain(`\`${extra}\``);
@@ -126,7 +147,8 @@ describe('docs/api.md against the contract', () => {
 
 const deploying = page('deploying.md');
 const section = (markdown: string, heading: string) => markdown.split(heading)[1].split(/\n#{1,3} /)[0];
-const codeCells = (markdown: string) => rows(markdown).flatMap(([first]) => (/^`([^`]+)`$/.exec(first) ? [/^`([^`]+)`$/.exec(first)![1]] : []));
+const codeCells = (markdown: string) =>
+  rows(markdown).flatMap(([first]) => (/^`([^`]+)`$/.exec(first) ? [/^`([^`]+)`$/.exec(first)![1]] : []));
 
 describe('docs/deploying.md against the stack and its configuration', () => {
   it("lists every stack output by name, and the endpoint output CDK's RestApi adds", () => {

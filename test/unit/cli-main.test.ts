@@ -11,12 +11,20 @@ function io(stdoutIsTty = false) {
   const sink: Io = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), stdoutBytes: async () => undefined, stdoutIsTty };
   return { sink, out, err };
 }
-const ENV = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', SNOWBALL_BROKER_API_URL: 'http://127.0.0.1:9/v1/' };
+const ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'secret',
+  SNOWBALL_BROKER_API_URL: 'http://127.0.0.1:9/v1/',
+};
 const JOB = 'JID123e4567-e89b-12d3-a456-426655440000';
 
 async function failure(argv: string[], stdoutIsTty = false): Promise<CliError> {
   const { sink } = io(stdoutIsTty);
-  const err = await run(argv, ENV, sink).then(() => undefined, (e: unknown) => e);
+  const err = await run(argv, ENV, sink).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof CliError)) throw new Error(`expected a CliError, got ${String(err)}`);
   return err;
 }
@@ -39,7 +47,17 @@ describe('the command line', () => {
     await run([name, '--help'], ENV, sink);
     const help = out.join('\n');
     const listed = [...help.matchAll(/^\s+(?:-h, )?--([a-z-]+)/gm)].map((m) => m[1]).sort();
-    const takes = [...COMMANDS[name as keyof typeof COMMANDS].options, 'api-url', 'stack', 'region', 'profile', 'json', 'timeout', 'no-retry', 'help'].sort();
+    const takes = [
+      ...COMMANDS[name as keyof typeof COMMANDS].options,
+      'api-url',
+      'stack',
+      'region',
+      'profile',
+      'json',
+      'timeout',
+      'no-retry',
+      'help',
+    ].sort();
     expect(listed).toEqual(takes);
   });
 
@@ -59,11 +77,17 @@ describe('the command line', () => {
     [['get-unlock-code', '--job-id', JOB, '--force'], 'get-unlock-code takes no --force: see "snowball-broker get-unlock-code --help".'],
     [['fetch-manifest', JOB], `the job id goes after --job-id: snowball-broker fetch-manifest --job-id ${JOB}`],
     [['fetch-manifest'], `fetch-manifest needs --job-id JOB_ID, e.g. --job-id ${JOB}.`],
-    [['fetch-manifest', '--job-id', 'jid-1'], `bad job id "jid-1": expected ${jobIdShape().prefixes} followed by a lowercase UUID, e.g. ${JOB}.`],
+    [
+      ['fetch-manifest', '--job-id', 'jid-1'],
+      `bad job id "jid-1": expected ${jobIdShape().prefixes} followed by a lowercase UUID, e.g. ${JOB}.`,
+    ],
     [['fetch-manifest', '--jobid', JOB], 'unknown option --jobid: "snowball-broker COMMAND --help" lists the options of each command.'],
     [['fetch-manifest', '--job-id'], '--job-id needs a value: --job-id VALUE (see "snowball-broker COMMAND --help").'],
     [['toString'], 'unknown command "toString": commands are fetch-manifest, get-manifest, fetch-unlock-code, get-unlock-code, status.'],
-    [['fetch-manifst', '--job-id', JOB], 'unknown command "fetch-manifst": commands are fetch-manifest, get-manifest, fetch-unlock-code, get-unlock-code, status.'],
+    [
+      ['fetch-manifst', '--job-id', JOB],
+      'unknown command "fetch-manifst": commands are fetch-manifest, get-manifest, fetch-unlock-code, get-unlock-code, status.',
+    ],
   ])('%j is refused with exit 2: %s', async (argv, message) => {
     const err = await failure(argv as string[]);
     expect(err.exitCode).toBe(2);
@@ -78,7 +102,9 @@ describe('the command line', () => {
 
   it('turns a failure into one JSON line with --json, and one text line without', () => {
     const err = new CliError('not allowed (403): …', 1, 'AccessDenied');
-    expect(JSON.parse(failureLine(err, true).line)).toEqual({ error: { code: 'AccessDenied', message: 'not allowed (403): …', exitCode: 1 } });
+    expect(JSON.parse(failureLine(err, true).line)).toEqual({
+      error: { code: 'AccessDenied', message: 'not allowed (403): …', exitCode: 1 },
+    });
     expect(failureLine(err, false)).toEqual({ line: 'snowball-broker: not allowed (403): …', exitCode: 1 });
     expect(JSON.parse(failureLine(new Error('boom'), true).line).error.code).toBe('InternalError');
   });

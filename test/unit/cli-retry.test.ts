@@ -15,7 +15,13 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/`;
 });
-afterAll(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
+afterAll(
+  () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(resolve);
+    }),
+);
 beforeEach(() => (hits = 0));
 
 const error = (status: number, code: string) => (_n: number, res: ServerResponse) =>
@@ -25,7 +31,13 @@ const ok = (res: ServerResponse) => res.writeHead(201, { 'Content-Type': 'applic
 /** Calls POST /jobs/JOB/manifest with a policy whose sleeps are recorded, not slept; jitter at its largest. */
 async function call(policy: Partial<CallPolicy> = {}) {
   const waits: number[] = [];
-  const full: CallPolicy = { ...DEFAULT_CALL_POLICY, timeoutMs: 5000, sleep: async (ms) => void waits.push(ms), random: () => 1, ...policy };
+  const full: CallPolicy = {
+    ...DEFAULT_CALL_POLICY,
+    timeoutMs: 5000,
+    sleep: async (ms) => void waits.push(ms),
+    random: () => 1,
+    ...policy,
+  };
   const result = await callBroker({ apiUrl: url, region: 'us-east-1', policy: full }, creds, 'POST', 'manifest', JOB).then(
     (reply) => ({ status: reply.status }),
     (err: Error) => ({ failure: err.message }),
@@ -38,7 +50,10 @@ describe('retries (as the AWS CLI: 3 attempts, full jitter up to 1 s, then 2 s)'
     answer = error(429, 'Throttled');
     const run = await call();
     expect(run).toMatchObject({ attempts: 3, waits: [1000, 2000] });
-    expect(run).toHaveProperty('failure', expect.stringMatching(/throttled \(429 Throttled\) after 3 attempts with backoff: wait a minute and run the command again/));
+    expect(run).toHaveProperty(
+      'failure',
+      expect.stringMatching(/throttled \(429 Throttled\) after 3 attempts with backoff: wait a minute and run the command again/),
+    );
   });
 
   it('retries an unavailable answer (503) and succeeds when the next attempt does', async () => {
@@ -52,7 +67,14 @@ describe('retries (as the AWS CLI: 3 attempts, full jitter up to 1 s, then 2 s)'
   });
 
   it('never retries what another attempt cannot change (400, 403, 404, 409, 500, 502)', async () => {
-    for (const [status, code] of [[400, 'InvalidJobId'], [403, 'AccessDenied'], [404, 'JobNotFound'], [409, 'JobNotWithCustomer'], [500, 'InternalError'], [502, 'ManifestDownloadFailed']] as const) {
+    for (const [status, code] of [
+      [400, 'InvalidJobId'],
+      [403, 'AccessDenied'],
+      [404, 'JobNotFound'],
+      [409, 'JobNotWithCustomer'],
+      [500, 'InternalError'],
+      [502, 'ManifestDownloadFailed'],
+    ] as const) {
       hits = 0;
       answer = error(status, code);
       expect(await call()).toMatchObject({ attempts: 1, waits: [] });

@@ -13,9 +13,18 @@ const row = (jobId: string, state: string, expiresInDays: number, stored: boolea
 });
 
 describe('the status table', () => {
-  const lines = formatFleet('unlockCode', {
-    jobs: [row('JID-a', 'WithCustomer', 200, true), row('JID-b', 'WithCustomer', 12, false), row('JID-c', 'Complete', 90, false, true), row('JID-d', 'WithCustomer', -3, false)],
-  }, NOW);
+  const lines = formatFleet(
+    'unlockCode',
+    {
+      jobs: [
+        row('JID-a', 'WithCustomer', 200, true),
+        row('JID-b', 'WithCustomer', 12, false),
+        row('JID-c', 'Complete', 90, false, true),
+        row('JID-d', 'WithCustomer', -3, false),
+      ],
+    },
+    NOW,
+  );
 
   it('aligns every column under its header', () => {
     const header = lines[1];
@@ -30,6 +39,8 @@ describe('the status table', () => {
   });
 
   it('hints at the command for WithCustomer jobs not stored, but not for expired ones', () => {
-    expect(lines.at(-1)).toBe('hint: 1 WithCustomer job(s) without a stored unlock code: run "snowball-broker fetch-unlock-code --job-id JID-b".');
+    expect(lines.at(-1)).toBe(
+      'hint: 1 WithCustomer job(s) without a stored unlock code: run "snowball-broker fetch-unlock-code --job-id JID-b".',
+    );
   });
 });

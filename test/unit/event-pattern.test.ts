@@ -4,7 +4,14 @@ import { matchesPattern } from '../../sandbox/event-pattern';
 describe('the event-pattern evaluator', () => {
   const event = {
     source: 'aws.snowball',
-    detail: { eventName: 'GetJobUnlockCode', user: { type: 'AssumedRole', arn: 'arn:aws:iam::1:role/A' }, tags: ['x', 'y'], resources: [{ ARN: 'k1' }, { ARN: 'k2' }], count: 3, empty: null },
+    detail: {
+      eventName: 'GetJobUnlockCode',
+      user: { type: 'AssumedRole', arn: 'arn:aws:iam::1:role/A' },
+      tags: ['x', 'y'],
+      resources: [{ ARN: 'k1' }, { ARN: 'k2' }],
+      count: 3,
+      empty: null,
+    },
   };
   const cases: [string, Record<string, unknown>, boolean][] = [
     ['exact value', { source: ['aws.snowball'] }, true],

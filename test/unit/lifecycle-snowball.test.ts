@@ -14,16 +14,18 @@ beforeEach(() => {
   snowball.reset();
 });
 
-
-
 describe('a lifecycle that fits Snowball', () => {
   const mid = (n: number) => `MID${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`;
   const keyIn = (region: string) => ({ KmsKeyARN: `arn:aws:kms:${region}:123456789012:key/k` });
 
   it("captures only this region's jobs: a job of another US region is recognised once and never costs a slot again", async () => {
-    snowball.on(ListJobsCommand).resolves({ JobListEntries: [entry(1, 'WithCustomer', 3), entry(2, 'WithCustomer', 2), entry(3, 'WithCustomer', 1)] });
+    snowball
+      .on(ListJobsCommand)
+      .resolves({ JobListEntries: [entry(1, 'WithCustomer', 3), entry(2, 'WithCustomer', 2), entry(3, 'WithCustomer', 1)] });
     snowball.on(DescribeJobCommand, { JobId: jid(1) }).resolves({ JobMetadata: { JobId: jid(1), ...keyIn('us-west-2') } });
-    snowball.on(DescribeJobCommand, { JobId: jid(2) }).rejects(Object.assign(new Error('no such job here'), { name: 'InvalidResourceException' }));
+    snowball
+      .on(DescribeJobCommand, { JobId: jid(2) })
+      .rejects(Object.assign(new Error('no such job here'), { name: 'InvalidResourceException' }));
     snowball.on(DescribeJobCommand, { JobId: jid(3) }).resolves({ JobMetadata: { JobId: jid(3), ...keyIn('eu-west-1') } });
     const memory = new JobMemory();
     const { vault, done } = fakeVault();
@@ -37,7 +39,9 @@ describe('a lifecycle that fits Snowball', () => {
   });
 
   it('skips export main jobs (IsMaster): they have no device and no credentials', async () => {
-    snowball.on(ListJobsCommand).resolves({ JobListEntries: [{ ...entry(1, 'WithCustomer'), JobId: mid(1), IsMaster: true }, entry(2, 'WithCustomer')] });
+    snowball
+      .on(ListJobsCommand)
+      .resolves({ JobListEntries: [{ ...entry(1, 'WithCustomer'), JobId: mid(1), IsMaster: true }, entry(2, 'WithCustomer')] });
     const { vault, done } = fakeVault();
     expect(await pass(vault)).toMatchObject({ seen: 1, captured: 1 });
     expect(done).toEqual([`capture ${jid(2)}`]);
@@ -63,10 +67,18 @@ describe('a lifecycle that fits Snowball', () => {
   });
 
   it('starts no step without the time it may take, and reports what it deferred', async () => {
-    snowball.on(ListJobsCommand).resolves({ JobListEntries: [entry(1, 'WithCustomer', 3), entry(2, 'WithCustomer', 2), entry(3, 'WithCustomer', 1)] });
+    snowball
+      .on(ListJobsCommand)
+      .resolves({ JobListEntries: [entry(1, 'WithCustomer', 3), entry(2, 'WithCustomer', 2), entry(3, 'WithCustomer', 1)] });
     let left = 60_000;
     const { vault, done } = fakeVault();
-    const timed: VaultLifecycle = { ...vault, capture: async (id) => { await vault.capture(id); left -= 20_000; } };
+    const timed: VaultLifecycle = {
+      ...vault,
+      capture: async (id) => {
+        await vault.capture(id);
+        left -= 20_000;
+      },
+    };
     const summary = await pass(timed, 25, undefined, { remainingMs: () => left, stepBudgetMs: 25_000 });
     expect(summary).toMatchObject({ captured: 2, deferred: 1, stoppedBy: 'time', deferredJobIds: [jid(3)] });
     expect(done).toHaveLength(2);
@@ -80,7 +92,9 @@ describe('a lifecycle that fits Snowball', () => {
   });
 
   it("answers a notification about another region's job as foreign, without acting on it", async () => {
-    snowball.on(DescribeJobCommand).resolves({ JobMetadata: { JobId: jid(4), JobState: 'WithCustomer', CreationDate: daysAgo(2), ...keyIn('us-east-2') } });
+    snowball
+      .on(DescribeJobCommand)
+      .resolves({ JobMetadata: { JobId: jid(4), JobState: 'WithCustomer', CreationDate: daysAgo(2), ...keyIn('us-east-2') } });
     const { vault, done } = fakeVault();
     expect(await actOnJob(new SnowballClient({ region: 'eu-west-1' }) as never, vault, jid(4))).toBe('foreign-job');
     expect(done).toEqual([]);
@@ -90,9 +104,17 @@ describe('a lifecycle that fits Snowball', () => {
     snowball.on(DescribeJobCommand).resolves({ JobMetadata: { JobId: jid(1), JobState: 'WithCustomer', CreationDate: daysAgo(5) } });
     let left = 40_000;
     const { vault } = fakeVault();
-    const timed: VaultLifecycle = { ...vault, capture: async (id) => { await vault.capture(id); left -= 20_000; } };
+    const timed: VaultLifecycle = {
+      ...vault,
+      capture: async (id) => {
+        await vault.capture(id);
+        left -= 20_000;
+      },
+    };
     const handler = notificationEntry(new SnowballClient({ region: 'eu-west-1' }) as never, () => timed);
     const event = { Records: [1, 2, 3].map((n) => ({ messageId: `m${n}`, body: `Your job x (${jid(n)}) is now WithCustomer.` })) } as never;
-    expect(await handler(event, { getRemainingTimeInMillis: () => left })).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }] });
+    expect(await handler(event, { getRemainingTimeInMillis: () => left })).toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }],
+    });
   });
 });

@@ -1,10 +1,14 @@
-import { DeleteObjectCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import {
-  DescribeJobCommand,
-  GetJobManifestCommand,
-  InvalidJobStateException,
-  InvalidResourceException,
-} from '@aws-sdk/client-snowball';
+  DeleteObjectCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { DescribeJobCommand, GetJobManifestCommand, InvalidJobStateException, InvalidResourceException } from '@aws-sdk/client-snowball';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { DEFAULTS, ENV } from '../../contract/deployment';
@@ -39,7 +43,12 @@ const listed = (body: Buffer, etag = '"etag-1"') => ({
   Versions: [{ Key: manifestObjectKey(JOB_ID), VersionId: 'v-existing', IsLatest: true, ETag: etag, Size: body.length }],
   DeleteMarkers: [],
 });
-const tagsOf = (body: Buffer) => ({ TagSet: [{ Key: 'sha256', Value: sha(body).toString('hex') }, { Key: 'fetched-at', Value: '2026-11-01T00:00:00.000Z' }] });
+const tagsOf = (body: Buffer) => ({
+  TagSet: [
+    { Key: 'sha256', Value: sha(body).toString('hex') },
+    { Key: 'fetched-at', Value: '2026-11-01T00:00:00.000Z' },
+  ],
+});
 
 beforeAll(async () => {
   const origin = await server.start();
@@ -57,7 +66,9 @@ beforeEach(() => {
   s3.reset();
   server.fault = 'none';
   server.body = MANIFEST;
-  snowball.on(DescribeJobCommand).resolves({ JobMetadata: { JobState: 'WithCustomer', CreationDate: new Date(Date.now() - 10 * 86_400_000) } });
+  snowball
+    .on(DescribeJobCommand)
+    .resolves({ JobMetadata: { JobState: 'WithCustomer', CreationDate: new Date(Date.now() - 10 * 86_400_000) } });
   snowball.on(GetJobManifestCommand).resolves({ ManifestURI: presignedUrl });
   s3.on(GetObjectCommand).rejects(new Error('the manifest function must never read a manifest'));
   s3.on(HeadObjectCommand).rejects(new Error('the manifest function holds no s3:GetObject, which HeadObject needs'));
@@ -88,7 +99,10 @@ describe('POST /jobs/{jobId}/manifest', () => {
       IfNoneMatch: '*',
       Metadata: { 'job-id': JOB_ID, sha256: sha(MANIFEST).toString('hex'), 'fetched-at': body.fetchedAt },
     });
-    expect(Object.fromEntries(new URLSearchParams(put.Tagging))).toEqual({ sha256: sha(MANIFEST).toString('hex'), 'fetched-at': body.fetchedAt });
+    expect(Object.fromEntries(new URLSearchParams(put.Tagging))).toEqual({
+      sha256: sha(MANIFEST).toString('hex'),
+      'fetched-at': body.fetchedAt,
+    });
     expect(Buffer.from(put.Body as Uint8Array)).toEqual(MANIFEST);
   });
 
@@ -96,7 +110,11 @@ describe('POST /jobs/{jobId}/manifest', () => {
     stored(MANIFEST);
     const result = await post();
     expect(result.statusCode).toBe(200);
-    expect(s3.commandCalls(GetObjectTaggingCommand)[0].args[0].input).toEqual({ Bucket: BUCKET, Key: manifestObjectKey(JOB_ID), VersionId: 'v-existing' });
+    expect(s3.commandCalls(GetObjectTaggingCommand)[0].args[0].input).toEqual({
+      Bucket: BUCKET,
+      Key: manifestObjectKey(JOB_ID),
+      VersionId: 'v-existing',
+    });
     expect(JSON.parse(result.body)).toMatchObject({ unchanged: true, versionId: 'v-existing', fetchedAt: '2026-11-01T00:00:00.000Z' });
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
@@ -151,9 +169,13 @@ describe('POST /jobs/{jobId}/manifest', () => {
   });
 
   it('answers 429 when Snowball throttles, and 503 when it fails', async () => {
-    snowball.on(GetJobManifestCommand).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    snowball
+      .on(GetJobManifestCommand)
+      .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
     expect((await post()).statusCode).toBe(429);
-    snowball.on(GetJobManifestCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500 } }));
+    snowball
+      .on(GetJobManifestCommand)
+      .rejects(Object.assign(new Error('boom'), { name: 'InternalFailure', $fault: 'server', $metadata: { httpStatusCode: 500 } }));
     expect((await post()).statusCode).toBe(503);
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });

@@ -1,5 +1,12 @@
 import { ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
-import { DeleteSecretCommand, DescribeSecretCommand, GetResourcePolicyCommand, PutResourcePolicyCommand, SecretsManagerClient, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
+import {
+  DeleteSecretCommand,
+  DescribeSecretCommand,
+  GetResourcePolicyCommand,
+  PutResourcePolicyCommand,
+  SecretsManagerClient,
+  SecretsManagerServiceException,
+} from '@aws-sdk/client-secrets-manager';
 import { DescribeJobCommand, ListJobsCommand, SnowballClient } from '@aws-sdk/client-snowball';
 import { mockClient } from 'aws-sdk-client-mock';
 import { BrokerError, throttled, upstreamUnavailable } from '../../lambda/shared/errors';
@@ -21,7 +28,6 @@ beforeEach(() => {
   secrets.reset();
   s3.reset();
 });
-
 
 describe('the lifecycle decision', () => {
   it.each<[string, string, number, Holding, string]>([
@@ -58,13 +64,24 @@ describe('a reconcile pass', () => {
     snowball.on(ListJobsCommand).resolves({ JobListEntries: [1, 2, 3, 4, 5].map((n) => entry(n, 'WithCustomer', n)) });
     const { vault, done } = fakeVault();
     expect(await pass(vault, 2)).toEqual({
-      seen: 5, captured: 2, retired: 0, failed: 0, skipped: 0, deferred: 3, foreign: 0, backingOff: 0, stoppedBy: 'limit', deferredJobIds: [jid(3), jid(2), jid(1)],
+      seen: 5,
+      captured: 2,
+      retired: 0,
+      failed: 0,
+      skipped: 0,
+      deferred: 3,
+      foreign: 0,
+      backingOff: 0,
+      stoppedBy: 'limit',
+      deferredJobIds: [jid(3), jid(2), jid(1)],
     });
     expect(done).toEqual([`capture ${jid(5)}`, `capture ${jid(4)}`]);
   });
 
   it("isolates one job's failure: the others are still captured, and the failure is counted", async () => {
-    snowball.on(ListJobsCommand).resolves({ JobListEntries: [entry(1, 'WithCustomer', 3), entry(2, 'WithCustomer', 2), entry(3, 'WithCustomer', 1)] });
+    snowball
+      .on(ListJobsCommand)
+      .resolves({ JobListEntries: [entry(1, 'WithCustomer', 3), entry(2, 'WithCustomer', 2), entry(3, 'WithCustomer', 1)] });
     const { vault, done } = fakeVault({}, (id) => (id === jid(2) ? upstreamUnavailable() : undefined));
     expect(await pass(vault)).toMatchObject({ captured: 2, failed: 1 });
     expect(done).toHaveLength(2);
@@ -72,7 +89,9 @@ describe('a reconcile pass', () => {
   });
 
   it('backs off once on throttling, then ends the pass and defers what is left', async () => {
-    snowball.on(ListJobsCommand).resolves({ JobListEntries: [entry(1, 'WithCustomer', 3), entry(2, 'WithCustomer', 2), entry(3, 'WithCustomer', 1)] });
+    snowball
+      .on(ListJobsCommand)
+      .resolves({ JobListEntries: [entry(1, 'WithCustomer', 3), entry(2, 'WithCustomer', 2), entry(3, 'WithCustomer', 1)] });
     const waits: number[] = [];
     const { vault } = fakeVault({}, (id) => (id === jid(2) ? throttled() : undefined));
     const summary = await pass(vault, 25, async (ms?: number) => void waits.push(ms!));
@@ -89,16 +108,36 @@ describe('a reconcile pass', () => {
   it('ends with one summary line', async () => {
     snowball.on(ListJobsCommand).resolves({ JobListEntries: [entry(1, 'Complete')] });
     await pass(fakeVault({ [jid(1)]: 'live' }).vault);
-    const line = logs.text().split('\n').filter((l) => l.includes('"event":"reconcile-pass"')).pop()!;
+    const line = logs
+      .text()
+      .split('\n')
+      .filter((l) => l.includes('"event":"reconcile-pass"'))
+      .pop()!;
     expect(JSON.parse(line)).toMatchObject({ vault: 'unlockCode', seen: 1, captured: 0, retired: 1, failed: 0, skipped: 0, deferred: 0 });
   });
 });
 
 describe('retiring an unlock code', () => {
-  const settings = { secretPrefix: 'snowball/unlock-code/', kmsKeyArn: 'k', readerRoleArn: 'r', brokerRoleArn: 'b', retireRecoveryDays: 14, maxJobsPerPass: 25 };
-  const clients = () => ({ snowball: new SnowballClient({ region: 'eu-west-1' }), secrets: new SecretsManagerClient({ region: 'eu-west-1' }) });
+  const settings = {
+    secretPrefix: 'snowball/unlock-code/',
+    kmsKeyArn: 'k',
+    readerRoleArn: 'r',
+    brokerRoleArn: 'b',
+    retireRecoveryDays: 14,
+    maxJobsPerPass: 25,
+  };
+  const clients = () => ({
+    snowball: new SnowballClient({ region: 'eu-west-1' }),
+    secrets: new SecretsManagerClient({ region: 'eu-west-1' }),
+  });
   /** What DescribeSecret says of a secret the broker created for job `n`. */
-  const ours = (n: number) => ({ KmsKeyId: 'k', Tags: [{ Key: 'snowball-job-id', Value: jid(n) }, { Key: 'managed-by', Value: 'snowball-credential-broker' }] });
+  const ours = (n: number) => ({
+    KmsKeyId: 'k',
+    Tags: [
+      { Key: 'snowball-job-id', Value: jid(n) },
+      { Key: 'managed-by', Value: 'snowball-credential-broker' },
+    ],
+  });
 
   it('schedules the secret for deletion with the configured recovery window, and leaves an audit line', async () => {
     secrets.on(DescribeSecretCommand).resolves({ ARN: 'arn:secret', ...ours(7), VersionIdsToStages: { v1: ['AWSCURRENT'] } });
@@ -108,17 +147,25 @@ describe('retiring an unlock code', () => {
   });
 
   it('reads holdings without reading any value: live, retired or none', async () => {
-    secrets.on(DescribeSecretCommand, { SecretId: `snowball/unlock-code/${jid(1)}` }).resolves({ ARN: 'a1', ...ours(1), VersionIdsToStages: { v: ['AWSCURRENT'] } });
-    secrets.on(DescribeSecretCommand, { SecretId: `snowball/unlock-code/${jid(2)}` }).resolves({ ARN: 'a2', ...ours(2), DeletedDate: new Date(), VersionIdsToStages: { v: ['AWSCURRENT'] } });
-    secrets.on(DescribeSecretCommand, { SecretId: `snowball/unlock-code/${jid(3)}` }).rejects(new SecretsManagerServiceException({ name: 'ResourceNotFoundException', $fault: 'client', $metadata: {} }));
+    secrets
+      .on(DescribeSecretCommand, { SecretId: `snowball/unlock-code/${jid(1)}` })
+      .resolves({ ARN: 'a1', ...ours(1), VersionIdsToStages: { v: ['AWSCURRENT'] } });
+    secrets
+      .on(DescribeSecretCommand, { SecretId: `snowball/unlock-code/${jid(2)}` })
+      .resolves({ ARN: 'a2', ...ours(2), DeletedDate: new Date(), VersionIdsToStages: { v: ['AWSCURRENT'] } });
+    secrets
+      .on(DescribeSecretCommand, { SecretId: `snowball/unlock-code/${jid(3)}` })
+      .rejects(new SecretsManagerServiceException({ name: 'ResourceNotFoundException', $fault: 'client', $metadata: {} }));
     secrets.on(GetResourcePolicyCommand).resolves({});
     secrets.on(PutResourcePolicyCommand).resolves({});
     const held = await unlockCodeLifecycle(clients() as never, settings).holdings([jid(1), jid(2), jid(3)]);
     expect([...held.values()]).toEqual(['live', 'retired', 'none']);
   });
 
-  it("counts a secret the broker did not create as holding nothing, and never retires it", async () => {
-    secrets.on(DescribeSecretCommand).resolves({ ARN: 'a4', KmsKeyId: 'someone-elses-key', Tags: [], VersionIdsToStages: { v: ['AWSCURRENT'] } });
+  it('counts a secret the broker did not create as holding nothing, and never retires it', async () => {
+    secrets
+      .on(DescribeSecretCommand)
+      .resolves({ ARN: 'a4', KmsKeyId: 'someone-elses-key', Tags: [], VersionIdsToStages: { v: ['AWSCURRENT'] } });
     const held = await unlockCodeLifecycle(clients() as never, settings).holdings([jid(4)]);
     expect([...held.values()]).toEqual(['none']);
     await unlockCodeLifecycle(clients() as never, settings).retire(jid(4), 'Complete');
@@ -131,7 +178,11 @@ describe('retiring an unlock code', () => {
     secrets.on(GetResourcePolicyCommand).resolves({ ARN: 'a5' });
     secrets.on(PutResourcePolicyCommand).resolves({ ARN: 'a5' });
     await unlockCodeLifecycle(clients() as never, settings).holdings([jid(5)]);
-    expect(JSON.parse(secrets.commandCalls(PutResourcePolicyCommand)[0].args[0].input.ResourcePolicy!).Statement[0].Condition.ArnNotEquals['aws:PrincipalArn']).toBe('r');
+    expect(
+      JSON.parse(secrets.commandCalls(PutResourcePolicyCommand)[0].args[0].input.ResourcePolicy!).Statement[0].Condition.ArnNotEquals[
+        'aws:PrincipalArn'
+      ],
+    ).toBe('r');
     expect(logs.text()).toContain(`"event":"alert:unlock-code-secret-policy-reapplied","jobId":"${jid(5)}","outcome":"missing"`);
   });
 });
@@ -140,13 +191,19 @@ describe('manifest holdings from the version listing', () => {
   it('follows every page and tells live from retired by the latest entry', async () => {
     const key = (n: number) => `manifests/${jid(n)}/manifest.bin`;
     s3.on(ListObjectVersionsCommand).resolves({
-      Versions: [{ Key: key(1), IsLatest: true }, { Key: key(2), IsLatest: false }],
+      Versions: [
+        { Key: key(1), IsLatest: true },
+        { Key: key(2), IsLatest: false },
+      ],
       DeleteMarkers: [{ Key: key(2), IsLatest: true }],
       IsTruncated: true,
       NextKeyMarker: key(2),
       NextVersionIdMarker: 'v',
     });
-    s3.on(ListObjectVersionsCommand, { KeyMarker: key(2), VersionIdMarker: 'v' } as never).resolves({ Versions: [{ Key: key(3), IsLatest: true }], IsTruncated: false });
+    s3.on(ListObjectVersionsCommand, { KeyMarker: key(2), VersionIdMarker: 'v' } as never).resolves({
+      Versions: [{ Key: key(3), IsLatest: true }],
+      IsTruncated: false,
+    });
     const held = await manifestHoldings(new S3Client({ region: 'eu-west-1' }), 'bucket', [jid(1), jid(2), jid(3), jid(4)]);
     expect(Object.fromEntries(held)).toEqual({ [jid(1)]: 'live', [jid(2)]: 'retired', [jid(3)]: 'live' });
   });
@@ -154,7 +211,18 @@ describe('manifest holdings from the version listing', () => {
 
 describe('job notifications', () => {
   const envelope = (message: string) =>
-    JSON.stringify({ Type: 'Notification', MessageId: 'm', TopicArn: 'arn:aws:sns:eu-west-1:123456789012:t', Subject: 'AWS Snow Family job status change', Message: message, Timestamp: '2026-11-25T10:00:00.000Z', SignatureVersion: '1', Signature: 'x', SigningCertURL: 'https://sns', UnsubscribeURL: 'https://sns' });
+    JSON.stringify({
+      Type: 'Notification',
+      MessageId: 'm',
+      TopicArn: 'arn:aws:sns:eu-west-1:123456789012:t',
+      Subject: 'AWS Snow Family job status change',
+      Message: message,
+      Timestamp: '2026-11-25T10:00:00.000Z',
+      SignatureVersion: '1',
+      Signature: 'x',
+      SigningCertURL: 'https://sns',
+      UnsubscribeURL: 'https://sns',
+    });
 
   it.each([
     ['an SNS envelope', envelope(`Your job migration-07 (${jid(9)}) is now in the WithCustomer state.`), jid(9)],
@@ -169,11 +237,17 @@ describe('job notifications', () => {
   const sqs = (...bodies: string[]) => ({ Records: bodies.map((body, i) => ({ messageId: `m${i}`, body })) }) as never;
 
   it('acts on the job by its state from DescribeJob, drops messages without a job id, and reports failed ones for retry', async () => {
-    snowball.on(DescribeJobCommand, { JobId: jid(1) }).resolves({ JobMetadata: { JobId: jid(1), JobState: 'WithCustomer', CreationDate: daysAgo(5) } });
-    snowball.on(DescribeJobCommand, { JobId: jid(2) }).rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    snowball
+      .on(DescribeJobCommand, { JobId: jid(1) })
+      .resolves({ JobMetadata: { JobId: jid(1), JobState: 'WithCustomer', CreationDate: daysAgo(5) } });
+    snowball
+      .on(DescribeJobCommand, { JobId: jid(2) })
+      .rejects(Object.assign(new Error('slow down'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
     const { vault, done } = fakeVault();
     const handler = notificationEntry(new SnowballClient({ region: 'eu-west-1' }) as never, () => vault);
-    const answer = await handler(sqs(envelope(`job (${jid(1)}) now WithCustomer`), envelope('nothing here'), envelope(`job (${jid(2)}) changed`)));
+    const answer = await handler(
+      sqs(envelope(`job (${jid(1)}) now WithCustomer`), envelope('nothing here'), envelope(`job (${jid(2)}) changed`)),
+    );
     expect(done).toEqual([`capture ${jid(1)}`]);
     expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] });
     expect(logs.text()).not.toContain('nothing here');

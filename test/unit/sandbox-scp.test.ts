@@ -21,7 +21,10 @@ const INPUT = {
   operatorPrincipalArns: { manifest: [role('FieldTeam')], unlockCode: [] },
   jobCreatorPrincipalArns: [role('Logistics')],
 };
-const SCPS = { shared: { Version: '2012-10-17', Statement: sharedStatements(INPUT) }, sealed: { Version: '2012-10-17', Statement: sealedStatements(INPUT) } };
+const SCPS = {
+  shared: { Version: '2012-10-17', Statement: sharedStatements(INPUT) },
+  sealed: { Version: '2012-10-17', Statement: sealedStatements(INPUT) },
+};
 const FN = role(STABLE_NAMES.functionRole('manifest', 'eu-west-1'));
 const WHO = [
   role('PlatformAdmin'),
@@ -53,13 +56,23 @@ const REQUESTS: [string, string, Record<string, string | string[]>][] = [
   ['sts:AssumeRole', role(STABLE_NAMES.operatorRole('manifest', 'eu-west-1')), {}],
   ['lambda:UpdateFunctionCode', `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:SnowballCredentialBroker-ManifestFunction1-AbC`, {}],
   ['lambda:UpdateFunctionCode', `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:snowballcredentialbroker-x`, {}],
-  ['lambda:CreateEventSourceMapping', '*', { 'lambda:FunctionArn': `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:SnowballCredentialBroker-X` }],
+  [
+    'lambda:CreateEventSourceMapping',
+    '*',
+    { 'lambda:FunctionArn': `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:SnowballCredentialBroker-X` },
+  ],
   ['events:DisableRule', `arn:aws:events:eu-west-1:${ACCOUNT}:rule/SnowballCredentialBroker-DetectionX`, {}],
   ['ec2:RunInstances', '*', {}],
   ['iam:TagRole', role('Unrelated'), { 'aws:TagKeys': ['snowball-credential-broker'] }],
 ];
 
-async function simulated(policy: unknown, who: string, action: string, resource: string, extra: Record<string, string | string[]>): Promise<boolean> {
+async function simulated(
+  policy: unknown,
+  who: string,
+  action: string,
+  resource: string,
+  extra: Record<string, string | string[]>,
+): Promise<boolean> {
   const all = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
   const result = await runSimulation(
     {
@@ -70,7 +83,15 @@ async function simulated(policy: unknown, who: string, action: string, resource:
         contextVariables: { 'aws:PrincipalArn': who, 'aws:PrincipalAccount': ACCOUNT, 'aws:ResourceAccount': ACCOUNT, ...extra },
       },
       identityPolicies: [{ name: 'all', policy: all }],
-      serviceControlPolicies: [{ orgIdentifier: 'r-root', policies: [{ name: 'FullAWSAccess', policy: all }, { name: 'guardrails', policy }] }],
+      serviceControlPolicies: [
+        {
+          orgIdentifier: 'r-root',
+          policies: [
+            { name: 'FullAWSAccess', policy: all },
+            { name: 'guardrails', policy },
+          ],
+        },
+      ],
       resourceControlPolicies: [],
       resourcePolicy: undefined,
     },
@@ -81,7 +102,9 @@ async function simulated(policy: unknown, who: string, action: string, resource:
 }
 
 describe.each(['shared', 'sealed'] as const)("the sandbox's SCP evaluator agrees with iam-simulate (%s)", (mode) => {
-  const cases = WHO.flatMap((who) => REQUESTS.map(([action, resource, extra]) => [who.split('/').pop()!, action, resource.split(':').pop()!, who, resource, extra] as const));
+  const cases = WHO.flatMap((who) =>
+    REQUESTS.map(([action, resource, extra]) => [who.split('/').pop()!, action, resource.split(':').pop()!, who, resource, extra] as const),
+  );
   it.each(cases)('%s %s %s', async (_name, action, _short, who, resource, extra) => {
     const context = { 'aws:PrincipalArn': who, 'aws:PrincipalAccount': ACCOUNT, 'aws:ResourceAccount': ACCOUNT, ...extra };
     expect(scpDenies(SCPS[mode], { action, resource, context })).toBe(await simulated(SCPS[mode], who, action, resource, extra));
@@ -89,7 +112,12 @@ describe.each(['shared', 'sealed'] as const)("the sandbox's SCP evaluator agrees
 });
 
 describe('the comparison is not vacuous', () => {
-  const decide = (who: string, resource = '*') => scpDenies(SCPS.shared, { action: 'snowball:GetJobUnlockCode', resource, context: { 'aws:PrincipalArn': who, 'aws:PrincipalAccount': ACCOUNT } });
+  const decide = (who: string, resource = '*') =>
+    scpDenies(SCPS.shared, {
+      action: 'snowball:GetJobUnlockCode',
+      resource,
+      context: { 'aws:PrincipalArn': who, 'aws:PrincipalAccount': ACCOUNT },
+    });
 
   it('denies at least one request and allows at least one', () => {
     expect([decide(WHO[0]), decide(WHO[2])]).toEqual([true, false]);

@@ -4,11 +4,18 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { verifySigV4, type Credentials } from '../../sandbox/sigv4';
 
 const REGION = 'us-east-1';
-const session: Credentials = { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token-1', expiration: new Date(Date.now() + 3_600_000) };
+const session: Credentials = {
+  accessKeyId: 'ASIAEXAMPLE',
+  secretAccessKey: 'secret',
+  sessionToken: 'token-1',
+  expiration: new Date(Date.now() + 3_600_000),
+};
 
 async function signedRequest(credentials: Credentials, headers: Record<string, string> = { host: 'api.local' }) {
   const signer = new SignatureV4({ service: 'execute-api', region: REGION, credentials, sha256: Hash.bind(null, 'sha256') });
-  const signed = await signer.sign(new HttpRequest({ method: 'GET', protocol: 'http:', hostname: 'api.local', path: '/v1/jobs/x/manifest', headers }));
+  const signed = await signer.sign(
+    new HttpRequest({ method: 'GET', protocol: 'http:', hostname: 'api.local', path: '/v1/jobs/x/manifest', headers }),
+  );
   const all: Record<string, string> = { host: 'api.local', ...signed.headers };
   return { method: 'GET', path: '/v1/jobs/x/manifest', query: new URLSearchParams(), headers: all, body: Buffer.alloc(0) };
 }
@@ -32,7 +39,10 @@ describe('SigV4 verification of temporary credentials', () => {
 
   it('refuses a token on a request for a key that was issued without one', async () => {
     const longTerm = { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' };
-    expect(await verify(await signedRequest({ ...longTerm, sessionToken: 'anything' }), longTerm)).toEqual({ ok: false, failure: 'invalidToken' });
+    expect(await verify(await signedRequest({ ...longTerm, sessionToken: 'anything' }), longTerm)).toEqual({
+      ok: false,
+      failure: 'invalidToken',
+    });
     expect(await verify(await signedRequest(longTerm), longTerm)).toMatchObject({ ok: true });
   });
 

@@ -51,7 +51,9 @@ describe('planOverrides', () => {
   it('refuses a package the clients already use in two versions, naming both', () => {
     const plan = planOverrides({ '@smithy/types': '^2.10.1' }, { ...tree, clients: { '@smithy/types': ['4.20.0', '4.19.0', '4.20.0'] } });
     expect(plan.overrides).toEqual({});
-    expect(plan.problems).toEqual([expect.stringMatching(/^@smithy\/types: the current clients already use 2 copies \(4\.19\.0, 4\.20\.0\)/)]);
+    expect(plan.problems).toEqual([
+      expect.stringMatching(/^@smithy\/types: the current clients already use 2 copies \(4\.19\.0, 4\.20\.0\)/),
+    ]);
   });
 
   it('refuses a package that is neither installed nor used by a client, rather than dropping its pin', () => {
@@ -131,7 +133,7 @@ describe('the installed-tree walk', () => {
     ]);
   });
 
-  it('reports nothing when client-snowball reaches the clients\' copy', () => {
+  it("reports nothing when client-snowball reaches the clients' copy", () => {
     const snow = put(root, '@x/snow', '1.0.0', { '@x/helper': '^1.0.0', '@x/core': '^1.0.0' });
     put(root, '@x/helper', '1.0.0', { '@x/core': '^3.0.0' });
     const clients = reachable(['@x/client', '@x/snow'], root, new Set(['@x/snow']));

@@ -54,13 +54,18 @@ beforeAll(() => {
   });
 });
 
-const TAGS = [{ Key: 'snowball-job-id', Value: JOB_ID }, { Key: 'managed-by', Value: 'snowball-credential-broker' }];
+const TAGS = [
+  { Key: 'snowball-job-id', Value: JOB_ID },
+  { Key: 'managed-by', Value: 'snowball-credential-broker' },
+];
 const OURS = { ARN, Name: NAME, KmsKeyId: KEY_ARN, Tags: TAGS };
 
 beforeEach(() => {
   snowball.reset();
   secrets.reset();
-  snowball.on(DescribeJobCommand).resolves({ JobMetadata: { JobState: 'WithCustomer', CreationDate: new Date(Date.now() - 10 * 86_400_000) } });
+  snowball
+    .on(DescribeJobCommand)
+    .resolves({ JobMetadata: { JobState: 'WithCustomer', CreationDate: new Date(Date.now() - 10 * 86_400_000) } });
   snowball.on(GetJobUnlockCodeCommand).resolves({ UnlockCode: CODE });
   secrets.on(DescribeSecretCommand).rejects(smError('ResourceNotFoundException'));
   secrets.on(CreateSecretCommand).resolves({ ARN: ARN, Name: NAME });
@@ -86,10 +91,19 @@ describe('POST /jobs/{jobId}/unlock-code', () => {
     const result = await post();
     expect(result.statusCode).toBe(201);
     expect(JSON.parse(result.body)).toEqual({
-      jobId: JOB_ID, secretArn: ARN, versionId: versionToken(JOB_ID, CODE), fetchedAt: expect.any(String), unchanged: false, restored: false,
+      jobId: JOB_ID,
+      secretArn: ARN,
+      versionId: versionToken(JOB_ID, CODE),
+      fetchedAt: expect.any(String),
+      unchanged: false,
+      restored: false,
     });
     const create = secrets.commandCalls(CreateSecretCommand)[0].args[0].input;
-    expect(create).toMatchObject({ Name: NAME, KmsKeyId: KEY_ARN, Tags: expect.arrayContaining([{ Key: 'snowball-job-id', Value: JOB_ID }]) });
+    expect(create).toMatchObject({
+      Name: NAME,
+      KmsKeyId: KEY_ARN,
+      Tags: expect.arrayContaining([{ Key: 'snowball-job-id', Value: JOB_ID }]),
+    });
     expect(create.SecretString).toBeUndefined();
     const policyCall = secrets.commandCalls(PutResourcePolicyCommand)[0];
     const putCall = secrets.commandCalls(PutSecretValueCommand)[0];
@@ -119,7 +133,11 @@ describe('POST /jobs/{jobId}/unlock-code', () => {
     existingSecret(CODE);
     const result = await post();
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body)).toMatchObject({ unchanged: true, versionId: versionToken(JOB_ID, CODE), fetchedAt: '2026-11-01T00:00:00.000Z' });
+    expect(JSON.parse(result.body)).toMatchObject({
+      unchanged: true,
+      versionId: versionToken(JOB_ID, CODE),
+      fetchedAt: '2026-11-01T00:00:00.000Z',
+    });
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
     expect(secrets.commandCalls(CreateSecretCommand)).toHaveLength(0);
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
@@ -127,17 +145,22 @@ describe('POST /jobs/{jobId}/unlock-code', () => {
 
   it('puts back an altered resource policy before anything else, even when the code is unchanged, and reports it', async () => {
     existingSecret(CODE);
-    const foreign = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }] });
+    const foreign = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'secretsmanager:GetSecretValue', Resource: '*' }],
+    });
     secrets.on(GetResourcePolicyCommand).resolves({ ARN, ResourcePolicy: foreign });
     const from = logs.text().length;
     const result = await post();
     expect(result.statusCode).toBe(200);
     expect(JSON.parse(secrets.commandCalls(PutResourcePolicyCommand)[0].args[0].input.ResourcePolicy!)).toEqual(JSON.parse(BROKER_POLICY));
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
-    expect(logs.text().slice(from)).toContain(`"event":"alert:unlock-code-secret-policy-reapplied","jobId":"${JOB_ID}","outcome":"altered"`);
+    expect(logs.text().slice(from)).toContain(
+      `"event":"alert:unlock-code-secret-policy-reapplied","jobId":"${JOB_ID}","outcome":"altered"`,
+    );
   });
 
-  it('leaves the broker\'s own policy alone (no rewrite) when it is intact', async () => {
+  it("leaves the broker's own policy alone (no rewrite) when it is intact", async () => {
     existingSecret(CODE);
     await post();
     expect(secrets.commandCalls(PutResourcePolicyCommand)).toHaveLength(0);
@@ -155,14 +178,18 @@ describe('POST /jobs/{jobId}/unlock-code', () => {
     const result = await post();
     expect(result.statusCode).toBe(201);
     expect(secrets.commandCalls(UpdateSecretVersionStageCommand)[0].args[0].input).toEqual({
-      SecretId: ARN, VersionStage: 'AWSCURRENT', MoveToVersionId: versionToken(JOB_ID, CODE), RemoveFromVersionId: versionToken(JOB_ID, NEW_CODE),
+      SecretId: ARN,
+      VersionStage: 'AWSCURRENT',
+      MoveToVersionId: versionToken(JOB_ID, CODE),
+      RemoveFromVersionId: versionToken(JOB_ID, NEW_CODE),
     });
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });
 
   it('answers unchanged when a concurrent broker put the same code first (the repeated token needs a Decrypt it lacks)', async () => {
     existingSecret(NEW_CODE);
-    secrets.on(ListSecretVersionIdsCommand)
+    secrets
+      .on(ListSecretVersionIdsCommand)
       .resolvesOnce({ Versions: [{ VersionId: versionToken(JOB_ID, NEW_CODE), VersionStages: ['AWSCURRENT'] }] })
       .resolves({ Versions: [{ VersionId: versionToken(JOB_ID, CODE), VersionStages: ['AWSCURRENT'] }] });
     secrets.on(PutSecretValueCommand).rejects(smError('AccessDeniedException'));
@@ -183,19 +210,22 @@ describe('POST /jobs/{jobId}/unlock-code', () => {
     ['another KMS key', { ...OURS, KmsKeyId: 'arn:aws:kms:us-east-1:123456789012:key/99999999-0000-0000-0000-000000000000' }],
     ['the AWS managed key', { ARN, Name: NAME, Tags: TAGS }],
     ['the vault key named by bare key id, not the ARN the broker passes', { ...OURS, KmsKeyId: KEY_ARN.split('/')[1] }],
-    ["no broker tags", { ...OURS, Tags: [] }],
-  ])('refuses to adopt a secret it did not create (%s): 409 ForeignSecret, nothing stored, an alert line naming the job', async (_what, described) => {
-    secrets.on(DescribeSecretCommand).resolves(described);
-    const from = logs.text().length;
-    const result = await post();
-    expect(result.statusCode).toBe(409);
-    expect(errorOf(result)).toMatchObject({ code: 'ForeignSecret', message: expect.stringContaining(JOB_ID) });
-    for (const Command of [PutSecretValueCommand, PutResourcePolicyCommand, CreateSecretCommand, RestoreSecretCommand]) {
-      expect(secrets.commandCalls(Command as never)).toHaveLength(0);
-    }
-    expect(snowball.commandCalls(GetJobUnlockCodeCommand as never)).toHaveLength(0);
-    expect(logs.text().slice(from)).toContain(`"event":"alert:foreign-unlock-code-secret","jobId":"${JOB_ID}"`);
-  });
+    ['no broker tags', { ...OURS, Tags: [] }],
+  ])(
+    'refuses to adopt a secret it did not create (%s): 409 ForeignSecret, nothing stored, an alert line naming the job',
+    async (_what, described) => {
+      secrets.on(DescribeSecretCommand).resolves(described);
+      const from = logs.text().length;
+      const result = await post();
+      expect(result.statusCode).toBe(409);
+      expect(errorOf(result)).toMatchObject({ code: 'ForeignSecret', message: expect.stringContaining(JOB_ID) });
+      for (const Command of [PutSecretValueCommand, PutResourcePolicyCommand, CreateSecretCommand, RestoreSecretCommand]) {
+        expect(secrets.commandCalls(Command as never)).toHaveLength(0);
+      }
+      expect(snowball.commandCalls(GetJobUnlockCodeCommand as never)).toHaveLength(0);
+      expect(logs.text().slice(from)).toContain(`"event":"alert:foreign-unlock-code-secret","jobId":"${JOB_ID}"`);
+    },
+  );
 
   it.each([
     ['Complete', 10, 'JobNotWithCustomer'],
@@ -212,7 +242,10 @@ describe('POST /jobs/{jobId}/unlock-code', () => {
   });
 
   it('never restores a secret retired while the capture ran (live at its start, scheduled for deletion after the fetch)', async () => {
-    secrets.on(DescribeSecretCommand).resolvesOnce(OURS).resolves({ ...OURS, DeletedDate: new Date() });
+    secrets
+      .on(DescribeSecretCommand)
+      .resolvesOnce(OURS)
+      .resolves({ ...OURS, DeletedDate: new Date() });
     const result = await post();
     expect(result.statusCode).toBe(409);
     expect(errorOf(result).code).toBe('RetiredDuringCapture');
@@ -230,7 +263,11 @@ describe('POST /jobs/{jobId}/unlock-code', () => {
   });
 
   it('continues when a concurrent broker created the secret first (ResourceExistsException)', async () => {
-    secrets.on(DescribeSecretCommand).rejectsOnce(smError('ResourceNotFoundException')).rejectsOnce(smError('ResourceNotFoundException')).resolves(OURS);
+    secrets
+      .on(DescribeSecretCommand)
+      .rejectsOnce(smError('ResourceNotFoundException'))
+      .rejectsOnce(smError('ResourceNotFoundException'))
+      .resolves(OURS);
     secrets.on(CreateSecretCommand).rejects(smError('ResourceExistsException'));
     const result = await post();
     expect(result.statusCode).toBe(201);
@@ -301,8 +338,13 @@ describe('POST /jobs/{jobId}/unlock-code', () => {
   it('lets the caller the event names decide nothing: a fleet answer is the same for the manifest operator, a forged ARN or none', async () => {
     // Anyone allowed lambda:InvokeFunction writes that field; API Gateway's AWS_IAM and resource policy decide who reaches a route.
     snowball.on(ListJobsCommand).resolves({ JobListEntries: [] });
-    const fleet = (caller: string) => handler({ ...apiEvent('unlockCode', 'GET', JOB_ID, caller), resource: VAULTS.unlockCode.fleetRoute, pathParameters: null });
-    const answers = await Promise.all([UNLOCK_CALLER, MANIFEST_CALLER, 'arn:aws:sts::123456789012:assumed-role/Anything/forged', ''].map(async (c) => (await fleet(c)).body));
+    const fleet = (caller: string) =>
+      handler({ ...apiEvent('unlockCode', 'GET', JOB_ID, caller), resource: VAULTS.unlockCode.fleetRoute, pathParameters: null });
+    const answers = await Promise.all(
+      [UNLOCK_CALLER, MANIFEST_CALLER, 'arn:aws:sts::123456789012:assumed-role/Anything/forged', ''].map(
+        async (c) => (await fleet(c)).body,
+      ),
+    );
     expect(new Set(answers).size).toBe(1);
     expect(JSON.parse(answers[0])).toEqual({ jobs: [] });
   });
@@ -336,7 +378,12 @@ describe('GET /jobs/{jobId}/unlock-code reaches no function', () => {
 describe('metrics of the unlock-code function (embedded metric format)', () => {
   /** The EMF documents logged since `from`, as CloudWatch would parse them. */
   const emfSince = (from: number) =>
-    logs.text().slice(from).split('\n').filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l.slice(l.indexOf('{'))));
+    logs
+      .text()
+      .slice(from)
+      .split('\n')
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l.slice(l.indexOf('{'))));
 
   it('counts a brokering per vault, under the broker namespace, with only closed-set dimensions', async () => {
     const from = logs.text().length;
@@ -359,10 +406,12 @@ describe('metrics of the unlock-code function (embedded metric format)', () => {
     const from = logs.text().length;
     await post('JIDnot-a-job');
     const docs = emfSince(from);
-    expect(docs).toEqual(expect.arrayContaining([
-      expect.objectContaining({ Vault: 'unlockCode', ErrorCode: 'InvalidJobId', Failed: 1 }),
-      expect.objectContaining({ Vault: 'unlockCode', Failed: 1 }),
-    ]));
+    expect(docs).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Vault: 'unlockCode', ErrorCode: 'InvalidJobId', Failed: 1 }),
+        expect.objectContaining({ Vault: 'unlockCode', Failed: 1 }),
+      ]),
+    );
     for (const doc of docs) expect(JSON.stringify(doc)).not.toMatch(/JID|assumed-role/);
   });
 });
