@@ -3,9 +3,9 @@ import { SECRET_PREFIX_PATTERN } from '../contract/vault-layout';
 
 /** The deployer's choices, read from CDK context (`cdk.json` defaults, `-c key=value` overrides). */
 export interface BrokerConfig {
-  /** ARNs allowed to assume the ManifestOperator role. Empty: principals of this account that IAM lets assume it. */
+  /** ARNs allowed to assume the ManifestOperator role. Empty: nobody (a deny-only trust policy); an account root is refused. */
   readonly manifestOperatorPrincipals: string[];
-  /** ARNs allowed to assume the UnlockCodeOperator role. Empty: principals of this account that IAM lets assume it. */
+  /** ARNs allowed to assume the UnlockCodeOperator role. Empty: nobody (a deny-only trust policy); an account root is refused. */
   readonly unlockCodeOperatorPrincipals: string[];
   /** ARNs that administer (never use) both keys. Empty: this account's IAM administrators. */
   readonly keyAdminPrincipals: string[];
