@@ -49,15 +49,19 @@ async function main(): Promise<void> {
     await sandbox.stop();
     throw err;
   }
+  let stopping = false;
   const stop = async () => {
+    // A second Ctrl-C (or tsx passing the signal on) while stopping must not cut the cleanup short.
+    if (stopping) return;
+    stopping = true;
     await sandbox.stop();
     releaseInfoFile(infoFile);
     console.log('sandbox stopped');
     process.exit(0);
   };
   // Before the banner: whoever reads it may stop us at once, and a signal with no handler kills without cleanup.
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   console.log(banner(sandbox.info, infoFile));
 }
 

@@ -85,7 +85,8 @@ describe('npm start', () => {
     expect(readFileSync(INFO, 'utf8')).toBe(before);
   });
 
-  it('removes its own file on Ctrl-C', async () => {
+  it('removes its own file on Ctrl-C, even pressed twice', async () => {
+    first.child.kill('SIGINT');
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);
     expect(existsSync(INFO)).toBe(false);
