@@ -12,7 +12,7 @@ import { settingsFromEnv } from './settings';
 const settings = once(() => settingsFromEnv(process.env));
 
 async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
-  const { jobId, claimedCaller } = request;
+  const { jobId } = request;
   if (request.fleet) {
     if (request.method !== 'GET') throw methodNotAllowed();
     const status = await fleetStatus(
@@ -25,7 +25,7 @@ async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
   if (request.method === 'POST') {
     const result = await brokerManifest(clients, settings(), jobId);
     const { versionId, sha256, sizeBytes, unchanged } = result;
-    log.info({ event: 'manifest-brokered', jobId, claimedCaller, versionId, sha256, sizeBytes, unchanged });
+    log.info({ event: 'manifest-brokered', jobId, versionId, sha256, sizeBytes, unchanged });
     return json(unchanged ? 200 : 201, result);
   }
   if (request.method === 'GET') throw readNotServedHere();

@@ -10,26 +10,23 @@ export interface BrokerRequest {
   readonly method: string;
   /** The validated job id; empty on the fleet route, which names no job. */
   readonly jobId: string;
-  /**
-   * The caller the event names. Whoever invokes the function writes it (same-account
-   * lambda:InvokeFunction needs only an identity policy), so it is a claim for the log, never an
-   * identity: API Gateway's AWS_IAM and resource policy decide who reaches a route, and no answer
-   * of the function is a credential.
-   */
-  readonly claimedCaller: string;
   readonly route: string;
   /** True for `GET /manifests` / `GET /unlock-codes`. */
   readonly fleet: boolean;
 }
 
-/** Reads the method, the validated job id and the caller the event claims from a proxy event. */
+/**
+ * Reads the method and the validated job id from a proxy event. Never the caller the event names:
+ * whoever invokes the function writes that field (same-account lambda:InvokeFunction needs only an
+ * identity policy). API Gateway's AWS_IAM and resource policy decide who reaches a route, its
+ * access log names the signed caller, and no answer of the function is a credential.
+ */
 export function parseRequest(event: APIGatewayProxyEvent): BrokerRequest {
-  const claimedCaller = event.requestContext?.identity?.userArn ?? 'unknown';
   const route = `${event.httpMethod} ${event.resource}`;
   const fleet = Object.values(VAULTS).some((vault) => vault.fleetRoute === event.resource);
   const jobId = fleet ? '' : (event.pathParameters?.jobId ?? '');
   if (!fleet && !JOB_ID_PATTERN.test(jobId)) throw invalidJobId();
-  return { method: event.httpMethod, jobId, claimedCaller, route, fleet };
+  return { method: event.httpMethod, jobId, route, fleet };
 }
 
 const SECURITY_HEADERS = {
@@ -81,7 +78,6 @@ export async function respond(
       event: 'request-failed',
       route: request?.route ?? `${event.httpMethod} ${event.resource}`,
       jobId: request?.jobId || undefined,
-      claimedCaller: request?.claimedCaller,
       status: known.status,
       code: known.code,
       errorName: err instanceof Error ? err.name : typeof err,

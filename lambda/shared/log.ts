@@ -6,8 +6,6 @@
 export interface LogFields {
   readonly event: string;
   readonly jobId?: string;
-  /** The caller an API event names: unverified (see BrokerRequest.claimedCaller). */
-  readonly claimedCaller?: string;
   readonly route?: string;
   readonly status?: number;
   readonly code?: string;

@@ -12,11 +12,11 @@ import { settingsFromEnv } from './settings';
 const settings = once(() => settingsFromEnv(process.env));
 
 /**
- * The function writes only, and nothing it answers is a secret. The caller the event names
- * decides nothing (anyone allowed lambda:InvokeFunction can write it); it is logged as a claim.
+ * The function writes only, and nothing it answers is a secret. It never reads the caller the event
+ * names (anyone allowed lambda:InvokeFunction can write it; see parseRequest).
  */
 async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
-  const { jobId, claimedCaller } = request;
+  const { jobId } = request;
   if (request.fleet) {
     if (request.method !== 'GET') throw methodNotAllowed();
     return json(200, await fleetStatus(clients.snowball, (ids) => unlockCodeHoldings(clients, settings(), ids)));
@@ -24,7 +24,7 @@ async function route(request: BrokerRequest): Promise<APIGatewayProxyResult> {
   if (request.method === 'POST') {
     const result = await brokerUnlockCode(clients, settings(), jobId);
     const { versionId, unchanged } = result;
-    log.info({ event: 'unlock-code-brokered', jobId, claimedCaller, versionId, unchanged });
+    log.info({ event: 'unlock-code-brokered', jobId, versionId, unchanged });
     return json(unchanged ? 200 : 201, result);
   }
   if (request.method === 'GET') throw readNotServedHere();

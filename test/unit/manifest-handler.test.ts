@@ -243,7 +243,20 @@ describe('POST /jobs/{jobId}/manifest', () => {
       answers.push([result.statusCode, JSON.parse(result.body).unchanged]);
     }
     expect(answers).toEqual(Array(4).fill([200, true]));
-    expect(logs.text()).toContain('"claimedCaller":"arn:aws:sts::123456789012:assumed-role/Anything/forged"');
+    expect(logs.text()).not.toContain('forged');
+  });
+
+  it('never reads the caller the event names, not even for its log', async () => {
+    stored(MANIFEST);
+    const event = apiEvent('manifest', 'POST', JOB_ID, MANIFEST_CALLER);
+    const requestContext = Object.defineProperty({ ...event.requestContext }, 'identity', {
+      get: () => {
+        throw new Error('the function read requestContext.identity');
+      },
+    });
+    const result = await handler({ ...event, requestContext } as typeof event);
+    expect(result.statusCode).toBe(200);
+    expect(logs.text()).not.toContain('the function read');
   });
 
   it('answers a bare 500 when S3 refuses the write, without internals', async () => {
