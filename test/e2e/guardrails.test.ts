@@ -16,6 +16,7 @@ import type { Sandbox } from '../../sandbox/sandbox';
 import { captureLogs } from '../helpers/log-capture';
 import { sandboxPerMode } from '../helpers/shared-sandbox';
 import { signedCall } from '../helpers/signed-client';
+import { PLACEHOLDER_SUBJECTS } from '../fixtures/alert-subjects';
 
 /**
  * The guardrails in the sandbox: the SCP the guardrails stack deploys refuses the outsider the
@@ -217,14 +218,7 @@ describe('the alert shape', () => {
     withSandbox('scp', async ({ s, job, raised }) => {
       await outcome(snowball(s, 'outsider').send(new GetJobUnlockCodeCommand({ JobId: job })));
       const [alert] = await raised();
-      const rule = alertRules({
-        manifestFunctionRoleArn: '',
-        unlockCodeFunctionRoleArn: '',
-        unlockCodeOperatorRoleArn: '',
-        vaultKeyArns: [],
-        manifestBucketName: '',
-        secretPrefix: 'p/',
-      }).find((r) => r.id === alert.alert)!;
+      const rule = alertRules(PLACEHOLDER_SUBJECTS).find((r) => r.id === alert.alert)!;
       const template = JSON.parse(alertTemplate(rule).replace(/<\w+>/g, ''));
       expect(Object.keys(alert)).toEqual(Object.keys(template));
       expect(alert.title).toBe(rule.title);

@@ -5,6 +5,7 @@ import { matchesPattern } from '../../sandbox/event-pattern';
 import { assumedRole, cloudTrailEvent, iamUser, root, type Call } from '../fixtures/cloudtrail';
 import { synthBroker, TEST_ENV } from '../helpers/synth';
 import { TemplateResolver } from '../helpers/template-resolver';
+import { PLACEHOLDER_SUBJECTS } from '../fixtures/alert-subjects';
 
 const BREAK_GLASS = 'arn:aws:iam::123456789012:role/BreakGlass';
 const { template } = synthBroker({ breakGlassRoleArn: BREAK_GLASS, alertEmails: ['desk@example.com'] });
@@ -33,6 +34,9 @@ const rules = Object.fromEntries(
     .map(([id, r]) => [id.replace(/^Detection/, '').replace(/[A-F0-9]{8}$/, ''), resolver.resolve(r.Properties)]),
 );
 const alerts = (call: Call) => Object.keys(rules).filter((id) => matchesPattern(rules[id].EventPattern, cloudTrailEvent(call)));
+/** The alerts a Snowball credential call for JOB raises. */
+const fetched = (eventName: 'GetJobUnlockCode' | 'GetJobManifest', identity: Call['identity'], errorCode?: string) =>
+  alerts({ service: 'snowball', eventName, identity, requestParameters: { jobId: JOB }, errorCode });
 
 describe('detection rules, against real-shaped CloudTrail records', () => {
   it.each([
@@ -41,59 +45,21 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
     ['the root user', root()],
     ['the manifest function', assumedRole(FN.manifest)],
   ])("%s's GetJobUnlockCode raises UnlockCodeFetchedAroundBroker", (_who, identity) => {
-    expect(alerts({ service: 'snowball', eventName: 'GetJobUnlockCode', identity, requestParameters: { jobId: JOB } })).toEqual([
-      'UnlockCodeFetchedAroundBroker',
-    ]);
+    expect(fetched('GetJobUnlockCode', identity)).toEqual(['UnlockCodeFetchedAroundBroker']);
   });
 
   it("the unlock-code function's own GetJobUnlockCode raises nothing", () => {
-    expect(
-      alerts({
-        service: 'snowball',
-        eventName: 'GetJobUnlockCode',
-        identity: assumedRole(FN.unlockCode, IN_FUNCTION.unlockCode),
-        requestParameters: { jobId: JOB },
-      }),
-    ).toEqual([]);
+    expect(fetched('GetJobUnlockCode', assumedRole(FN.unlockCode, IN_FUNCTION.unlockCode))).toEqual([]);
   });
 
   it("the unlock-code function's role run anywhere but its function (a new function, an instance) raises UnlockCodeFetchedAroundBroker", () => {
-    expect(
-      alerts({
-        service: 'snowball',
-        eventName: 'GetJobUnlockCode',
-        identity: assumedRole(FN.unlockCode, 'evil-function'),
-        requestParameters: { jobId: JOB },
-      }),
-    ).toEqual(['UnlockCodeFetchedAroundBroker']);
-    expect(
-      alerts({
-        service: 'snowball',
-        eventName: 'GetJobUnlockCode',
-        identity: assumedRole(FN.unlockCode, 'i-0123456789abcdef0'),
-        requestParameters: { jobId: JOB },
-      }),
-    ).toEqual(['UnlockCodeFetchedAroundBroker']);
+    expect(fetched('GetJobUnlockCode', assumedRole(FN.unlockCode, 'evil-function'))).toEqual(['UnlockCodeFetchedAroundBroker']);
+    expect(fetched('GetJobUnlockCode', assumedRole(FN.unlockCode, 'i-0123456789abcdef0'))).toEqual(['UnlockCodeFetchedAroundBroker']);
   });
 
   it("an administrator's GetJobManifest raises ManifestFetchedAroundBroker; the manifest function's does not, even when refused", () => {
-    expect(
-      alerts({
-        service: 'snowball',
-        eventName: 'GetJobManifest',
-        identity: assumedRole(ADMIN),
-        requestParameters: { jobId: JOB },
-        errorCode: 'AccessDenied',
-      }),
-    ).toEqual(['ManifestFetchedAroundBroker']);
-    expect(
-      alerts({
-        service: 'snowball',
-        eventName: 'GetJobManifest',
-        identity: assumedRole(FN.manifest, IN_FUNCTION.manifest),
-        requestParameters: { jobId: JOB },
-      }),
-    ).toEqual([]);
+    expect(fetched('GetJobManifest', assumedRole(ADMIN), 'AccessDenied')).toEqual(['ManifestFetchedAroundBroker']);
+    expect(fetched('GetJobManifest', assumedRole(FN.manifest, IN_FUNCTION.manifest))).toEqual([]);
   });
 
   it('GetSecretValue of a vault secret, by name or ARN, by anyone, raises exactly one alert: UnlockCodeRead for the broker roles, UnlockCodeReadOutsideBroker for anyone else', () => {
@@ -172,14 +138,7 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
   });
 
   it('announces a read with the job (the secret), the reader session, its issuer and source identity, the source IP and the time, never a value', () => {
-    const rule = alertRules({
-      manifestFunctionRoleArn: 'f',
-      unlockCodeFunctionRoleArn: 'u',
-      unlockCodeOperatorRoleArn: 'o',
-      vaultKeyArns: [],
-      manifestBucketName: 'b',
-      secretPrefix: 'p/',
-    }).find((r) => r.id === 'UnlockCodeRead')!;
+    const rule = alertRules(PLACEHOLDER_SUBJECTS).find((r) => r.id === 'UnlockCodeRead')!;
     const target = rules.UnlockCodeRead.Targets[0];
     expect(target.InputTransformer).toEqual({ InputPathsMap: alertPaths(rule), InputTemplate: alertTemplate(rule) });
     expect(alertPaths(rule)).toMatchObject({
@@ -255,12 +214,7 @@ describe('detection rules, against real-shaped CloudTrail records', () => {
 describe('detection resources', () => {
   it('deploys every rule of policies/alert-rules.ts, each seeing read-only management events', () => {
     const expected = alertRules({
-      manifestFunctionRoleArn: '',
-      unlockCodeFunctionRoleArn: '',
-      unlockCodeOperatorRoleArn: '',
-      vaultKeyArns: [],
-      manifestBucketName: '',
-      secretPrefix: 'p/',
+      ...PLACEHOLDER_SUBJECTS,
       breakGlassRoleArn: BREAK_GLASS,
       brokerKeyArns: ['arn:aws:kms:eu-west-1:123456789012:key/alerts'],
     }).map((r) => r.id);
@@ -269,14 +223,7 @@ describe('detection resources', () => {
   });
 
   it('sends each alert to the topic as readable JSON naming who, what, which resource and when, with a dead-letter queue', () => {
-    const rule = alertRules({
-      manifestFunctionRoleArn: '',
-      unlockCodeFunctionRoleArn: '',
-      unlockCodeOperatorRoleArn: '',
-      vaultKeyArns: [],
-      manifestBucketName: '',
-      secretPrefix: 'p/',
-    })[1];
+    const rule = alertRules(PLACEHOLDER_SUBJECTS)[1];
     const target = rules[rule.id].Targets[0];
     expect(target.Arn).toEqual(resolver.attribute(idOf('AWS::SNS::Topic', 'DetectionAlertTopic'), 'Ref'));
     expect(target.InputTransformer).toEqual({ InputPathsMap: alertPaths(rule), InputTemplate: alertTemplate(rule) });

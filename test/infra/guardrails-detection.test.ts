@@ -10,6 +10,7 @@ import { matchesPattern } from '../../sandbox/event-pattern';
 import { renderAlert } from '../../sandbox/trail';
 import { assumedRole, cloudTrailEvent, iamUser, root, type Call, type Identity } from '../fixtures/cloudtrail';
 import { account, names, PEOPLE, region, resource, role, template } from './guardrails-world';
+import { PLACEHOLDER_SUBJECTS } from '../fixtures/alert-subjects';
 
 /**
  * Detection of every guarded change and every use of an exemption: the deployed rules of the
@@ -153,12 +154,8 @@ describe('every guarded change raises an alert naming who did what', () => {
     const raised = rules.filter((r) => matchesPattern(r.pattern, event));
     expect(raised.map((r) => r.id)).toContain(alert);
     const rule = alertRules({
-      manifestFunctionRoleArn: '',
-      unlockCodeFunctionRoleArn: '',
-      unlockCodeOperatorRoleArn: '',
-      vaultKeyArns: [],
+      ...PLACEHOLDER_SUBJECTS,
       manifestBucketName: 'b',
-      secretPrefix: 'p/',
       brokerKeyArns: ['k'],
       breakGlassRoleArn: PEOPLE.breakGlass,
     }).find((r) => r.id === alert)!;
