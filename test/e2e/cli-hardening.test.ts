@@ -1,6 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +6,7 @@ import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import type { SandboxPrincipal } from '../../sandbox/identities';
 import { expectOneLineFailure, runCli } from '../helpers/cli-run';
 import { captureLogs } from '../helpers/log-capture';
+import { stubApi } from '../helpers/stub-api';
 
 captureLogs();
 let sandbox: Sandbox;
@@ -27,21 +26,6 @@ const cli = (args: string[], who: SandboxPrincipal | undefined = sandbox.princip
   runCli(home, args, who, { AWS_REGION: sandbox.info.region, SNOWBALL_BROKER_API_URL: apiUrl });
 const getManifest = (out: string, ...more: string[]) => cli(['get-manifest', '--job-id', job, '--out', out, ...more]);
 const leftovers = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
-
-/** A local HTTP server that misbehaves as `behave` says; closed after each use. */
-async function misbehavingApi(
-  behave: (n: number, res: import('node:http').ServerResponse) => void,
-): Promise<{ url: string; server: Server; hits: () => number }> {
-  let n = 0;
-  const server = createServer((_req, res) => behave(++n, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/`, server, hits: () => n };
-}
-const close = (server: Server) =>
-  new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(resolve);
-  });
 
 describe('get-manifest --out: what it may write', () => {
   beforeAll(async () => {
@@ -105,11 +89,11 @@ describe('get-manifest --out: what it may write', () => {
 
 describe('timeouts', () => {
   it('ends a server that sends headers and then stalls as "timed out", exit 3, after --timeout', async () => {
-    const api = await misbehavingApi((_n, res) =>
+    const api = await stubApi((res) =>
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '100' }).write('{"jobId":'),
     );
     const run = await cli(['get-unlock-code', '--job-id', job, '--timeout', '1', '--no-retry'], sandbox.principals.unlockCode, api.url);
-    await close(api.server);
+    await api.close();
     expectOneLineFailure(run);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/did not answer within 1 s \(timed out\)/);
@@ -117,9 +101,9 @@ describe('timeouts', () => {
   });
 
   it('ends a server that never answers at all the same way', async () => {
-    const api = await misbehavingApi(() => undefined);
+    const api = await stubApi(() => undefined);
     const run = await cli(['fetch-unlock-code', '--job-id', job, '--timeout', '0.5'], sandbox.principals.unlockCode, api.url);
-    await close(api.server);
+    await api.close();
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/timed out/);
   });

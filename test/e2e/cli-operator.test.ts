@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +7,7 @@ import { startSandbox, type Sandbox } from '../../sandbox/sandbox';
 import type { SandboxPrincipal } from '../../sandbox/identities';
 import { expectOneLineFailure, runCli } from '../helpers/cli-run';
 import { captureLogs } from '../helpers/log-capture';
+import { stubApi } from '../helpers/stub-api';
 
 /** The CLI as a careful operator meets it: odd answers, odd places to write, odd settings. */
 captureLogs();
@@ -53,21 +53,6 @@ function runRaw(cwd: string, script: string, who: SandboxPrincipal): Promise<{ c
   );
 }
 
-/** A local HTTP server that answers as `behave` says; closed after each use. */
-async function oddApi(behave: (res: ServerResponse) => void): Promise<{ url: string; server: Server; hits: () => number }> {
-  let n = 0;
-  const server = createServer((_req, res) => {
-    n++;
-    behave(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/`, server, hits: () => n };
-}
-const close = (server: Server) =>
-  new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(resolve);
-  });
 const json = (status: number, body: unknown) => (res: ServerResponse) =>
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
 
@@ -127,9 +112,9 @@ describe('answers are checked before anything is printed', () => {
       /answered 502 with text\/html, not the broker's JSON error/,
     ],
   ])('refuses %s', async (_what, behave, says) => {
-    const api = await oddApi((res) => behave(patchJob(res)));
+    const api = await stubApi((res) => behave(patchJob(res)));
     const run = await cli(['get-unlock-code', '--job-id', job, '--no-retry'], sandbox.principals.unlockCode, api.url);
-    await close(api.server);
+    await api.close();
     expectOneLineFailure(run);
     expect(run.stderr).toMatch(says);
     // eslint-disable-next-line no-control-regex -- control characters are what this looks for
@@ -138,7 +123,7 @@ describe('answers are checked before anything is printed', () => {
   });
 
   it('cuts off an answer over 10 MiB instead of buffering it', async () => {
-    const api = await oddApi((res) => {
+    const api = await stubApi((res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       const chunk = Buffer.alloc(1024 * 1024, 32);
       let sent = 0;
@@ -151,7 +136,7 @@ describe('answers are checked before anything is printed', () => {
       more();
     });
     const run = await cli(['status'], sandbox.principals.unlockCode, api.url);
-    await close(api.server);
+    await api.close();
     expectOneLineFailure(run);
     expect(run.stderr).toMatch(/sent an answer over 10 MiB, more than any answer of the broker; it was cut off/);
   });
