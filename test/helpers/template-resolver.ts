@@ -8,6 +8,13 @@ export class TemplateResolver {
     private readonly env: { account: string; region: string },
   ) {}
 
+  /** The logical id of the resource of `type` whose id starts with `prefix` (CDK appends a hash). */
+  logicalId(type: string, prefix: string): string {
+    const id = Object.keys(this.template.Resources).find((k) => this.template.Resources[k].Type === type && k.startsWith(prefix));
+    if (!id) throw new Error(`no ${type} ${prefix}* in the template`);
+    return id;
+  }
+
   private name(id: string): string {
     return id.toLowerCase().slice(0, 40);
   }

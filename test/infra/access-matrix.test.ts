@@ -20,8 +20,7 @@ const resolver = new TemplateResolver(raw as { Resources: Record<string, any> },
 const { account, region } = TEST_ENV;
 const JOB = 'JID123e4567-e89b-12d3-a456-426655440000';
 
-const idOf = (type: string, prefix: string) =>
-  Object.keys(raw.Resources).find((id) => raw.Resources[id].Type === type && id.startsWith(prefix))!;
+const idOf = (type: string, prefix: string) => resolver.logicalId(type, prefix);
 const resolved = (id: string) => resolver.resolve(raw.Resources[id].Properties);
 const ROLE_IDS = {
   manifestOperator: idOf('AWS::IAM::Role', 'OperatorsManifestOperator'),

@@ -11,8 +11,7 @@ const BREAK_GLASS = 'arn:aws:iam::123456789012:role/BreakGlass';
 const { template } = synthBroker({ breakGlassRoleArn: BREAK_GLASS, alertEmails: ['desk@example.com'] });
 const raw = template.toJSON() as { Resources: Record<string, any> };
 const resolver = new TemplateResolver(raw, TEST_ENV);
-const idOf = (type: string, prefix: string) =>
-  Object.keys(raw.Resources).find((id) => raw.Resources[id].Type === type && id.startsWith(prefix))!;
+const idOf = (type: string, prefix: string) => resolver.logicalId(type, prefix);
 const arnOf = (type: string, prefix: string) => resolver.attribute(idOf(type, prefix), 'Arn');
 
 const FN = { manifest: arnOf('AWS::IAM::Role', 'ManifestFunctionRole'), unlockCode: arnOf('AWS::IAM::Role', 'UnlockCodeFunctionRole') };

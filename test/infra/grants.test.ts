@@ -74,7 +74,7 @@ describe("the sandbox's key emulation matches the synthesized key policies", () 
     const arn = roleArnOf(who);
     const out: string[] = [];
     for (const [vault, prefix] of Object.entries(KEY_PREFIX)) {
-      const keyId = Object.keys(raw.Resources).find((id) => raw.Resources[id].Type === 'AWS::KMS::Key' && id.startsWith(prefix))!;
+      const keyId = resolver.logicalId('AWS::KMS::Key', prefix);
       for (const st of resolver.resolve(raw.Resources[keyId].Properties.KeyPolicy).Statement) {
         if (st.Effect !== 'Allow' || JSON.stringify(st.Principal) !== JSON.stringify({ AWS: arn })) continue;
         const only = st.Condition?.StringEquals?.['kms:EncryptionContext:SecretVersionId'];

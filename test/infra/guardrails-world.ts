@@ -95,8 +95,7 @@ export function synthesizedScps(mode: 'shared' | 'sealed'): unknown[] {
 
 /** A resource of the broker template by type and logical id prefix, with its deployed ARN and resolved properties. */
 export function resource(type: string, prefix: string) {
-  const id = Object.keys(template.Resources).find((k) => template.Resources[k].Type === type && k.startsWith(prefix));
-  if (!id) throw new Error(`no ${type} ${prefix}* in the template`);
+  const id = names.logicalId(type, prefix);
   const props = names.resolve(template.Resources[id].Properties);
   if (type === 'AWS::S3::BucketPolicy') return { id, arn: '', props };
   return { id, arn: names.attribute(id, type === 'AWS::SNS::Topic' ? 'Ref' : 'Arn'), props };
