@@ -1,7 +1,15 @@
 import { STABLE_NAMES } from '../contract/deployment';
-import { OPERATOR_KINDS, VAULTS } from '../contract/vaults';
+import { OPERATOR_KINDS } from '../contract/vaults';
 import { guardrailsNames, type GuardrailsPolicyInput } from '../policies/guardrails-names';
-import { deny, GuardrailsTooLargeError, packScps, SCP_MAX_CHARS, type NamedScp, type Statement } from '../policies/guardrails-policy';
+import {
+  credentialStatements,
+  deny,
+  GuardrailsTooLargeError,
+  packScps,
+  SCP_MAX_CHARS,
+  type NamedScp,
+  type Statement,
+} from '../policies/guardrails-policy';
 
 /**
  * What a job-ordering principal may do: order and manage Snowball jobs (passing the job's service
@@ -52,15 +60,7 @@ export function sealedStatements(input: GuardrailsPolicyInput): Statement[] {
   const statements = [
     deny('OnlyTheAllowlistActsInTheBrokerAccount', { Action: '*' }, '*', allowlist, inAccount),
     deny('SnowballOnlyToJobCreatorsAndFunctions', { Action: 'snowball:*' }, '*', [...creators, ...functionRoles, ...n.glass], inAccount),
-    ...OPERATOR_KINDS.map((kind) =>
-      deny(
-        `${VAULTS[kind].name}OnlyToItsFunction`,
-        { Action: VAULTS[kind].snowballAction },
-        '*',
-        [...n.functionRole(kind), ...n.glass],
-        inAccount,
-      ),
-    ),
+    ...credentialStatements(n),
   ];
   if (localOperators.length) {
     const theirs = { ArnLike: { 'aws:PrincipalArn': localOperators } };

@@ -112,8 +112,8 @@ const TAGGED_CHANGES = [
   'apigateway:Update*',
 ];
 
-/** Snowball hands each credential only to its own function's role (and break-glass). */
-function credentialStatements(n: GuardrailsNames): Statement[] {
+/** Snowball hands each credential only to its own function's role (and break-glass). Both modes. */
+export function credentialStatements(n: GuardrailsNames): Statement[] {
   const inBrokerAccount = { StringEquals: { 'aws:PrincipalAccount': n.acct } };
   return OPERATOR_KINDS.map((kind) =>
     deny(
