@@ -141,6 +141,11 @@ export class ManifestVault extends Construct {
     );
   }
 
+  /** Lets a role list the bucket, so a manifest never stored answers 404 rather than 403. */
+  private grantBucket(role: IRole, actions: string[]): void {
+    role.addToPrincipalPolicy(new PolicyStatement({ sid: 'TellMissingManifests', actions, resources: [this.bucket.bucketArn] }));
+  }
+
   /**
    * Lets the vault's functions (their one role) write and retire manifests (never read one back:
    * the key gives them GenerateDataKey only), and tells every one of them which bucket.
@@ -153,13 +158,7 @@ export class ManifestVault extends Construct {
     this.grantObjects(role, 'WriteManifests', actionsOf('manifestFunctionObjects'));
     // Without ListBucket, S3 answers a HEAD of a missing manifest with 403 instead of 404;
     // ListBucketVersions tells a retired manifest (a delete marker) from one never stored.
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        sid: 'TellMissingManifests',
-        actions: actionsOf('manifestFunctionBucket'),
-        resources: [this.bucket.bucketArn],
-      }),
-    );
+    this.grantBucket(role, actionsOf('manifestFunctionBucket'));
     this.key.allow(role, 'ManifestFunctionEncryptsThroughS3', KEY_GRANTS.manifestFunctionKey);
   }
 
@@ -170,13 +169,7 @@ export class ManifestVault extends Construct {
    */
   grantRead(role: IRole): void {
     this.grantObjects(role, 'ReadManifests', actionsOf('manifestOperatorObjects'));
-    role.addToPrincipalPolicy(
-      new PolicyStatement({
-        sid: 'TellMissingManifests',
-        actions: actionsOf('manifestOperatorBucket'),
-        resources: [this.bucket.bucketArn],
-      }),
-    );
+    this.grantBucket(role, actionsOf('manifestOperatorBucket'));
     this.key.allow(role, 'ManifestOperatorDecryptsThroughS3', KEY_GRANTS.manifestOperatorKey);
   }
 
